@@ -1,0 +1,1 @@
+"""Stemsafe model tooling: BS-Roformer definition, ONNX export (STFT outside the graph), manifests."""

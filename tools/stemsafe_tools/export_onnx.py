@@ -1,0 +1,25 @@
+"""Export a BS-Roformer's spectral part (STFT outside the graph) to ONNX."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from .bs_roformer import BSRoformer
+
+
+def export_spec_graph(model: BSRoformer, path: Path, chunk_frames: int, opset: int = 17) -> None:
+    model = model.eval()
+    dummy = torch.randn(1, model.audio_channels, model.num_bins, chunk_frames, 2)
+
+    class SpecOnly(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, stft):
+            return self.inner.forward_spec(stft)
+
+    with torch.no_grad():
+        torch.onnx.export(SpecOnly(model), (dummy,), str(path), input_names=["stft"], output_names=["stems"],
+                          opset_version=opset, do_constant_folding=True)

@@ -1,0 +1,163 @@
+"""Building blocks shared by BS-Roformer and Mel-Band-Roformer.
+
+Module and parameter names follow lucidrains/BS-RoFormer as vendored by ZFTurbo's
+Music-Source-Separation-Training, so that public checkpoints load with
+``load_state_dict`` unchanged. Everything here is written with plain tensor ops
+(no einops, no flash attention) so it runs on Debian's PyTorch 1.13 and exports
+to ONNX opset 17.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.scale = dim ** 0.5
+        self.gamma = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # F.normalize(x, dim=-1) written out so the ONNX graph stays simple.
+        norm = torch.sqrt(torch.sum(x * x, dim=-1, keepdim=True)).clamp_min(1e-12)
+        return x / norm * self.scale * self.gamma
+
+
+class RotaryEmbedding(nn.Module):
+    """rotary_embedding_torch.RotaryEmbedding (lang freqs, interleaved pairs)."""
+
+    def __init__(self, dim: int, theta: float = 10000.0):
+        super().__init__()
+        freqs = 1.0 / (theta ** (torch.arange(0, dim, 2)[: dim // 2].float() / dim))
+        self.freqs = nn.Parameter(freqs, requires_grad=False)
+
+    def rotate_queries_or_keys(self, t: torch.Tensor) -> torch.Tensor:
+        seq_len = t.shape[-2]
+        pos = torch.arange(seq_len, device=t.device, dtype=t.dtype)
+        angles = pos[:, None] * self.freqs[None, :].to(t.dtype)  # n, d/2
+        angles = torch.repeat_interleave(angles, 2, dim=-1)  # n, d  (... n -> ... (n r))
+        cos, sin = angles.cos(), angles.sin()
+        return t * cos + rotate_half(t) * sin
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    shape = x.shape
+    x = x.reshape(*shape[:-1], shape[-1] // 2, 2)
+    x1, x2 = x[..., 0], x[..., 1]
+    return torch.stack((-x2, x1), dim=-1).reshape(shape)
+
+
+class FeedForward(nn.Module):
+    def __init__(self, dim: int, mult: int = 4, dropout: float = 0.0):
+        super().__init__()
+        inner = int(dim * mult)
+        self.net = nn.Sequential(
+            RMSNorm(dim), nn.Linear(dim, inner), nn.GELU(), nn.Dropout(dropout), nn.Linear(inner, dim), nn.Dropout(dropout)
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Attention(nn.Module):
+    def __init__(self, dim: int, heads: int = 8, dim_head: int = 64, dropout: float = 0.0, rotary_embed=None):
+        super().__init__()
+        self.heads = heads
+        self.dim_head = dim_head
+        self.scale = dim_head ** -0.5
+        inner = heads * dim_head
+        self.rotary_embed = rotary_embed
+        self.dropout = dropout
+        self.norm = RMSNorm(dim)
+        self.to_qkv = nn.Linear(dim, inner * 3, bias=False)
+        self.to_gates = nn.Linear(dim, heads)
+        self.to_out = nn.Sequential(nn.Linear(inner, dim, bias=False), nn.Dropout(dropout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, n, _ = x.shape
+        x = self.norm(x)
+        qkv = self.to_qkv(x).reshape(b, n, 3, self.heads, self.dim_head).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]  # b h n d
+        if self.rotary_embed is not None:
+            q = self.rotary_embed.rotate_queries_or_keys(q)
+            k = self.rotary_embed.rotate_queries_or_keys(k)
+        attn = torch.matmul(q, k.transpose(-1, -2)) * self.scale
+        attn = attn.softmax(dim=-1)
+        if self.training and self.dropout > 0:
+            attn = F.dropout(attn, self.dropout)
+        out = torch.matmul(attn, v)  # b h n d
+        gates = self.to_gates(x).permute(0, 2, 1).unsqueeze(-1).sigmoid()  # b h n 1
+        out = (out * gates).permute(0, 2, 1, 3).reshape(b, n, self.heads * self.dim_head)
+        return self.to_out(out)
+
+
+class Transformer(nn.Module):
+    def __init__(self, *, dim, depth, dim_head=64, heads=8, attn_dropout=0.0, ff_dropout=0.0, ff_mult=4,
+                 norm_output=True, rotary_embed=None):
+        super().__init__()
+        self.layers = nn.ModuleList([
+            nn.ModuleList([
+                Attention(dim=dim, dim_head=dim_head, heads=heads, dropout=attn_dropout, rotary_embed=rotary_embed),
+                FeedForward(dim=dim, mult=ff_mult, dropout=ff_dropout),
+            ])
+            for _ in range(depth)
+        ])
+        self.norm = RMSNorm(dim) if norm_output else nn.Identity()
+
+    def forward(self, x):
+        for attn, ff in self.layers:
+            x = attn(x) + x
+            x = ff(x) + x
+        return self.norm(x)
+
+
+class BandSplit(nn.Module):
+    def __init__(self, dim: int, dim_inputs: tuple[int, ...]):
+        super().__init__()
+        self.dim_inputs = list(dim_inputs)
+        self.to_features = nn.ModuleList([nn.Sequential(RMSNorm(d), nn.Linear(d, dim)) for d in dim_inputs])
+
+    def forward(self, x):
+        parts = torch.split(x, self.dim_inputs, dim=-1)
+        return torch.stack([net(p) for p, net in zip(parts, self.to_features)], dim=-2)
+
+
+def mlp(dim_in: int, dim_out: int, dim_hidden: int, depth: int) -> nn.Sequential:
+    dims = (dim_in, *((dim_hidden,) * (depth - 1)), dim_out)
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(dims) - 2:
+            layers.append(nn.Tanh())
+    return nn.Sequential(*layers)
+
+
+class GLU(nn.Module):
+    """nn.GLU(dim=-1) with the split size fixed, so ONNX export needs no shape inference."""
+
+    def __init__(self, half: int):
+        super().__init__()
+        self.half = half
+
+    def forward(self, x):
+        return x[..., : self.half] * torch.sigmoid(x[..., self.half:])
+
+
+class MaskEstimator(nn.Module):
+    def __init__(self, dim: int, dim_inputs: tuple[int, ...], depth: int, mlp_expansion_factor: int = 4):
+        super().__init__()
+        hidden = dim * mlp_expansion_factor
+        self.to_freqs = nn.ModuleList([
+            nn.Sequential(mlp(dim, d * 2, hidden, depth), GLU(d)) for d in dim_inputs
+        ])
+
+    def forward(self, x):
+        bands = torch.unbind(x, dim=-2)
+        return torch.cat([net(b) for b, net in zip(bands, self.to_freqs)], dim=-1)
+
+
+def hann_window(n: int) -> torch.Tensor:
+    return torch.hann_window(n, periodic=True)
+
