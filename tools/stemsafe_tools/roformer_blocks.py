@@ -37,16 +37,14 @@ class RotaryEmbedding(nn.Module):
         seq_len = t.shape[-2]
         pos = torch.arange(seq_len, device=t.device, dtype=t.dtype)
         angles = pos[:, None] * self.freqs[None, :].to(t.dtype)  # n, d/2
-        angles = torch.repeat_interleave(angles, 2, dim=-1)  # n, d  (... n -> ... (n r))
+        angles = torch.stack((angles, angles), dim=-1).flatten(-2)  # n, d  ('... n -> ... (n r)', r=2)
         cos, sin = angles.cos(), angles.sin()
         return t * cos + rotate_half(t) * sin
 
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
-    shape = x.shape
-    x = x.reshape(*shape[:-1], shape[-1] // 2, 2)
-    x1, x2 = x[..., 0], x[..., 1]
-    return torch.stack((-x2, x1), dim=-1).reshape(shape)
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    return torch.stack((-x2, x1), dim=-1).flatten(-2)
 
 
 class FeedForward(nn.Module):

@@ -1,0 +1,67 @@
+/** AIFF / AIFF-C reader (PCM big-endian, 'sowt' little-endian, 'fl32'/'fl64' float). */
+import { AudioFormatError, checkAudio, type AudioData } from './audio';
+import { asView, deinterleave, fourCC, pcmReader } from './bytes';
+
+export function isAiff(bytes: Uint8Array): boolean {
+	const v = asView(bytes);
+	const kind = fourCC(v, 8);
+	return fourCC(v, 0) === 'FORM' && (kind === 'AIFF' || kind === 'AIFC');
+}
+
+/** IEEE 754 80-bit extended (big-endian) to a JS number. */
+export function readExtended(view: DataView, offset: number): number {
+	const expon = view.getUint16(offset) & 0x7fff;
+	const sign = view.getUint16(offset) & 0x8000 ? -1 : 1;
+	const hi = view.getUint32(offset + 2);
+	const lo = view.getUint32(offset + 6);
+	if (expon === 0 && hi === 0 && lo === 0) return 0;
+	if (expon === 0x7fff) return Number.NaN;
+	return sign * (hi * 2 ** (expon - 16383 - 31) + lo * 2 ** (expon - 16383 - 63));
+}
+
+export function parseAiff(bytes: Uint8Array): AudioData {
+	const view = asView(bytes);
+	if (!isAiff(bytes)) throw new AudioFormatError('This is not an AIFF file (no FORM/AIFF header).');
+	const isAifc = fourCC(view, 8) === 'AIFC';
+	let comm: { channels: number; frames: number; bits: number; rate: number; compression: string } | null = null;
+	let ssnd: { start: number; size: number } | null = null;
+	let offset = 12;
+	while (offset + 8 <= view.byteLength) {
+		const id = fourCC(view, offset);
+		const size = view.getUint32(offset + 4);
+		const body = offset + 8;
+		if (id === 'COMM') {
+			if (body + 18 > view.byteLength) throw new AudioFormatError('The AIFF file has a damaged COMM chunk.');
+			comm = {
+				channels: view.getUint16(body),
+				frames: view.getUint32(body + 2),
+				bits: view.getUint16(body + 6),
+				rate: readExtended(view, body + 8),
+				compression: isAifc && size >= 22 ? fourCC(view, body + 18) : 'NONE'
+			};
+		} else if (id === 'SSND') {
+			const dataOffset = body + 8 > view.byteLength ? 0 : view.getUint32(body);
+			const start = body + 8 + dataOffset;
+			ssnd = { start, size: Math.max(0, Math.min(size - 8 - dataOffset, view.byteLength - start)) };
+		}
+		offset = body + size + (size & 1);
+	}
+	if (!comm) throw new AudioFormatError('The AIFF file has no COMM chunk; it may be damaged.');
+	if (!ssnd) throw new AudioFormatError('The AIFF file has no sound data; it may be damaged or empty.');
+	if (comm.channels === 0) throw new AudioFormatError('The AIFF file says it has zero channels.');
+	const compression = comm.compression;
+	let read;
+	let bits = comm.bits;
+	if (compression === 'NONE' || compression === 'twos') read = pcmReader(Math.ceil(bits / 8) * 8, false, 'int');
+	else if (compression === 'sowt') read = pcmReader(Math.ceil(bits / 8) * 8, true, 'int');
+	else if (compression === 'fl32' || compression === 'FL32') read = pcmReader((bits = 32), false, 'float');
+	else if (compression === 'fl64' || compression === 'FL64') read = pcmReader((bits = 64), false, 'float');
+	else {
+		throw new AudioFormatError(`This AIFF-C file uses '${compression}' compression, which Stemsafe cannot read.`);
+	}
+	if (!read) throw new AudioFormatError(`${bits}-bit AIFF is not supported.`);
+	const bytesPerSample = Math.ceil(bits / 8);
+	const frames = Math.min(comm.frames, Math.floor(ssnd.size / (bytesPerSample * comm.channels)));
+	const channels = deinterleave(view, ssnd.start, frames, comm.channels, bytesPerSample, read);
+	return checkAudio({ sampleRate: Math.round(comm.rate), channels }, 'The AIFF file');
+}

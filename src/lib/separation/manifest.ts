@@ -1,0 +1,47 @@
+/** The model manifest written by tools/stemsafe_tools/manifest.py (static/models/<id>.json). */
+export interface ModelManifest {
+	id: string;
+	name: string;
+	architecture: string;
+	file: string;
+	bytes: number;
+	sha256: string;
+	sampleRate: number;
+	channels: number;
+	stems: string[];
+	/** A stem the model does not output: it is the input mix minus the other stems. */
+	residualStem: string | null;
+	stft: { nFft: number; hopLength: number; window: 'hann'; center: true; padMode: 'reflect' };
+	chunk: { frames: number; samples: number };
+	trained: boolean;
+	description: string;
+	training: Record<string, unknown> | null;
+	quality: Record<string, unknown> | null;
+}
+
+export interface ModelIndex {
+	default: string;
+	models: string[];
+}
+
+/** Stems the network itself outputs, in output order. */
+export function modelStems(m: ModelManifest): string[] {
+	return m.stems.filter((s) => s !== m.residualStem);
+}
+
+export function validateManifest(value: unknown): ModelManifest {
+	const m = value as ModelManifest;
+	const problems: string[] = [];
+	if (!m || typeof m !== 'object') throw new Error('model manifest is not an object');
+	if (typeof m.file !== 'string' || !m.file) problems.push('file');
+	if (!/^[0-9a-f]{64}$/.test(m.sha256 ?? '')) problems.push('sha256');
+	if (!(m.sampleRate > 0)) problems.push('sampleRate');
+	if (m.channels !== 1 && m.channels !== 2) problems.push('channels');
+	if (!Array.isArray(m.stems) || m.stems.length === 0) problems.push('stems');
+	if (m.residualStem !== null && !m.stems?.includes(m.residualStem)) problems.push('residualStem');
+	const { nFft, hopLength } = m.stft ?? ({} as ModelManifest['stft']);
+	if (!(nFft > 0 && (nFft & (nFft - 1)) === 0) || !(hopLength > 0)) problems.push('stft');
+	if (!(m.chunk?.frames > 1) || m.chunk.samples !== (m.chunk.frames - 1) * hopLength) problems.push('chunk');
+	if (problems.length) throw new Error(`model manifest has bad fields: ${problems.join(', ')}`);
+	return m;
+}

@@ -1,0 +1,71 @@
+/**
+ * One separation job from decoded audio to stems at the file's own sample rate and
+ * channel count: conform channels, resample to the model rate, separate, resample
+ * back, and derive the residual stem so that the stems sum to the (conformed) mix.
+ */
+import type { AudioData } from '../dsp/audio';
+import { toModelChannels, toOutputChannels } from '../dsp/channels';
+import { resample } from '../dsp/resample';
+import { modelStems, type ModelManifest } from './manifest';
+import { separateChunks, type RunModel, type SeparateOptions } from './separate';
+
+export interface Stem {
+	name: string;
+	channels: Float32Array[];
+}
+
+export interface SeparationResult {
+	sampleRate: number;
+	stems: Stem[];
+	notes: string[];
+}
+
+export async function separateAudio(
+	audio: AudioData,
+	manifest: ModelManifest,
+	runModel: RunModel,
+	options: SeparateOptions = {}
+): Promise<SeparationResult> {
+	const notes: string[] = [];
+	const inputChannels = audio.channels.length;
+	const conformed = toModelChannels(audio.channels, manifest.channels);
+	if (conformed.note) notes.push(conformed.note);
+	const rate = audio.sampleRate;
+	const modelRate = manifest.sampleRate;
+	if (rate !== modelRate) notes.push(`Resampled ${rate} Hz → ${modelRate} Hz for the model; stems are at ${rate} Hz.`);
+	const toModel = (ch: Float32Array) => (rate === modelRate ? ch : resample(ch, rate, modelRate));
+	const fromModel = (ch: Float32Array, length: number) => {
+		const back = rate === modelRate ? ch : resample(ch, modelRate, rate);
+		return back.length === length ? back : fitLength(back, length);
+	};
+
+	const separated = await separateChunks(conformed.channels.map(toModel), manifest, runModel, options);
+	const length = audio.channels[0].length;
+	const reference = toOutputChannels(conformed.channels, inputChannels);
+	const stems: Stem[] = modelStems(manifest).map((name, i) => ({
+		name,
+		channels: toOutputChannels(
+			separated[i].map((ch) => fromModel(ch, length)),
+			inputChannels
+		)
+	}));
+	if (manifest.residualStem) {
+		const residual = reference.map((ch, c) => {
+			const r = ch.slice();
+			for (const stem of stems) {
+				const s = stem.channels[c];
+				for (let i = 0; i < r.length; i++) r[i] -= s[i];
+			}
+			return r;
+		});
+		stems.push({ name: manifest.residualStem, channels: residual });
+		stems.sort((a, b) => manifest.stems.indexOf(a.name) - manifest.stems.indexOf(b.name));
+	}
+	return { sampleRate: rate, stems, notes };
+}
+
+function fitLength(x: Float32Array, length: number): Float32Array {
+	const out = new Float32Array(length);
+	out.set(x.subarray(0, length));
+	return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * The model loop: chunks -> STFT (TS) -> network -> iSTFT (TS) -> overlap-add.
+ * Pure apart from the injected `runModel`, so it runs the same in a browser worker
+ * and in Node (tests, evaluation).
+ */
+import { OverlapAdd, planChunks, readChunk } from '../dsp/chunking';
+import { istft, stft } from '../dsp/stft';
+import { modelStems, type ModelManifest } from './manifest';
+import { CancelledError } from './progress';
+
+/** Runs the network: input [1, S, F, T, 2] -> output [1, N, S, F, T, 2], flat float32. */
+export type RunModel = (input: Float32Array, dims: number[]) => Promise<Float32Array>;
+
+export interface SeparateOptions {
+	/** Crossfade between chunks as a fraction of the chunk (default 0.25). */
+	overlapFraction?: number;
+	onChunk?: (done: number, total: number) => void;
+	isCancelled?: () => boolean;
+}
+
+/** `mix`: model channels at the model rate. Returns the network's stems, [stem][channel]. */
+export async function separateChunks(
+	mix: Float32Array[],
+	manifest: ModelManifest,
+	runModel: RunModel,
+	options: SeparateOptions = {}
+): Promise<Float32Array[][]> {
+	const { nFft, hopLength } = manifest.stft;
+	const { frames, samples } = manifest.chunk;
+	const S = mix.length;
+	const F = nFft / 2 + 1;
+	const stems = modelStems(manifest);
+	const N = stems.length;
+	const length = mix[0].length;
+	const plan = planChunks(length, samples, Math.round(samples * (options.overlapFraction ?? 0.25)));
+	const outputs = stems.map(() => mix.map(() => new OverlapAdd(length, plan)));
+	const block = F * frames * 2;
+	const input = new Float32Array(S * block);
+	for (let c = 0; c < plan.starts.length; c++) {
+		if (options.isCancelled?.()) throw new CancelledError();
+		for (let s = 0; s < S; s++) input.set(stft(readChunk(mix[s], plan.starts[c], samples), manifest.stft), s * block);
+		const out = await runModel(input, [1, S, F, frames, 2]);
+		if (out.length !== N * S * block) {
+			throw new Error(`model returned ${out.length} values, expected ${N * S * block} (${N} stems)`);
+		}
+		for (let n = 0; n < N; n++) {
+			for (let s = 0; s < S; s++) {
+				const spec = out.subarray((n * S + s) * block, (n * S + s + 1) * block);
+				outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }));
+			}
+		}
+		options.onChunk?.(c + 1, plan.starts.length);
+	}
+	return outputs.map((chs) => chs.map((o) => o.finish()));
+}

@@ -1,0 +1,33 @@
+/** Deterministic test signals. */
+export function sine(freq: number, rate: number, length: number, amp = 0.5, phase = 0): Float32Array {
+	const x = new Float32Array(length);
+	for (let i = 0; i < length; i++) x[i] = amp * Math.sin((2 * Math.PI * freq * i) / rate + phase);
+	return x;
+}
+
+/** xorshift32 noise in [-amp, amp). */
+export function noise(length: number, seed = 1, amp = 0.5): Float32Array {
+	let s = seed >>> 0 || 1;
+	const x = new Float32Array(length);
+	for (let i = 0; i < length; i++) {
+		s ^= s << 13;
+		s >>>= 0;
+		s ^= s >>> 17;
+		s ^= s << 5;
+		s >>>= 0;
+		x[i] = amp * (s / 2 ** 31 - 1);
+	}
+	return x;
+}
+
+export function rmsDb(x: ArrayLike<number>): number {
+	let e = 0;
+	for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+	return 10 * Math.log10(e / x.length + 1e-30);
+}
+
+export function diff(a: ArrayLike<number>, b: ArrayLike<number>): Float32Array {
+	const d = new Float32Array(a.length);
+	for (let i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+	return d;
+}
