@@ -37,6 +37,7 @@ export async function separateChunks(
 	const block = F * frames * 2;
 	const input = new Float32Array(S * block);
 	for (let c = 0; c < plan.starts.length; c++) {
+		await nextTask(); // lets a worker handle incoming messages (cancel) between chunks
 		if (options.isCancelled?.()) throw new CancelledError();
 		for (let s = 0; s < S; s++) input.set(stft(readChunk(mix[s], plan.starts[c], samples), manifest.stft), s * block);
 		const out = await runModel(input, [1, S, F, frames, 2]);
@@ -52,4 +53,8 @@ export async function separateChunks(
 		options.onChunk?.(c + 1, plan.starts.length);
 	}
 	return outputs.map((chs) => chs.map((o) => o.finish()));
+}
+
+function nextTask(): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -1,0 +1,127 @@
+/**
+ * The processing queue: files are decoded on the main thread (Web Audio is needed for
+ * compressed formats) and separated one at a time in the worker. A failing file only
+ * marks its own job; finished results stay where they are.
+ */
+import type { AudioData } from './dsp/audio';
+import { AudioFormatError } from './dsp/audio';
+import type { SeparationResult } from './separation/pipeline';
+import { CancelledError, type Progress } from './separation/progress';
+
+export type JobStatus = 'queued' | 'decoding' | 'separating' | 'done' | 'error' | 'cancelled';
+
+export interface Job {
+	id: string;
+	fileName: string;
+	status: JobStatus;
+	progress: number;
+	etaSeconds: number | null;
+	error: string | null;
+	notes: string[];
+	result: SeparationResult | null;
+	seconds: number | null;
+	elapsedSeconds: number | null;
+}
+
+export interface QueueDeps {
+	decode: (file: File) => Promise<AudioData>;
+	separate: (jobId: string, audio: AudioData, onProgress: (p: Progress) => void) => Promise<SeparationResult>;
+	cancel: (jobId: string) => Promise<void>;
+}
+
+let counter = 0;
+
+export class JobQueue {
+	jobs = $state.raw<Job[]>([]);
+	private running = false;
+	private readonly files = new Map<string, File>();
+
+	constructor(private readonly deps: QueueDeps) {}
+
+	add(files: Iterable<File>): void {
+		const added = Array.from(files, (file) => {
+			const job: Job = {
+				id: `job-${Date.now().toString(36)}-${++counter}`,
+				fileName: file.name,
+				status: 'queued',
+				progress: 0,
+				etaSeconds: null,
+				error: null,
+				notes: [],
+				result: null,
+				seconds: null,
+				elapsedSeconds: null
+			};
+			this.files.set(job.id, file);
+			return job;
+		});
+		this.jobs = [...this.jobs, ...added];
+		void this.pump();
+	}
+
+	cancel(id: string): void {
+		const job = this.jobs.find((j) => j.id === id);
+		if (!job) return;
+		if (job.status === 'queued') this.update(id, { status: 'cancelled' });
+		else if (job.status === 'decoding' || job.status === 'separating') void this.deps.cancel(id);
+	}
+
+	remove(id: string): void {
+		this.cancel(id);
+		this.files.delete(id);
+		this.jobs = this.jobs.filter((j) => j.id !== id);
+	}
+
+	private update(id: string, patch: Partial<Job>): void {
+		this.jobs = this.jobs.map((j) => (j.id === id ? { ...j, ...patch } : j));
+	}
+
+	private async pump(): Promise<void> {
+		if (this.running) return;
+		this.running = true;
+		try {
+			for (let job = this.nextQueued(); job; job = this.nextQueued()) await this.process(job);
+		} finally {
+			this.running = false;
+		}
+	}
+
+	private nextQueued(): Job | undefined {
+		return this.jobs.find((j) => j.status === 'queued');
+	}
+
+	private async process(job: Job): Promise<void> {
+		const file = this.files.get(job.id);
+		if (!file) return;
+		const started = performance.now();
+		try {
+			this.update(job.id, { status: 'decoding' });
+			const audio = await this.deps.decode(file);
+			const seconds = audio.channels[0].length / audio.sampleRate;
+			this.update(job.id, { status: 'separating', seconds });
+			const result = await this.deps.separate(job.id, audio, (p) =>
+				this.update(job.id, { progress: p.fraction, etaSeconds: p.etaSeconds })
+			);
+			this.update(job.id, {
+				status: 'done',
+				progress: 1,
+				etaSeconds: 0,
+				result,
+				notes: result.notes,
+				elapsedSeconds: (performance.now() - started) / 1000
+			});
+		} catch (e) {
+			if (e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError')) {
+				this.update(job.id, { status: 'cancelled' });
+			} else {
+				const message =
+					e instanceof AudioFormatError || (e instanceof Error && e.name === 'AudioFormatError')
+						? e.message
+						: `Separation failed: ${e instanceof Error ? e.message : String(e)}`;
+				this.update(job.id, { status: 'error', error: message });
+			}
+		} finally {
+			this.files.delete(job.id);
+		}
+	}
+}

@@ -1,0 +1,60 @@
+/** Main-thread handle on the separation worker. */
+import * as Comlink from 'comlink';
+import type { AudioData } from './dsp/audio';
+import type { Backend, BackendEvent } from './separation/fallback';
+import type { ModelIndex, ModelManifest } from './separation/manifest';
+import { validateManifest } from './separation/manifest';
+import type { SeparationResult } from './separation/pipeline';
+import type { Progress } from './separation/progress';
+import type { SeparatorApi } from './workers/separator.worker';
+
+export interface SeparatorOptions {
+	base: string;
+	backends: Backend[];
+	onBackend: (e: BackendEvent) => void;
+}
+
+export async function fetchModelCatalog(base: string): Promise<{ index: ModelIndex; manifests: ModelManifest[] }> {
+	const index = (await (await fetch(`${base}/models/index.json`)).json()) as ModelIndex;
+	const manifests = await Promise.all(
+		index.models.map(async (id) => validateManifest(await (await fetch(`${base}/models/${id}.json`)).json()))
+	);
+	return { index, manifests };
+}
+
+export class Separator {
+	private readonly worker: Worker;
+	private readonly api: Comlink.Remote<SeparatorApi>;
+
+	constructor(private readonly options: SeparatorOptions) {
+		this.worker = new Worker(new URL('./workers/separator.worker.ts', import.meta.url), { type: 'module' });
+		this.api = Comlink.wrap<SeparatorApi>(this.worker);
+	}
+
+	load(manifest: ModelManifest): Promise<Backend> {
+		const { base, backends, onBackend } = this.options;
+		const origin = location.origin;
+		return this.api.load(
+			{
+				manifest,
+				modelUrl: new URL(`${base}/models/${manifest.file}`, origin).href,
+				wasmUrl: new URL(`${base}/ort/ort-wasm-simd-threaded.jsep.wasm`, origin).href,
+				backends
+			},
+			Comlink.proxy(onBackend)
+		);
+	}
+
+	separate(jobId: string, audio: AudioData, onProgress: (p: Progress) => void): Promise<SeparationResult> {
+		const buffers = audio.channels.map((c) => c.buffer as ArrayBuffer);
+		return this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress));
+	}
+
+	cancel(jobId: string): Promise<void> {
+		return this.api.cancel(jobId);
+	}
+
+	terminate(): void {
+		this.worker.terminate();
+	}
+}

@@ -1,0 +1,72 @@
+/**
+ * Separation worker: a thin comlink shell over the pure pipeline in $lib/separation.
+ * Holds one model session (WebGPU first, WASM fallback) and runs one job at a time.
+ */
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web';
+import type { AudioData } from '../dsp/audio';
+import { FallbackRunner, type Backend, type BackendEvent } from '../separation/fallback';
+import { verifyModel } from '../separation/integrity';
+import type { ModelManifest } from '../separation/manifest';
+import { ortSessionFactory } from '../separation/ort-session';
+import { separateAudio, type SeparationResult } from '../separation/pipeline';
+import { estimateEta, type Progress } from '../separation/progress';
+
+export interface LoadOptions {
+	manifest: ModelManifest;
+	modelUrl: string;
+	wasmUrl: string;
+	backends: Backend[];
+}
+
+let runner: FallbackRunner | null = null;
+let manifest: ModelManifest | null = null;
+const cancelled = new Set<string>();
+
+const api = {
+	async load(options: LoadOptions, onBackend: (e: BackendEvent) => void): Promise<Backend> {
+		await runner?.release();
+		runner = null;
+		ort.env.wasm.wasmPaths = { wasm: options.wasmUrl };
+		// Multi-threaded WASM needs cross-origin isolation; this worker already keeps the UI free.
+		ort.env.wasm.numThreads = 1;
+		ort.env.logLevel = 'error';
+		const response = await fetch(options.modelUrl);
+		if (!response.ok) throw new Error(`Could not load the model (${response.status} ${response.statusText}).`);
+		const bytes = await response.arrayBuffer();
+		await verifyModel(bytes, options.manifest, options.manifest.file);
+		manifest = options.manifest;
+		runner = new FallbackRunner(ortSessionFactory(ort, new Uint8Array(bytes)), options.backends, onBackend);
+		return runner.ready();
+	},
+
+	async separate(jobId: string, audio: AudioData, onProgress: (p: Progress) => void): Promise<SeparationResult> {
+		if (!runner || !manifest) throw new Error('The model is not loaded yet.');
+		const active = runner;
+		const started = performance.now();
+		onProgress({ fraction: 0, etaSeconds: null, stage: 'preparing', backend: active.backend ?? undefined });
+		try {
+			const result = await separateAudio(audio, manifest, (input, dims) => active.run(input, dims), {
+				isCancelled: () => cancelled.has(jobId),
+				onChunk: (done, total) =>
+					onProgress({
+						fraction: done / total,
+						etaSeconds: estimateEta(done, total, performance.now() - started),
+						stage: done === total ? 'finishing' : 'separating',
+						backend: active.backend ?? undefined
+					})
+			});
+			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
+			return Comlink.transfer(result, buffers);
+		} finally {
+			cancelled.delete(jobId);
+		}
+	},
+
+	cancel(jobId: string): void {
+		cancelled.add(jobId);
+	}
+};
+
+export type SeparatorApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,56 @@
+/// <reference types="@sveltejs/kit" />
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/// <reference lib="webworker" />
+/**
+ * Offline support: precaches the app shell, the onnxruntime-web binary and the bundled
+ * models at install, then serves them cache-first. Never caches anything but our own
+ * static files (user audio is never fetched, so it can never be cached).
+ */
+import { build, files, prerendered, version } from '$service-worker';
+
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = `stemsafe-${version}`;
+const ASSETS = new Set([...build, ...files, ...prerendered]);
+const SHELL = prerendered.find((p) => p.endsWith('/')) ?? '/';
+
+sw.addEventListener('install', (event) => {
+	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...ASSETS])));
+});
+
+sw.addEventListener('activate', (event) => {
+	event.waitUntil(
+		(async () => {
+			for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+			await sw.clients.claim();
+		})()
+	);
+});
+
+sw.addEventListener('message', (event) => {
+	if (event.data?.type === 'SKIP_WAITING') void sw.skipWaiting();
+});
+
+sw.addEventListener('fetch', (event) => {
+	const request = event.request;
+	const url = new URL(request.url);
+	if (request.method !== 'GET' || url.origin !== location.origin) return;
+	event.respondWith(
+		(async () => {
+			const cache = await caches.open(CACHE);
+			if (ASSETS.has(url.pathname)) {
+				const hit = await cache.match(url.pathname);
+				if (hit) return hit;
+			}
+			try {
+				return await fetch(request);
+			} catch (e) {
+				if (request.mode === 'navigate') {
+					const shell = await cache.match(SHELL);
+					if (shell) return shell;
+				}
+				throw e;
+			}
+		})()
+	);
+});
