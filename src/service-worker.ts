@@ -11,7 +11,12 @@ import { build, files, prerendered, version } from '$service-worker';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `stemsafe-${version}`;
-const ASSETS = new Set([...build, ...files, ...prerendered]);
+// Worker bundles are not in `build`; scripts/precache-workers.mjs fills this in after the build.
+const WORKER_ASSETS = '__STEMSAFE_WORKER_ASSETS__'
+	.split(',')
+	.filter((a) => a.startsWith('_app/'))
+	.map((a) => `${location.pathname.split('/').slice(0, -1).join('/')}/${a}`);
+const ASSETS = new Set([...build, ...files, ...prerendered, ...WORKER_ASSETS]);
 const SHELL = prerendered.find((p) => p.endsWith('/')) ?? '/';
 
 sw.addEventListener('install', (event) => {

@@ -38,7 +38,6 @@ export class Separator {
 			{
 				manifest,
 				modelUrl: new URL(`${base}/models/${manifest.file}`, origin).href,
-				wasmUrl: new URL(`${base}/ort/ort-wasm-simd-threaded.jsep.wasm`, origin).href,
 				backends
 			},
 			Comlink.proxy(onBackend)

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import torch
 
+import onnx
+
 from .bs_roformer import BSRoformer
+from .onnx_webgpu import MAX_BUFFERS, split_wide_concats, widest_buffers
 
 
 def export_spec_graph(model: BSRoformer, path: Path, chunk_frames: int, opset: int = 17) -> None:
@@ -23,3 +26,10 @@ def export_spec_graph(model: BSRoformer, path: Path, chunk_frames: int, opset: i
     with torch.no_grad():
         torch.onnx.export(SpecOnly(model), (dummy,), str(path), input_names=["stft"], output_names=["stems"],
                           opset_version=opset, do_constant_folding=True)
+
+    graph = onnx.load(str(path))
+    split_wide_concats(graph)
+    if widest_buffers(graph) > MAX_BUFFERS:
+        raise RuntimeError(f"{path}: a Concat/Split binds {widest_buffers(graph)} buffers, over WebGPU's {MAX_BUFFERS}")
+    onnx.checker.check_model(graph)
+    onnx.save(graph, str(path))

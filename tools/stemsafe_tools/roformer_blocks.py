@@ -118,8 +118,11 @@ class BandSplit(nn.Module):
         self.to_features = nn.ModuleList([nn.Sequential(RMSNorm(d), nn.Linear(d, dim)) for d in dim_inputs])
 
     def forward(self, x):
-        parts = torch.split(x, self.dim_inputs, dim=-1)
-        return torch.stack([net(p) for p, net in zip(parts, self.to_features)], dim=-2)
+        outs, start = [], 0
+        for d, net in zip(self.dim_inputs, self.to_features):
+            outs.append(net(x[..., start:start + d]))  # one Slice per band, not one 62-output Split
+            start += d
+        return torch.stack(outs, dim=-2)
 
 
 def mlp(dim_in: int, dim_out: int, dim_hidden: int, depth: int) -> nn.Sequential:
@@ -152,8 +155,7 @@ class MaskEstimator(nn.Module):
         ])
 
     def forward(self, x):
-        bands = torch.unbind(x, dim=-2)
-        return torch.cat([net(b) for b, net in zip(bands, self.to_freqs)], dim=-1)
+        return torch.cat([net(x[..., i, :]) for i, net in enumerate(self.to_freqs)], dim=-1)
 
 
 def hann_window(n: int) -> torch.Tensor:

@@ -2,6 +2,35 @@
 import type * as Ort from 'onnxruntime-web';
 import type { Backend, ModelSession, SessionFactory } from './fallback';
 
+interface ErrorSource {
+	addEventListener(type: 'uncapturederror', cb: (e: { error: { message: string } }) => void): void;
+	lost: Promise<{ message: string }>;
+}
+
+/**
+ * WebGPU reports validation and out-of-memory errors as events, not exceptions: ORT's run
+ * still resolves, with wrong numbers. Watch the device so such a run throws instead (and
+ * the caller retries it on WASM).
+ */
+async function watchDevice(ort: typeof Ort): Promise<() => string | null> {
+	let error: string | null = null;
+	const device = (await ort.env.webgpu.device) as unknown as ErrorSource | undefined;
+	if (!device) return () => null;
+	device.addEventListener('uncapturederror', (e) => (error ??= e.error.message));
+	void device.lost.then((info) => (error ??= `GPU device lost: ${info.message}`));
+	return () => {
+		const e = error;
+		error = null;
+		return e;
+	};
+}
+
+export function checkFinite(data: Float32Array): void {
+	for (let i = 0; i < data.length; i++) {
+		if (!Number.isFinite(data[i])) throw new Error(`model output is not finite at index ${i}`);
+	}
+}
+
 export function ortSessionFactory(ort: typeof Ort, model: Uint8Array): SessionFactory {
 	return async (backend: Backend): Promise<ModelSession> => {
 		if (backend === 'webgpu' && !(globalThis.navigator as Navigator & { gpu?: unknown })?.gpu) {
@@ -11,13 +40,19 @@ export function ortSessionFactory(ort: typeof Ort, model: Uint8Array): SessionFa
 			executionProviders: [backend],
 			graphOptimizationLevel: 'all'
 		});
+		const takeGpuError = backend === 'webgpu' ? await watchDevice(ort) : () => null;
 		const [inputName] = session.inputNames;
 		const [outputName] = session.outputNames;
 		return {
 			async run(input, dims) {
+				takeGpuError();
 				const results = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
 				const tensor = results[outputName];
 				const data = (await tensor.getData(true)) as Float32Array;
+				await new Promise((resolve) => setTimeout(resolve, 0)); // let queued error events arrive
+				const gpuError = takeGpuError();
+				if (gpuError) throw new Error(`WebGPU error: ${gpuError}`);
+				checkFinite(data);
 				return data;
 			},
 			release: () => session.release()

@@ -15,7 +15,6 @@ import { estimateEta, type Progress } from '../separation/progress';
 export interface LoadOptions {
 	manifest: ModelManifest;
 	modelUrl: string;
-	wasmUrl: string;
 	backends: Backend[];
 }
 
@@ -27,7 +26,8 @@ const api = {
 	async load(options: LoadOptions, onBackend: (e: BackendEvent) => void): Promise<Backend> {
 		await runner?.release();
 		runner = null;
-		ort.env.wasm.wasmPaths = { wasm: options.wasmUrl };
+		// The .wasm binary is emitted by Vite next to this worker (onnxruntime-web resolves it
+		// with import.meta.url) and precached by the service worker with the rest of the build.
 		// Multi-threaded WASM needs cross-origin isolation; this worker already keeps the UI free.
 		ort.env.wasm.numThreads = 1;
 		ort.env.logLevel = 'error';

@@ -1,0 +1,70 @@
+import { expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import type { AudioData } from '../../src/lib/dsp/audio';
+import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
+
+export type BackendName = 'webgpu' | 'wasm';
+
+export function backendOf(info: TestInfo): BackendName {
+	return info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
+/** A stereo test "song": a chord, a bass line and noise-burst hats, different per channel. */
+export function testSong(seconds: number, sampleRate = 44100): AudioData {
+	const n = Math.round(seconds * sampleRate);
+	const left = new Float32Array(n);
+	const right = new Float32Array(n);
+	let seed = 12345;
+	const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+	for (let i = 0; i < n; i++) {
+		const t = i / sampleRate;
+		const chord = [261.63, 329.63, 392].reduce((s, f) => s + 0.08 * Math.sin(2 * Math.PI * f * t), 0);
+		const bass = 0.2 * Math.sin(2 * Math.PI * (t % 1 < 0.5 ? 55 : 73.4) * t);
+		const beat = t % 0.25;
+		const hat = beat < 0.03 ? 0.15 * rnd() * (1 - beat / 0.03) : 0;
+		left[i] = chord + bass + hat;
+		right[i] = 0.8 * chord + bass - 0.5 * hat;
+	}
+	return { sampleRate, channels: [left, right] };
+}
+
+export function wavFile(name: string, audio: AudioData) {
+	return { name, mimeType: 'audio/wav', buffer: Buffer.from(encodeWav(audio, { format: 'float32' })) };
+}
+
+/** Records every request any page, worker or service worker in the context makes. */
+export function recordRequests(context: BrowserContext) {
+	const requests: { url: string; method: string; body: number; type: string }[] = [];
+	context.on('request', (r) =>
+		requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer()?.length ?? 0, type: r.resourceType() })
+	);
+	return requests;
+}
+
+/** Drops files on the drop zone the way a browser does for a drag from the desktop. */
+export async function dropFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+	const payload = files.map((f) => ({ name: f.name, type: f.mimeType, data: f.buffer.toString('base64') }));
+	const transfer = await page.evaluateHandle((items) => {
+		const dt = new DataTransfer();
+		for (const item of items) {
+			const bytes = Uint8Array.from(atob(item.data), (c) => c.charCodeAt(0));
+			dt.items.add(new File([bytes], item.name, { type: item.type }));
+		}
+		return dt;
+	}, payload);
+	await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: transfer });
+}
+
+export async function openApp(page: Page, backend: BackendName) {
+	await page.goto(`/?backend=${backend}`);
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
+}
+
+export async function downloadZip(page: Page): Promise<Map<string, AudioData>> {
+	await page.getByTestId('format').first().selectOption('float32');
+	const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()]);
+	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+	return new Map(Object.entries(files).map(([name, bytes]) => [name, parseWav(bytes)]));
+}
