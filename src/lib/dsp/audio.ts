@@ -15,10 +15,6 @@ export class AudioFormatError extends Error {
 export const MIN_SAMPLE_RATE = 8000;
 export const MAX_SAMPLE_RATE = 384000;
 
-export function frameLength(audio: AudioData): number {
-	return audio.channels[0]?.length ?? 0;
-}
-
 export function checkAudio(audio: AudioData, what = 'The file'): AudioData {
 	const { sampleRate, channels } = audio;
 	if (!Number.isFinite(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {

@@ -5,6 +5,7 @@
  */
 import type { AudioData } from '../dsp/audio';
 import { toModelChannels, toOutputChannels } from '../dsp/channels';
+import { readChunk } from '../dsp/chunking';
 import { resample } from '../dsp/resample';
 import { modelStems, type ModelManifest } from './manifest';
 import { separateChunks, type RunModel, type SeparateOptions } from './separate';
@@ -36,7 +37,7 @@ export async function separateAudio(
 	const toModel = (ch: Float32Array) => (rate === modelRate ? ch : resample(ch, rate, modelRate));
 	const fromModel = (ch: Float32Array, length: number) => {
 		const back = rate === modelRate ? ch : resample(ch, modelRate, rate);
-		return back.length === length ? back : fitLength(back, length);
+		return back.length === length ? back : readChunk(back, 0, length); // trim or zero-pad
 	};
 
 	const separated = await separateChunks(conformed.channels.map(toModel), manifest, runModel, options);
@@ -62,10 +63,4 @@ export async function separateAudio(
 		stems.sort((a, b) => manifest.stems.indexOf(a.name) - manifest.stems.indexOf(b.name));
 	}
 	return { sampleRate: rate, stems, notes };
-}
-
-function fitLength(x: Float32Array, length: number): Float32Array {
-	const out = new Float32Array(length);
-	out.set(x.subarray(0, length));
-	return out;
 }
