@@ -2,11 +2,17 @@
 """Train a small BS-Roformer on procedurally generated multitracks (stemsafe_tools.synth).
 
 Runs on the CPU in bounded time (--minutes) and uses a CUDA GPU when there is one. Songs
-are synthesised on the fly on the training device, so no data set is stored or moved.
-The held-out evaluation songs come from tools/make_testset.py (CPU generator, its own
-seeds), never from this stream.
+are synthesised on the training device into a pool that is partly refreshed every step;
+each batch is half whole songs and half remixes (every stem from a different song, random
+gain and channel swap), the usual source-separation augmentation. No data set is stored.
+The held-out evaluation songs come from tools/make_testset.py (its own seed range, CPU),
+never from this stream.
 
-Writes OUT/model.npz (state_dict), OUT/config.json (model + training facts), OUT/log.csv.
+The forward pass is stemsafe_tools.grouped (bands batched; same parameters and result as
+the reference modules, see tools/check_grouped.py), which is what makes GPU training fast.
+
+Writes OUT/model.npz (state_dict, also saved every --save-every seconds), OUT/config.json
+(model + training facts), OUT/log.csv. --init continues from an earlier model.npz.
 
 usage: python3 tools/train.py --out runs/x [--minutes 8] [--dim 64] [--depth 2] [--batch 16]
 """
@@ -23,6 +29,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stemsafe_tools import grouped  # noqa: E402
 from stemsafe_tools.bs_roformer import BSRoformer  # noqa: E402
 from stemsafe_tools.synth import SR, STEMS, generate  # noqa: E402
 
@@ -41,6 +48,51 @@ def multi_res_stft_loss(est, ref, sizes=(4096, 2048, 1024, 512)):
     return loss
 
 
+class SongPool:
+    """Synthesised clips [P, 4, 2, L] (float16) on the training device, refreshed a little every step."""
+
+    def __init__(self, size: int, seconds: float, gen: torch.Generator, device: str, make_batch: int = 64):
+        self.seconds, self.gen, self.device = seconds, gen, device
+        parts = []
+        for start in range(0, size, make_batch):
+            parts.append(generate(min(make_batch, size - start), seconds, gen, device).half())
+        self.clips = torch.cat(parts)
+        self.next_slot = 0
+
+    def refresh(self, count: int) -> None:
+        if count <= 0:
+            return
+        fresh = generate(count, self.seconds, self.gen, self.device).half()
+        idx = (torch.arange(count, device=self.device) + self.next_slot) % self.clips.shape[0]
+        self.clips[idx] = fresh
+        self.next_slot = int((self.next_slot + count) % self.clips.shape[0])
+
+    def batch(self, size: int) -> torch.Tensor:
+        """Half whole songs, half remixes; returns stems [B, 4, 2, L] float32, peak of the mix <= 0.95."""
+        p, n_stems = self.clips.shape[0], self.clips.shape[1]
+        g, dev = self.gen, self.device
+        song = torch.randint(0, p, (size, 1), generator=g, device=dev)
+        other = torch.randint(0, p, (size, n_stems), generator=g, device=dev)
+        remix = (torch.rand((size, 1), generator=g, device=dev) < 0.5)
+        pick = torch.where(remix, other, song.expand(size, n_stems))  # [B, 4]
+        stems = self.clips[pick, torch.arange(n_stems, device=dev)[None, :]].float()  # [B, 4, 2, L]
+        gain_db = torch.where(remix[..., None, None], -9 + 12 * torch.rand((size, n_stems, 1, 1), generator=g, device=dev),
+                              torch.zeros((size, n_stems, 1, 1), device=dev))
+        stems = stems * 10 ** (gain_db / 20)
+        swap = torch.rand((size, n_stems, 1, 1), generator=g, device=dev) < 0.5
+        stems = torch.where(swap & remix[..., None, None], stems.flip(2), stems)
+        peak = stems.sum(dim=1).abs().amax(dim=(1, 2)).clamp(min=1e-6)
+        level = 10 ** ((-12 * torch.rand((size,), generator=g, device=dev)) / 20)  # overall level -12..0 dB
+        return stems * (0.95 * level / peak)[:, None, None, None]
+
+
+def save_state(model, path: Path) -> None:
+    state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **state)
+    tmp.replace(path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -53,11 +105,20 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--chunk-frames", type=int, default=201)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=int, default=200, help="steps of linear learning-rate warm-up")
+    ap.add_argument("--pool", type=int, default=0, help="clips in the song pool (default 32 x batch)")
+    ap.add_argument("--refresh", type=int, default=0, help="clips re-synthesised per step (default batch/4)")
+    ap.add_argument("--save-every", type=float, default=60.0, help="seconds between checkpoint saves")
+    ap.add_argument("--init", help="model.npz to continue from (same model options)")
+    ap.add_argument("--profile-steps", type=int, default=0, help="time the phases of this many steps and print")
     ap.add_argument("--seed", type=int, default=20261122)
     args = ap.parse_args()
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(args.seed)
+    if device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     estimated = [s for s in STEMS if s != RESIDUAL]
@@ -65,54 +126,91 @@ def main():
                   freq_transformer_depth=1, dim_head=args.dim_head, heads=args.heads, stft_n_fft=2048,
                   stft_hop_length=441, mlp_expansion_factor=args.mlp_expansion, mask_estimator_depth=2)
     model = BSRoformer(**config).to(device)
+    if args.init:
+        state = np.load(args.init)
+        model.load_state_dict({k: torch.from_numpy(state[k]) for k in state.files})
+        print(f"continuing from {args.init}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     gen = torch.Generator(device=device).manual_seed(args.seed)
     seconds = (args.chunk_frames - 1) * 441 / SR
     budget = args.minutes * 60
     started = time.time()
+    pool_size = args.pool or 32 * args.batch
+    refresh = args.refresh or max(1, args.batch // 4)
+    pool = SongPool(pool_size, seconds, gen, device)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    pool_seconds = time.time() - started
+    print(f"device={device} params={n_params} chunk={seconds:.2f}s batch={args.batch} pool={pool_size} "
+          f"(made in {pool_seconds:.1f}s) refresh={refresh}/step", flush=True)
     step = 0
     log = open(out / "log.csv", "w", newline="")
     writer = csv.writer(log)
     writer.writerow(["step", "seconds", "lr", "loss"])
     use_bf16 = device == "cuda"
-    print(f"device={device} params={n_params} chunk={seconds:.2f}s batch={args.batch}", flush=True)
     running = None
+    last_save = time.time()
+    phases = {"data": 0.0, "forward": 0.0, "loss": 0.0, "backward+step": 0.0}
+
+    def mark(name, since):
+        if step < args.profile_steps:
+            if device == "cuda":
+                torch.cuda.synchronize()
+            now = time.time()
+            phases[name] += now - since
+            return now
+        return since
+
     while True:
         elapsed = time.time() - started
         if elapsed > budget:
             break
         frac = elapsed / budget
-        lr = args.lr * min(1.0, (step + 1) / 200) * (0.5 * (1 + math.cos(math.pi * frac)) * 0.95 + 0.05)
+        lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.5 * (1 + math.cos(math.pi * frac)) * 0.95 + 0.05)
         for group in opt.param_groups:
             group["lr"] = lr
+        t0 = mark("data", time.time())
         with torch.no_grad():
-            stems = generate(args.batch, seconds, gen, device)  # [B, 4, 2, L]
+            pool.refresh(refresh)
+            stems = pool.batch(args.batch)  # [B, 4, 2, L]
             mix = stems.sum(dim=1)
+        t0 = mark("data", t0)
         with torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext():
             spec = model.stft(mix)
-            masked = model.forward_spec(spec)
+            masked = grouped.forward_spec(model, spec)
+        t0 = mark("forward", t0)
         est = model.istft(masked.float(), mix.shape[-1])  # [B, 3, 2, L]
         est_all = torch.cat([est, (mix - est.sum(dim=1))[:, None]], dim=1)
         loss = (est_all - stems).abs().mean() + multi_res_stft_loss(est_all, stems)
+        t0 = mark("loss", t0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        t0 = mark("backward+step", t0)
         step += 1
-        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        if args.profile_steps and step == args.profile_steps:
+            print("profile (s per step): " + ", ".join(f"{k} {v / step:.4f}" for k, v in phases.items()), flush=True)
+        if step % 10 == 0 or running is None:
+            value = loss.item()
+            running = value if running is None else 0.9 * running + 0.1 * value
         if step % 50 == 0:
             writer.writerow([step, round(time.time() - started, 1), f"{lr:.2e}", f"{running:.5f}"])
             log.flush()
-        if step % 200 == 0:
+        if step % 500 == 0:
             print(f"step {step} t={time.time() - started:.0f}s lr={lr:.2e} loss={running:.4f}", flush=True)
+        if time.time() - last_save > args.save_every:
+            save_state(model, out / "model.npz")
+            last_save = time.time()
     wall = time.time() - started
-    state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
-    np.savez(out / "model.npz", **state)
+    save_state(model, out / "model.npz")
     facts = dict(model=config, stems=list(STEMS), estimated=estimated, residual=RESIDUAL, chunk_frames=args.chunk_frames,
                  params=n_params, steps=step, batch=args.batch, seconds_per_example=seconds, wall_seconds=round(wall),
                  device=torch.cuda.get_device_name() if device == "cuda" else "cpu", final_loss=running,
-                 examples_seen=step * args.batch, torch=torch.__version__, seed=args.seed)
+                 examples_seen=step * args.batch, pool=pool_size, refresh_per_step=refresh,
+                 clips_synthesised=pool_size + step * refresh, torch=torch.__version__, seed=args.seed,
+                 init=args.init, lr=args.lr)
     (out / "config.json").write_text(json.dumps(facts, indent=2) + "\n")
     print(json.dumps(facts), flush=True)
 
