@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .roformer_blocks import BandSplit, MaskEstimator, RMSNorm, RotaryEmbedding, Transformer, hann_window
+from .roformer_blocks import BandSplit, MaskEstimator, RMSNorm, axial_layers, check_supported, hann_window, run_axial
 
 DEFAULT_FREQS_PER_BANDS = (
     (2,) * 24 + (4,) * 12 + (12,) * 8 + (24,) * 8 + (48,) * 8 + (128, 129)
@@ -37,17 +37,9 @@ class BSRoformer(nn.Module):
                  stft_win_length: int = 2048, stft_normalized: bool = False, mask_estimator_depth: int = 2,
                  mlp_expansion_factor: int = 4, skip_connection: bool = False, **training_only):
         super().__init__()
-        unknown = set(training_only) - TRAINING_ONLY_KEYS
-        if unknown:
-            raise ValueError(f"unsupported BS-Roformer options: {sorted(unknown)}")
-        if linear_transformer_depth:
-            raise ValueError("linear_transformer_depth > 0 is not supported by this exporter")
-        if skip_connection:
-            raise ValueError("skip_connection=True is not supported by this exporter")
-        if stft_normalized:
-            raise ValueError("stft_normalized=True is not supported (the browser STFT is unnormalized)")
-        if stft_win_length != stft_n_fft:
-            raise ValueError("stft_win_length must equal stft_n_fft")
+        check_supported("BS-Roformer", set(training_only) - TRAINING_ONLY_KEYS,
+                        linear_transformer_depth=linear_transformer_depth, skip_connection=skip_connection,
+                        stft_normalized=stft_normalized, stft_win_length=stft_win_length, stft_n_fft=stft_n_fft)
         freqs_per_bands = tuple(freqs_per_bands)
         if sum(freqs_per_bands) != dim_freqs_in or dim_freqs_in != stft_n_fft // 2 + 1:
             raise ValueError("freqs_per_bands must cover all n_fft/2+1 bins")
@@ -58,17 +50,9 @@ class BSRoformer(nn.Module):
         self.hop_length = stft_hop_length
         self.num_bins = dim_freqs_in
 
-        tkw = dict(dim=dim, heads=heads, dim_head=dim_head, attn_dropout=attn_dropout, ff_dropout=ff_dropout,
-                   norm_output=False)
-        time_rotary = RotaryEmbedding(dim=dim_head)
-        freq_rotary = RotaryEmbedding(dim=dim_head)
-        self.layers = nn.ModuleList([
-            nn.ModuleList([
-                Transformer(depth=time_transformer_depth, rotary_embed=time_rotary, **tkw),
-                Transformer(depth=freq_transformer_depth, rotary_embed=freq_rotary, **tkw),
-            ])
-            for _ in range(depth)
-        ])
+        self.layers = axial_layers(depth, time_transformer_depth, freq_transformer_depth, dim=dim, heads=heads,
+                                   dim_head=dim_head, attn_dropout=attn_dropout, ff_dropout=ff_dropout,
+                                   norm_output=False)
         self.final_norm = RMSNorm(dim)
         dims_with_complex = tuple(2 * f * self.audio_channels for f in freqs_per_bands)
         self.band_split = BandSplit(dim=dim, dim_inputs=dims_with_complex)
@@ -84,14 +68,7 @@ class BSRoformer(nn.Module):
         # 'b s f t c -> b (f s) t c' : frequency-major, channel-minor (as upstream)
         spec = stft.permute(0, 2, 1, 3, 4).reshape(b, f * s, t, 2)
         x = spec.permute(0, 2, 1, 3).reshape(b, t, f * s * 2)
-        x = self.band_split(x)  # b t bands d
-        bands, d = x.shape[2], x.shape[3]
-        for time_tf, freq_tf in self.layers:
-            x = x.permute(0, 2, 1, 3).reshape(b * bands, t, d)
-            x = time_tf(x)
-            x = x.reshape(b, bands, t, d).permute(0, 2, 1, 3).reshape(b * t, bands, d)
-            x = freq_tf(x)
-            x = x.reshape(b, t, bands, d)
+        x = run_axial(self.layers, self.band_split(x))  # b t bands d
         x = self.final_norm(x)
         mask = torch.stack([est(x) for est in self.mask_estimators], dim=1)  # b n t (f s c)
         n = mask.shape[1]

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .roformer_blocks import GLU
+from .roformer_blocks import GLU, run_axial
 
 
 def width_groups(widths: list[int]) -> list[tuple[int, int, int]]:
@@ -105,14 +105,7 @@ def forward_spec(model: nn.Module, stft: torch.Tensor) -> torch.Tensor:
     b, s, f, t, _ = stft.shape
     spec = stft.permute(0, 2, 1, 3, 4).reshape(b, f * s, t, 2)
     x = spec.permute(0, 2, 1, 3).reshape(b, t, f * s * 2)
-    x = band_split(model.band_split, x)
-    bands, d = x.shape[2], x.shape[3]
-    for time_tf, freq_tf in model.layers:
-        x = x.permute(0, 2, 1, 3).reshape(b * bands, t, d)
-        x = transformer(time_tf, x)
-        x = x.reshape(b, bands, t, d).permute(0, 2, 1, 3).reshape(b * t, bands, d)
-        x = transformer(freq_tf, x)
-        x = x.reshape(b, t, bands, d)
+    x = run_axial(model.layers, band_split(model.band_split, x), transformer)
     x = model.final_norm(x)
     mask = mask_estimators(model.mask_estimators, model.band_split.dim_inputs, x)  # b n t (f s c)
     n = mask.shape[1]

@@ -158,6 +158,47 @@ class MaskEstimator(nn.Module):
         return torch.cat([net(x[..., i, :]) for i, net in enumerate(self.to_freqs)], dim=-1)
 
 
+def check_supported(name: str, unknown: set, *, linear_transformer_depth: int, skip_connection: bool,
+                    stft_normalized: bool, stft_win_length: int, stft_n_fft: int) -> None:
+    """Options of the upstream models that this definition (and the browser) cannot honour."""
+    if unknown:
+        raise ValueError(f"unsupported {name} options: {sorted(unknown)}")
+    if linear_transformer_depth:
+        raise ValueError("linear_transformer_depth > 0 is not supported by this exporter")
+    if skip_connection:
+        raise ValueError("skip_connection=True is not supported by this exporter")
+    if stft_normalized:
+        raise ValueError("stft_normalized=True is not supported (the browser STFT is unnormalized)")
+    if stft_win_length != stft_n_fft:
+        raise ValueError("stft_win_length must equal stft_n_fft")
+
+
+def axial_layers(depth: int, time_depth: int, freq_depth: int, **transformer_kwargs) -> nn.ModuleList:
+    """layers.{l}.0 = time transformer, layers.{l}.1 = frequency transformer; one rotary each, shared."""
+    time_rotary = RotaryEmbedding(dim=transformer_kwargs["dim_head"])
+    freq_rotary = RotaryEmbedding(dim=transformer_kwargs["dim_head"])
+    return nn.ModuleList([
+        nn.ModuleList([
+            Transformer(depth=time_depth, rotary_embed=time_rotary, **transformer_kwargs),
+            Transformer(depth=freq_depth, rotary_embed=freq_rotary, **transformer_kwargs),
+        ])
+        for _ in range(depth)
+    ])
+
+
+def run_axial(layers: nn.ModuleList, x: torch.Tensor, transformer=None) -> torch.Tensor:
+    """x [b, t, bands, d]: attention across time per band, then across bands per frame."""
+    apply = transformer or (lambda module, h: module(h))
+    b, t, bands, d = x.shape
+    for time_tf, freq_tf in layers:
+        x = x.permute(0, 2, 1, 3).reshape(b * bands, t, d)
+        x = apply(time_tf, x)
+        x = x.reshape(b, bands, t, d).permute(0, 2, 1, 3).reshape(b * t, bands, d)
+        x = apply(freq_tf, x)
+        x = x.reshape(b, t, bands, d)
+    return x
+
+
 def hann_window(n: int) -> torch.Tensor:
     return torch.hann_window(n, periodic=True)
 
