@@ -23,9 +23,12 @@ def export_spec_graph(model: BSRoformer, path: Path, chunk_frames: int, opset: i
         def forward(self, stft):
             return self.inner.forward_spec(stft)
 
+    # The wrapper must be in eval mode too: torch.onnx.export restores the wrapper's mode afterwards,
+    # which would otherwise switch `model` (and its dropouts) back to training.
     with torch.no_grad():
-        torch.onnx.export(SpecOnly(model), (dummy,), str(path), input_names=["stft"], output_names=["stems"],
+        torch.onnx.export(SpecOnly(model).eval(), (dummy,), str(path), input_names=["stft"], output_names=["stems"],
                           opset_version=opset, do_constant_folding=True)
+    model.eval()
 
     graph = onnx.load(str(path))
     split_wide_concats(graph)

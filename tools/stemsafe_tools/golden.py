@@ -30,6 +30,7 @@ def parity_input(channels: int, bins: int, frames: int) -> torch.Tensor:
 def write_parity_vector(model, path: Path, frames: int, stride: int = 97) -> None:
     """PyTorch reference for the exported graph: every `stride`-th output element."""
     x = parity_input(model.audio_channels, model.num_bins, frames)
+    model.eval()  # dropout off: the reference is the inference graph
     with torch.no_grad():
         y = model.forward_spec(x).reshape(-1)
     write_f32(path, {"sampled_output": y[::stride]}, note="torch forward_spec(parity_input); see golden.py",
