@@ -2,15 +2,14 @@
  * Speed benchmarks, reported as ratios (audio seconds processed per wall-clock second, so
  * "12.0x" means twelve times faster than real time) on this machine, in Node with the
  * same TypeScript DSP and onnxruntime-web WASM build the browser uses.
- * usage: npm run bench [-- seconds]
+ * usage: npm run bench [-- seconds [model-id]]
  */
-import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
-import { validateManifest, type ModelIndex } from '../src/lib/separation/manifest';
 import { ortSessionFactory } from '../src/lib/separation/ort-session';
 import { separateAudio } from '../src/lib/separation/pipeline';
+import { loadManifest, modelBytes } from './lib/model-files';
 
 const seconds = Number(process.argv[2] ?? 20);
 const rate = 44100;
@@ -28,9 +27,7 @@ function report(name: string, audioSeconds: number, wall: number) {
 	console.log(`${name.padEnd(44)} ${(audioSeconds / wall).toFixed(1).padStart(8)}x realtime  (${wall.toFixed(2)} s for ${audioSeconds} s)`);
 }
 
-const models = new URL('../static/models/', import.meta.url);
-const index = JSON.parse(readFileSync(new URL('index.json', models), 'utf8')) as ModelIndex;
-const manifest = validateManifest(JSON.parse(readFileSync(new URL(`${index.default}.json`, models), 'utf8')));
+const manifest = loadManifest(process.argv[3]);
 const params = manifest.stft;
 
 console.log(`Stemsafe benchmarks: ${seconds} s of stereo audio, Node ${process.version}, model ${manifest.id}`);
@@ -41,7 +38,7 @@ report('iSTFT, one channel', seconds, await time(() => istft(spec, frames, n, pa
 report('resample 48 kHz -> 44.1 kHz, one channel', seconds, await time(() => resample(signal, 48000, 44100)));
 
 ort.env.wasm.numThreads = 1;
-const session = await ortSessionFactory(ort, new Uint8Array(readFileSync(new URL(manifest.file, models))))('wasm');
+const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
 const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
 const audio = { sampleRate: rate, channels: [signal, signal.slice()] };
 report('full separation, WASM (1 thread), stereo', seconds, await time(() => separateAudio(audio, manifest, run)));
