@@ -13,7 +13,7 @@ const args = [
 
 export default defineConfig({
 	testDir: 'tests/e2e',
-	timeout: 5 * 60_000,
+	timeout: 10 * 60_000,
 	expect: { timeout: 30_000 },
 	workers: 1,
 	fullyParallel: false,

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { loadManifest } from '../../scripts/lib/model-files';
 import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
 
 test('works offline after the first load', async ({ page, context }, info) => {
@@ -8,7 +9,7 @@ test('works offline after the first load', async ({ page, context }, info) => {
 	// Everything the app needs is in the cache before we cut the network.
 	await expect
 		.poll(() => page.evaluate(async () => (await caches.keys()).length && (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname)), { timeout: 60_000 })
-		.toEqual(expect.arrayContaining(['/models/bsr-tiny-untrained.onnx', expect.stringMatching(/\.wasm$/), expect.stringMatching(/separator\.worker.*\.js$/)]));
+		.toEqual(expect.arrayContaining([`/models/${loadManifest().file}`, expect.stringMatching(/\.wasm$/), expect.stringMatching(/separator\.worker.*\.js$/)]));
 
 	await context.setOffline(true);
 	await page.reload();

@@ -19,6 +19,32 @@ export interface ModelManifest {
 	quality: Record<string, unknown> | null;
 }
 
+/** scripts/eval.ts's result, stored in the manifest: uSDR per stem, dB. */
+export interface QualityRow {
+	perStem: Record<string, number>;
+	mean: number;
+}
+
+export interface ModelQuality {
+	metric: string;
+	testSet: string;
+	measuredWith: string;
+	model: QualityRow;
+	baselines: Record<string, QualityRow>;
+}
+
+function isRow(v: unknown): v is QualityRow {
+	const r = v as QualityRow;
+	return !!r && typeof r.mean === 'number' && !!r.perStem && typeof r.perStem === 'object';
+}
+
+/** The manifest's measured quality, if it has one in the shape eval.ts writes. */
+export function modelQuality(m: ModelManifest): ModelQuality | null {
+	const q = m.quality as unknown as ModelQuality | null;
+	if (!q || typeof q.metric !== 'string' || !isRow(q.model) || !q.baselines) return null;
+	return Object.values(q.baselines).every(isRow) ? q : null;
+}
+
 export interface ModelIndex {
 	default: string;
 	models: string[];
