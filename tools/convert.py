@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stemsafe_tools.bs_roformer import BSRoformer  # noqa: E402
 from stemsafe_tools.export_onnx import export_spec_graph  # noqa: E402
 from stemsafe_tools.golden import write_parity_vector  # noqa: E402
-from stemsafe_tools.manifest import write_manifest, write_model_index  # noqa: E402
+from stemsafe_tools.manifest import sha256_file, write_manifest, write_model_index  # noqa: E402
 from stemsafe_tools.mel_band_roformer import MelBandRoformer  # noqa: E402
 
 ARCHITECTURES = {"bs_roformer": BSRoformer, "mel_band_roformer": MelBandRoformer}
@@ -112,29 +112,25 @@ def main():
         raise SystemExit(f"checkpoint does not match the {cfg['arch']} definition:\n  missing {missing[:8]}"
                          f"{' ...' if len(missing) > 8 else ''}\n  unexpected {unexpected[:8]}"
                          f"{' ...' if len(unexpected) > 8 else ''}")
-    model.eval()
     frames = args.chunk_frames or cfg["chunk_frames"] or 201
     args.out.mkdir(parents=True, exist_ok=True)
     onnx_path = args.out / f"{args.id}.onnx"
     export_spec_graph(model, onnx_path, frames)
-    facts = cfg["facts"]
-    training = None if args.untrained else {"data": args.trained_on or None, "source": str(args.checkpoint.name)}
-    if training is not None and facts:
-        training.update({k: facts[k] for k in ("params", "steps", "batch", "seconds_per_example", "wall_seconds",
-                                                "device", "examples_seen", "clips_synthesised", "final_loss")
-                         if k in facts})
-    elif training is not None:
-        training["params"] = sum(p.numel() for p in model.parameters())
+    training = None
+    if not args.untrained:
+        training = {"data": args.trained_on or None, "source": str(args.checkpoint.name),
+                    "params": sum(p.numel() for p in model.parameters())}
+        facts = cfg["facts"] or {}
+        training.update({k: facts[k] for k in ("steps", "batch", "seconds_per_example", "wall_seconds", "device",
+                                               "examples_seen", "clips_synthesised", "final_loss") if k in facts})
     old_path = args.out / f"{args.id}.json"
     old = json.loads(old_path.read_text()) if old_path.exists() else {}
-    manifest_path = write_manifest(onnx_path, model_id=args.id, name=args.name, architecture=cfg["arch"], sample_rate=44100,
+    # an unchanged graph keeps the quality measured for it (npm run eval --write); a new one has none yet
+    quality = old.get("quality") if old.get("sha256") == sha256_file(onnx_path) else None
+    write_manifest(onnx_path, model_id=args.id, name=args.name, architecture=cfg["arch"], sample_rate=44100,
                    channels=model.audio_channels, stems=cfg["stems"], residual_stem=cfg["residual"],
                    n_fft=model.n_fft, hop_length=model.hop_length, chunk_frames=frames, trained=not args.untrained,
-                   description=args.description, training=training, quality=None)
-    manifest = json.loads(manifest_path.read_text())
-    if old.get("quality") and old.get("sha256") == manifest["sha256"]:  # same graph: its measured quality stands
-        manifest["quality"] = old["quality"]
-        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+                   description=args.description, training=training, quality=quality)
     if args.golden:
         write_parity_vector(model, args.golden / f"{args.id}.parity.json", frames)
     if args.default or (args.out / "index.json").exists():

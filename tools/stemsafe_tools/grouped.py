@@ -10,10 +10,9 @@ loads exactly like any other. tools/check_grouped.py proves the two paths agree.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from .roformer_blocks import GLU, run_axial
+from .roformer_blocks import GLU, apply_masks, bins_to_features, features_to_bins, fold_channels, rms_norm, run_axial
 
 
 def width_groups(widths: list[int]) -> list[tuple[int, int, int]]:
@@ -28,11 +27,6 @@ def width_groups(widths: list[int]) -> list[tuple[int, int, int]]:
     return groups
 
 
-def _rms(x: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
-    norm = torch.sqrt(torch.sum(x * x, dim=-1, keepdim=True)).clamp_min(1e-12)
-    return x / norm * (x.shape[-1] ** 0.5) * gamma
-
-
 def band_split(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """module: BandSplit; x [b, t, sum(widths)] -> [b, t, bands, dim]"""
     outs, offset = [], 0
@@ -43,7 +37,7 @@ def band_split(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
         gamma = torch.stack([n[0].gamma for n in nets])  # [n, w]
         weight = torch.stack([n[1].weight for n in nets])  # [n, dim, w]
         bias = torch.stack([n[1].bias for n in nets])  # [n, dim]
-        outs.append(torch.einsum("btnw,ndw->btnd", _rms(xg, gamma), weight) + bias)
+        outs.append(torch.einsum("btnw,ndw->btnd", rms_norm(xg, gamma, width ** 0.5), weight) + bias)
     return torch.cat(outs, dim=-2)
 
 
@@ -75,42 +69,10 @@ def mask_estimators(estimators: nn.ModuleList, widths: list[int], x: torch.Tenso
     return torch.cat(outs, dim=-1)
 
 
-def attention(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """roformer_blocks.Attention.forward with fused scaled-dot-product attention when available."""
-    b, n, _ = x.shape
-    x = module.norm(x)
-    qkv = module.to_qkv(x).reshape(b, n, 3, module.heads, module.dim_head).permute(2, 0, 3, 1, 4)
-    q, k, v = qkv[0], qkv[1], qkv[2]
-    if module.rotary_embed is not None:
-        q = module.rotary_embed.rotate_queries_or_keys(q)
-        k = module.rotary_embed.rotate_queries_or_keys(k)
-    if hasattr(F, "scaled_dot_product_attention"):
-        out = F.scaled_dot_product_attention(q, k, v)
-    else:
-        out = torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * module.scale, dim=-1), v)
-    gates = module.to_gates(x).permute(0, 2, 1).unsqueeze(-1).sigmoid()
-    out = (out * gates).permute(0, 2, 1, 3).reshape(b, n, module.heads * module.dim_head)
-    return module.to_out(out)
-
-
-def transformer(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    for attn, ff in module.layers:
-        x = attention(attn, x) + x
-        x = ff(x) + x
-    return module.norm(x)
-
-
 def forward_spec(model: nn.Module, stft: torch.Tensor) -> torch.Tensor:
-    """Same result as BSRoformer.forward_spec, computed with grouped band ops."""
-    b, s, f, t, _ = stft.shape
-    spec = stft.permute(0, 2, 1, 3, 4).reshape(b, f * s, t, 2)
-    x = spec.permute(0, 2, 1, 3).reshape(b, t, f * s * 2)
-    x = run_axial(model.layers, band_split(model.band_split, x), transformer)
+    """Same result as BSRoformer.forward_spec, computed with grouped band ops and fused attention."""
+    spec = fold_channels(stft)  # b (f s) t c
+    x = run_axial(model.layers, band_split(model.band_split, bins_to_features(spec)), fused=True)
     x = model.final_norm(x)
     mask = mask_estimators(model.mask_estimators, model.band_split.dim_inputs, x)  # b n t (f s c)
-    n = mask.shape[1]
-    mask = mask.reshape(b, n, t, f * s, 2).permute(0, 1, 3, 2, 4)
-    sr, si = spec[:, None, ..., 0], spec[:, None, ..., 1]
-    mr, mi = mask[..., 0], mask[..., 1]
-    out = torch.stack((sr * mr - si * mi, sr * mi + si * mr), dim=-1)
-    return out.reshape(b, n, f, s, t, 2).permute(0, 1, 3, 2, 4, 5)
+    return apply_masks(spec, features_to_bins(mask), stft.shape[1])

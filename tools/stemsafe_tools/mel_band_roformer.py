@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .roformer_blocks import BandSplit, MaskEstimator, axial_layers, check_supported, run_axial
+from .roformer_blocks import (BandSplit, MaskEstimator, SpectralRoformer, apply_masks, axial_layers,
+                              bins_to_features, features_to_bins, fold_channels, run_axial)
 
 TRAINING_ONLY_KEYS = {
     "flash_attn", "multi_stft_resolution_loss_weight", "multi_stft_resolutions_window_sizes",
@@ -26,20 +27,21 @@ TRAINING_ONLY_KEYS = {
 }
 
 
+# Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above.
+F_SP = 200.0 / 3
+MIN_LOG_HZ = 1000.0
+MIN_LOG_MEL = MIN_LOG_HZ / F_SP
+LOGSTEP = np.log(6.4) / 27.0
+
+
 def hz_to_mel_slaney(f):
     f = np.asanyarray(f, dtype=np.float64)
-    f_sp = 200.0 / 3
-    mels = f / f_sp
-    min_log_hz, min_log_mel, logstep = 1000.0, 1000.0 / f_sp, np.log(6.4) / 27.0
-    return np.where(f >= min_log_hz, min_log_mel + np.log(np.maximum(f, 1e-10) / min_log_hz) / logstep, mels)
+    return np.where(f >= MIN_LOG_HZ, MIN_LOG_MEL + np.log(np.maximum(f, 1e-10) / MIN_LOG_HZ) / LOGSTEP, f / F_SP)
 
 
 def mel_to_hz_slaney(m):
     m = np.asanyarray(m, dtype=np.float64)
-    f_sp = 200.0 / 3
-    freqs = f_sp * m
-    min_log_hz, min_log_mel, logstep = 1000.0, 1000.0 / f_sp, np.log(6.4) / 27.0
-    return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), freqs)
+    return np.where(m >= MIN_LOG_MEL, MIN_LOG_HZ * np.exp(LOGSTEP * (m - MIN_LOG_MEL)), F_SP * m)
 
 
 def mel_filter_bank(sr: int, n_fft: int, n_mels: int) -> np.ndarray:
@@ -90,7 +92,7 @@ def average_gathers(freq_indices: np.ndarray, n_bins: int) -> np.ndarray:
     return out
 
 
-class MelBandRoformer(nn.Module):
+class MelBandRoformer(SpectralRoformer):
     def __init__(self, dim: int, *, depth: int, stereo: bool = False, num_stems: int = 1,
                  time_transformer_depth: int = 2, freq_transformer_depth: int = 2,
                  linear_transformer_depth: int = 0, num_bands: int = 60, dim_head: int = 64, heads: int = 8,
@@ -98,18 +100,11 @@ class MelBandRoformer(nn.Module):
                  stft_hop_length: int = 512, stft_win_length: int = 2048, stft_normalized: bool = False,
                  mask_estimator_depth: int = 1, mlp_expansion_factor: int = 4, skip_connection: bool = False,
                  **training_only):
-        super().__init__()
-        check_supported("Mel-Band-Roformer", set(training_only) - TRAINING_ONLY_KEYS,
-                        linear_transformer_depth=linear_transformer_depth, skip_connection=skip_connection,
-                        stft_normalized=stft_normalized, stft_win_length=stft_win_length, stft_n_fft=stft_n_fft)
-        if dim_freqs_in != stft_n_fft // 2 + 1:
-            raise ValueError("dim_freqs_in must be n_fft/2+1")
-        self.audio_channels = 2 if stereo else 1
-        self.num_stems = num_stems
-        self.n_fft = stft_n_fft
-        self.hop_length = stft_hop_length
-        self.num_bins = dim_freqs_in
-
+        super().__init__("Mel-Band-Roformer", set(training_only) - TRAINING_ONLY_KEYS, stereo=stereo,
+                         num_stems=num_stems, dim_freqs_in=dim_freqs_in, stft_n_fft=stft_n_fft,
+                         stft_hop_length=stft_hop_length, stft_win_length=stft_win_length,
+                         stft_normalized=stft_normalized, linear_transformer_depth=linear_transformer_depth,
+                         skip_connection=skip_connection)
         self.layers = axial_layers(depth, time_transformer_depth, freq_transformer_depth, dim=dim, heads=heads,
                                    dim_head=dim_head, norm_output=True)
         idx, per_band, per_bin = band_layout(sample_rate, stft_n_fft, num_bands, self.audio_channels)
@@ -127,25 +122,17 @@ class MelBandRoformer(nn.Module):
 
     def band_masks(self, stft: torch.Tensor):
         """-> (spec b (f s) t c, masks b n K t c) before averaging."""
-        b, s, f, t, _ = stft.shape
-        spec = stft.permute(0, 2, 1, 3, 4).reshape(b, f * s, t, 2)
+        spec = fold_channels(stft)
         x = torch.index_select(spec, 1, self.freq_indices)  # b K t c
-        x = x.permute(0, 2, 1, 3).reshape(b, t, -1)
-        x = run_axial(self.layers, self.band_split(x))
+        x = run_axial(self.layers, self.band_split(bins_to_features(x)))
         masks = torch.stack([est(x) for est in self.mask_estimators], dim=1)  # b n t (K c)
-        n = masks.shape[1]
-        return spec, masks.reshape(b, n, t, -1, 2).permute(0, 1, 3, 2, 4)
+        return spec, features_to_bins(masks)
 
     def forward_spec(self, stft: torch.Tensor) -> torch.Tensor:
-        b, s, f, t, _ = stft.shape
         spec, masks = self.band_masks(stft)
-        n = masks.shape[1]
         padded = torch.cat([masks, torch.zeros_like(masks[:, :, :1])], dim=2)
         summed = torch.index_select(padded, 2, self.mask_gathers[0])
         for r in range(1, self.mask_gathers.shape[0]):
             summed = summed + torch.index_select(padded, 2, self.mask_gathers[r])
         mask = summed / self.num_bands_per_freq.to(summed.dtype)[None, None, :, None, None]
-        sr, si = spec[:, None, ..., 0], spec[:, None, ..., 1]
-        mr, mi = mask[..., 0], mask[..., 1]
-        out = torch.stack((sr * mr - si * mi, sr * mi + si * mr), dim=-1)  # b n (f s) t c
-        return out.reshape(b, n, f, s, t, 2).permute(0, 1, 3, 2, 4, 5)
+        return apply_masks(spec, mask, stft.shape[1])

@@ -3,14 +3,21 @@
 Module and parameter names follow lucidrains/BS-RoFormer as vendored by ZFTurbo's
 Music-Source-Separation-Training, so that public checkpoints load with
 ``load_state_dict`` unchanged. Everything here is written with plain tensor ops
-(no einops, no flash attention) so it runs on Debian's PyTorch 1.13 and exports
-to ONNX opset 17.
+(no einops) so it runs on Debian's PyTorch 1.13 and exports to ONNX opset 17; fused
+attention is used only when asked for (training, ``fused=True``) and available.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+def rms_norm(x: torch.Tensor, gamma: torch.Tensor, scale: float) -> torch.Tensor:
+    """F.normalize(x, dim=-1) * scale * gamma (scale = sqrt(dim), a Python constant), written
+    out so the ONNX graph stays simple."""
+    norm = torch.sqrt(torch.sum(x * x, dim=-1, keepdim=True)).clamp_min(1e-12)
+    return x / norm * scale * gamma
 
 
 class RMSNorm(nn.Module):
@@ -20,9 +27,7 @@ class RMSNorm(nn.Module):
         self.gamma = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # F.normalize(x, dim=-1) written out so the ONNX graph stays simple.
-        norm = torch.sqrt(torch.sum(x * x, dim=-1, keepdim=True)).clamp_min(1e-12)
-        return x / norm * self.scale * self.gamma
+        return rms_norm(x, self.gamma, self.scale)
 
 
 class RotaryEmbedding(nn.Module):
@@ -73,7 +78,9 @@ class Attention(nn.Module):
         self.to_gates = nn.Linear(dim, heads)
         self.to_out = nn.Sequential(nn.Linear(inner, dim, bias=False), nn.Dropout(dropout))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, fused: bool = False) -> torch.Tensor:
+        """fused: F.scaled_dot_product_attention (training speed; same result). The default
+        written-out attention is what exports to ONNX opset 17."""
         b, n, _ = x.shape
         x = self.norm(x)
         qkv = self.to_qkv(x).reshape(b, n, 3, self.heads, self.dim_head).permute(2, 0, 3, 1, 4)
@@ -81,11 +88,14 @@ class Attention(nn.Module):
         if self.rotary_embed is not None:
             q = self.rotary_embed.rotate_queries_or_keys(q)
             k = self.rotary_embed.rotate_queries_or_keys(k)
-        attn = torch.matmul(q, k.transpose(-1, -2)) * self.scale
-        attn = attn.softmax(dim=-1)
-        if self.training and self.dropout > 0:
-            attn = F.dropout(attn, self.dropout)
-        out = torch.matmul(attn, v)  # b h n d
+        dropout = self.dropout if self.training else 0.0
+        if fused and hasattr(F, "scaled_dot_product_attention"):
+            out = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout)
+        else:
+            attn = (torch.matmul(q, k.transpose(-1, -2)) * self.scale).softmax(dim=-1)
+            if dropout > 0:
+                attn = F.dropout(attn, dropout)
+            out = torch.matmul(attn, v)  # b h n d
         gates = self.to_gates(x).permute(0, 2, 1).unsqueeze(-1).sigmoid()  # b h n 1
         out = (out * gates).permute(0, 2, 1, 3).reshape(b, n, self.heads * self.dim_head)
         return self.to_out(out)
@@ -104,9 +114,9 @@ class Transformer(nn.Module):
         ])
         self.norm = RMSNorm(dim) if norm_output else nn.Identity()
 
-    def forward(self, x):
+    def forward(self, x, fused: bool = False):
         for attn, ff in self.layers:
-            x = attn(x) + x
+            x = attn(x, fused=fused) + x
             x = ff(x) + x
         return self.norm(x)
 
@@ -158,21 +168,6 @@ class MaskEstimator(nn.Module):
         return torch.cat([net(x[..., i, :]) for i, net in enumerate(self.to_freqs)], dim=-1)
 
 
-def check_supported(name: str, unknown: set, *, linear_transformer_depth: int, skip_connection: bool,
-                    stft_normalized: bool, stft_win_length: int, stft_n_fft: int) -> None:
-    """Options of the upstream models that this definition (and the browser) cannot honour."""
-    if unknown:
-        raise ValueError(f"unsupported {name} options: {sorted(unknown)}")
-    if linear_transformer_depth:
-        raise ValueError("linear_transformer_depth > 0 is not supported by this exporter")
-    if skip_connection:
-        raise ValueError("skip_connection=True is not supported by this exporter")
-    if stft_normalized:
-        raise ValueError("stft_normalized=True is not supported (the browser STFT is unnormalized)")
-    if stft_win_length != stft_n_fft:
-        raise ValueError("stft_win_length must equal stft_n_fft")
-
-
 def axial_layers(depth: int, time_depth: int, freq_depth: int, **transformer_kwargs) -> nn.ModuleList:
     """layers.{l}.0 = time transformer, layers.{l}.1 = frequency transformer; one rotary each, shared."""
     time_rotary = RotaryEmbedding(dim=transformer_kwargs["dim_head"])
@@ -186,19 +181,98 @@ def axial_layers(depth: int, time_depth: int, freq_depth: int, **transformer_kwa
     ])
 
 
-def run_axial(layers: nn.ModuleList, x: torch.Tensor, transformer=None) -> torch.Tensor:
+def run_axial(layers: nn.ModuleList, x: torch.Tensor, fused: bool = False) -> torch.Tensor:
     """x [b, t, bands, d]: attention across time per band, then across bands per frame."""
-    apply = transformer or (lambda module, h: module(h))
     b, t, bands, d = x.shape
     for time_tf, freq_tf in layers:
         x = x.permute(0, 2, 1, 3).reshape(b * bands, t, d)
-        x = apply(time_tf, x)
+        x = time_tf(x, fused=fused)
         x = x.reshape(b, bands, t, d).permute(0, 2, 1, 3).reshape(b * t, bands, d)
-        x = apply(freq_tf, x)
+        x = freq_tf(x, fused=fused)
         x = x.reshape(b, t, bands, d)
     return x
+
+
+def fold_channels(stft: torch.Tensor) -> torch.Tensor:
+    """[b, s, f, t, c] -> [b, (f s), t, c]: frequency-major, channel-minor (as upstream)."""
+    b, s, f, t, c = stft.shape
+    return stft.permute(0, 2, 1, 3, 4).reshape(b, f * s, t, c)
+
+
+def bins_to_features(spec: torch.Tensor) -> torch.Tensor:
+    """[b, K, t, c] -> [b, t, (K c)]: the band-split input, complex folded into the bins."""
+    b, k, t, c = spec.shape
+    return spec.permute(0, 2, 1, 3).reshape(b, t, k * c)
+
+
+def features_to_bins(mask: torch.Tensor) -> torch.Tensor:
+    """Mask-estimator output [b, n, t, (K c)] -> [b, n, K, t, c]."""
+    b, n, t, kc = mask.shape
+    return mask.reshape(b, n, t, kc // 2, 2).permute(0, 1, 3, 2, 4)
+
+
+def apply_masks(spec: torch.Tensor, mask: torch.Tensor, channels: int) -> torch.Tensor:
+    """Complex product of the folded spectrum spec [b, (f s), t, 2] with per-stem masks
+    [b, n, (f s), t, 2] -> stems [b, n, s, f, t, 2]."""
+    b, n, fs, t, _ = mask.shape
+    sr, si = spec[:, None, ..., 0], spec[:, None, ..., 1]
+    mr, mi = mask[..., 0], mask[..., 1]
+    out = torch.stack((sr * mr - si * mi, sr * mi + si * mr), dim=-1)
+    return out.reshape(b, n, fs // channels, channels, t, 2).permute(0, 1, 3, 2, 4, 5)
 
 
 def hann_window(n: int) -> torch.Tensor:
     return torch.hann_window(n, periodic=True)
 
+
+class SpectralRoformer(nn.Module):
+    """What BS- and Mel-Band-Roformer share around their bands: the checks on upstream options
+    this definition (and the browser) cannot honour, the STFT they expect, and the reference
+    audio path with torch's own STFT (training, tests). Subclasses define ``forward_spec``:
+    STFT [B, S, F, T, 2] -> masked stems [B, N, S, F, T, 2], the part exported to ONNX."""
+
+    def __init__(self, name: str, unknown_options: set, *, stereo: bool, num_stems: int, dim_freqs_in: int,
+                 stft_n_fft: int, stft_hop_length: int, stft_win_length: int, stft_normalized: bool,
+                 linear_transformer_depth: int, skip_connection: bool):
+        super().__init__()
+        if unknown_options:
+            raise ValueError(f"unsupported {name} options: {sorted(unknown_options)}")
+        if linear_transformer_depth:
+            raise ValueError("linear_transformer_depth > 0 is not supported by this exporter")
+        if skip_connection:
+            raise ValueError("skip_connection=True is not supported by this exporter")
+        if stft_normalized:
+            raise ValueError("stft_normalized=True is not supported (the browser STFT is unnormalized)")
+        if stft_win_length != stft_n_fft:
+            raise ValueError("stft_win_length must equal stft_n_fft")
+        if dim_freqs_in != stft_n_fft // 2 + 1:
+            raise ValueError("dim_freqs_in must be n_fft/2+1")
+        self.audio_channels = 2 if stereo else 1
+        self.num_stems = num_stems
+        self.n_fft = stft_n_fft
+        self.hop_length = stft_hop_length
+        self.num_bins = dim_freqs_in
+
+    def forward_spec(self, stft: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def stft(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio [B, S, L] -> [B, S, F, T, 2] exactly as upstream computes it."""
+        b, s, n = audio.shape
+        spec = torch.stft(audio.reshape(b * s, n), n_fft=self.n_fft, hop_length=self.hop_length,
+                          window=hann_window(self.n_fft).to(audio.device), center=True, pad_mode="reflect",
+                          return_complex=True)
+        spec = torch.view_as_real(spec)
+        return spec.reshape(b, s, *spec.shape[1:])
+
+    def istft(self, spec: torch.Tensor, length: int) -> torch.Tensor:
+        """spec [..., F, T, 2] -> [..., length]"""
+        lead = spec.shape[:-3]
+        flat = torch.view_as_complex(spec.reshape(-1, *spec.shape[-3:]).contiguous())
+        audio = torch.istft(flat, n_fft=self.n_fft, hop_length=self.hop_length,
+                            window=hann_window(self.n_fft).to(spec.device), center=True, length=length)
+        return audio.reshape(*lead, length)
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio [B, S, L] -> stems [B, N, S, L]"""
+        return self.istft(self.forward_spec(self.stft(audio)), audio.shape[-1])
