@@ -43,14 +43,15 @@ function readWav(path: string): AudioData {
 	return parseWav(new Uint8Array(readFileSync(path)));
 }
 
-/** Reference for a stem name the model may use: a reference stem, or everything but the others. */
-function referenceFor(name: string, refs: Record<string, Float32Array[]>, modelStems: string[]): Float32Array[] {
-	if (refs[name]) return refs[name];
-	const covered = modelStems.filter((s) => s !== name && refs[s]);
+/** Stems named as the model names them: a stem of `stems`, or the sum of the stems the model's
+ * other stems do not cover (a model's "instrumental" is drums + bass + other). */
+function referenceFor(name: string, stems: Record<string, Float32Array[]>, modelStems: string[]): Float32Array[] {
+	if (stems[name]) return stems[name];
+	const covered = modelStems.filter((s) => s !== name && stems[s]);
 	const rest = REFERENCE_STEMS.filter((s) => !covered.includes(s));
-	return refs.vocals.map((_, c) => {
-		const out = new Float32Array(refs.vocals[c].length);
-		for (const s of rest) for (let i = 0; i < out.length; i++) out[i] += refs[s][c][i];
+	return stems.vocals.map((_, c) => {
+		const out = new Float32Array(stems.vocals[c].length);
+		for (const s of rest) for (let i = 0; i < out.length; i++) out[i] += stems[s][c][i];
 		return out;
 	});
 }
@@ -73,16 +74,15 @@ for (const song of songs) {
 	audioSeconds += mix.channels[0].length / mix.sampleRate;
 
 	const result = await separateAudio(mix, manifest, run);
-	const names = result.stems.map((s) => s.name);
-	for (const stem of result.stems) record('model', stem.name, usdr(referenceFor(stem.name, refs, names), stem.channels));
 	const classical = classicalSeparate(mix);
 	for (const name of manifest.stems) {
 		const ref = referenceFor(name, refs, manifest.stems);
+		record('model', name, usdr(ref, result.stems.find((s) => s.name === name)!.channels));
 		record('mixture', name, usdr(ref, mix.channels));
-		const est = classical[name] ?? referenceFor(name, classical, manifest.stems);
-		record('classical', name, usdr(ref, est));
+		// a model stem the classical method has no name for (e.g. "instrumental") is the sum of the rest
+		record('classical', name, usdr(ref, referenceFor(name, classical, manifest.stems)));
 	}
-	const line = result.stems.map((s) => `${s.name} ${methods.model[s.name].at(-1)!.toFixed(2)}`).join(', ');
+	const line = manifest.stems.map((s) => `${s} ${methods.model[s].at(-1)!.toFixed(2)}`).join(', ');
 	console.log(`${song}: ${line}`);
 }
 await session.release();

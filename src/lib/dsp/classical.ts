@@ -12,9 +12,9 @@
  */
 import type { AudioData } from './audio';
 import { medianFilter } from './median';
+import { residual } from './residual';
 import { istft, stft, type StftParams } from './stft';
 
-export const CLASSICAL_STEMS = ['vocals', 'drums', 'bass', 'other'] as const;
 const PARAMS: StftParams = { nFft: 2048, hopLength: 441 };
 const EPS = 1e-12;
 
@@ -73,13 +73,6 @@ export function classicalSeparate(audio: AudioData, params: StftParams = PARAMS)
 			return istft(y, frames, length, params);
 		});
 	}
-	out.other = channels.map((c, ch) => {
-		const r = c.slice();
-		for (const name of ['vocals', 'drums', 'bass']) {
-			const s = out[name][ch];
-			for (let i = 0; i < length; i++) r[i] -= s[i];
-		}
-		return r;
-	});
+	out.other = residual(channels, [out.vocals, out.drums, out.bass]);
 	return out;
 }

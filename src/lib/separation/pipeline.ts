@@ -7,6 +7,7 @@ import type { AudioData } from '../dsp/audio';
 import { toModelChannels, toOutputChannels } from '../dsp/channels';
 import { readChunk } from '../dsp/chunking';
 import { resample } from '../dsp/resample';
+import { residual } from '../dsp/residual';
 import { modelStems, type ModelManifest } from './manifest';
 import { separateChunks, type RunModel, type SeparateOptions } from './separate';
 
@@ -51,15 +52,7 @@ export async function separateAudio(
 		)
 	}));
 	if (manifest.residualStem) {
-		const residual = reference.map((ch, c) => {
-			const r = ch.slice();
-			for (const stem of stems) {
-				const s = stem.channels[c];
-				for (let i = 0; i < r.length; i++) r[i] -= s[i];
-			}
-			return r;
-		});
-		stems.push({ name: manifest.residualStem, channels: residual });
+		stems.push({ name: manifest.residualStem, channels: residual(reference, stems.map((s) => s.channels)) });
 		stems.sort((a, b) => manifest.stems.indexOf(a.name) - manifest.stems.indexOf(b.name));
 	}
 	return { sampleRate: rate, stems, notes };
