@@ -108,9 +108,10 @@ def scale_note(scale, degree):
 
 
 def chord_at_step(degrees, grid_steps, bars_per_chord):
-    """Chord slot (0..3) for each 16th step."""
+    """Scale degree of the chord root at each 16th step: degrees [B, 4] -> [B, steps]."""
     steps = torch.arange(grid_steps, device=degrees.device)
-    return torch.div(steps, 16 * bars_per_chord, rounding_mode="floor") % 4
+    slot = torch.div(steps, 16 * bars_per_chord, rounding_mode="floor") % 4
+    return torch.gather(degrees, 1, slot[None, :].expand(degrees.shape[0], grid_steps))
 
 
 def env_adsr(since, attack, decay_rate, sustain, gate_len):
@@ -123,8 +124,7 @@ def env_adsr(since, attack, decay_rate, sustain, gate_len):
 def render_bass(g, grid, root, scale, degrees, device, length):
     b = root.shape[0]
     S = grid.steps
-    slot = chord_at_step(degrees, S, 1)[None, :].expand(b, S)
-    chord_deg = torch.gather(degrees, 1, slot)
+    chord_deg = chord_at_step(degrees, S, 1)
     pattern_kind = _randint(g, 0, 3, (b, 1), device)
     steps = torch.arange(S, device=device)[None, :]
     on = torch.where(pattern_kind == 0, steps % 4 == 0, torch.where(pattern_kind == 1, steps % 2 == 0, (steps % 8 == 0) | (steps % 8 == 3) | (steps % 8 == 6)))
@@ -143,8 +143,7 @@ def render_bass(g, grid, root, scale, degrees, device, length):
 def render_other(g, grid, root, scale, degrees, device, length):
     b = root.shape[0]
     S = grid.steps
-    slot = chord_at_step(degrees, S, 1)[None, :].expand(b, S)
-    chord_deg = torch.gather(degrees, 1, slot)
+    chord_deg = chord_at_step(degrees, S, 1)
     steps = torch.arange(S, device=device)[None, :]
     style = _randint(g, 0, 3, (b, 1), device)  # 0 pad, 1 stabs, 2 arpeggio
     out = torch.zeros((b, length), device=device)
