@@ -2,6 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's chromium (apt install chromium); Playwright's own browser downloads are not used.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// E2E_PORT lets several checkouts run their e2e suites side by side.
+const port = Number(process.env.E2E_PORT ?? 4173);
 const args = [
 	'--no-sandbox',
 	'--no-first-run',
@@ -18,10 +20,10 @@ export default defineConfig({
 	workers: 1,
 	fullyParallel: false,
 	reporter: [['list']],
-	use: { baseURL: 'http://127.0.0.1:4173', acceptDownloads: true, headless: true },
+	use: { baseURL: `http://127.0.0.1:${port}`, acceptDownloads: true, headless: true },
 	webServer: {
-		command: 'npm run preview',
-		url: 'http://127.0.0.1:4173',
+		command: `node scripts/serve.mjs ${port}`,
+		url: `http://127.0.0.1:${port}`,
 		reuseExistingServer: !process.env.CI,
 		timeout: 60_000
 	},
