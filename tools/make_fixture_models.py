@@ -32,7 +32,7 @@ FIXTURES = {
                                      stft_normalized=False, mask_estimator_depth=1, mlp_expansion_factor=1,
                                      multi_stft_resolution_loss_weight=1.0,
                                      multi_stft_resolutions_window_sizes=[4096, 2048, 1024, 512, 256],
-                                     multi_stft_hop_size=147, multi_stft_normalized=False),
+                                     multi_stft_hop_size=147, multi_stft_normalized=False, zero_dc=False),
                                 ["vocals", "other"], "vocals", 512 * 40),
     "fixture-bs-4stem": ("bs_roformer", BSRoformer,
                          dict(dim=16, depth=1, stereo=True, num_stems=4, time_transformer_depth=1,
@@ -41,7 +41,7 @@ FIXTURES = {
                               stft_win_length=2048, stft_normalized=False, mask_estimator_depth=2,
                               mlp_expansion_factor=1, multi_stft_resolution_loss_weight=1.0,
                               multi_stft_resolutions_window_sizes=[4096, 2048, 1024, 512, 256],
-                              multi_stft_hop_size=147, multi_stft_normalized=False),
+                              multi_stft_hop_size=147, multi_stft_normalized=False, zero_dc=False),
                          ["vocals", "drums", "bass", "other"], None, 441 * 40),
 }
 
