@@ -46,15 +46,22 @@ FIXTURES = {
 }
 
 
+def fixture_model(model_id: str):
+    """The fixture's network with its random weights (the same on every run)."""
+    _, cls, model_cfg, *_ = FIXTURES[model_id]
+    torch.manual_seed(1234)
+    model = cls(**model_cfg)
+    for p in model.parameters():  # random gains/biases too, so masks are far from trivial
+        p.data.add_(0.05 * torch.randn_like(p))
+    return model
+
+
 def main():
     out = ROOT / "tests" / "fixtures" / "models"
     golden = ROOT / "tests" / "golden"
     out.mkdir(parents=True, exist_ok=True)
     for model_id, (arch, cls, model_cfg, instruments, target, chunk) in FIXTURES.items():
-        torch.manual_seed(1234)
-        model = cls(**model_cfg)
-        for p in model.parameters():  # random gains/biases too, so masks are far from trivial
-            p.data.add_(0.05 * torch.randn_like(p))
+        model = fixture_model(model_id)
         config = {"audio": {"chunk_size": chunk, "num_channels": 2, "sample_rate": 44100},
                   "model": model_cfg,
                   "training": {"instruments": instruments, "target_instrument": target}}

@@ -10,20 +10,11 @@ import type { ModelSpec, RoformerConfig } from '../../src/lib/models/types';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { hashCheckpoint, hashFloat32 } from '../../scripts/lib/hash-weights';
 import { loadGolden } from './golden';
+import { joinParts } from './onnx-test-utils';
 
 const ARCHS = ['viperx-bs-1297', 'viperx-mel-3005', 'kj-mel-vocals', 'musdb18-bs'];
 
 const sha256 = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
-
-export function joinParts(parts: Uint8Array[], bytes: number): Uint8Array {
-	const out = new Uint8Array(bytes);
-	let at = 0;
-	for (const p of parts) {
-		out.set(p, at);
-		at += p.length;
-	}
-	return out;
-}
 
 for (const name of ARCHS) {
 	describe(`architecture ${name}`, () => {
