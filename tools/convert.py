@@ -58,7 +58,14 @@ def read_config(path: Path, arch: str | None) -> dict:
                     sample_rate=44100, chunk_frames=cfg["chunk_frames"], facts=cfg)
     import yaml
 
-    cfg = yaml.safe_load(path.read_text())
+    # ZFTurbo's configs tag tuples with !!python/tuple (upstream reads them with FullLoader);
+    # a SafeLoader that builds them as lists reads those and still constructs no Python objects
+    class ConfigLoader(yaml.SafeLoader):
+        pass
+
+    ConfigLoader.add_constructor("tag:yaml.org,2002:python/tuple",
+                                 lambda loader, node: loader.construct_sequence(node, deep=True))
+    cfg = yaml.load(path.read_text(), Loader=ConfigLoader)
     if not arch:
         raise SystemExit("--arch is required with a yaml config (bs_roformer or mel_band_roformer)")
     model = dict(cfg["model"])
