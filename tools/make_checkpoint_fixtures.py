@@ -204,6 +204,23 @@ def main():
     for extra in sorted(OUT.glob("*.yaml")):
         data = yaml.load(extra.read_text(), Loader=yaml.FullLoader)
         (OUT / f"{extra.stem}.expected.json").write_text(json.dumps(data, indent=1) + "\n")
+    # what tools/convert.py's read_config and the model constructors make of each upstream config
+    # (arguments with the constructors' defaults filled in), for tests/unit/model-config.test.ts
+    import inspect
+    from convert import read_config
+    specs = {}
+    for src in sorted(CONFIGS_IN.glob("*.yaml")):
+        model_keys = yaml.load(src.read_text(), Loader=yaml.FullLoader)["model"]
+        arch = "bs_roformer" if "freqs_per_bands" in model_keys else "mel_band_roformer"
+        cfg = read_config(src, arch)
+        cls = BSRoformer if arch == "bs_roformer" else MelBandRoformer
+        bound = inspect.signature(cls.__init__).bind(None, **cfg["model"])
+        bound.apply_defaults()
+        args = {k: (list(v) if isinstance(v, tuple) else v) for k, v in bound.arguments.items()
+                if k not in ("self", "training_only")}
+        specs[src.name] = {"arch": arch, "stems": cfg["stems"], "residual": cfg["residual"],
+                           "sample_rate": cfg["sample_rate"], "chunk_frames": cfg["chunk_frames"], "model": args}
+    (CONFIGS_OUT / "read_config.expected.json").write_text(json.dumps(specs, indent=1) + "\n")
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"wrote {len(list(OUT.iterdir()))} files, {total} bytes, into {OUT}")
 
