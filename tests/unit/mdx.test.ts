@@ -129,3 +129,36 @@ describe('MDX-Net demix (UVR chunking, windows, compensate) with a fixed linear 
 		await expect(separateMdx(mix, settings, model, { isCancelled: () => true })).rejects.toThrow('Cancelled');
 	});
 });
+
+describe('an MDX-Net ONNX model run through onnxruntime-web with these conventions', () => {
+	it('equals the PyTorch demix reference (same linear model, exported to ONNX)', async () => {
+		const { readFileSync } = await import('node:fs');
+		const ort = await import('onnxruntime-web');
+		const { ortSessionFactory } = await import('../../src/lib/separation/ort-session');
+		const g = loadGolden('mdx-demix');
+		const L = g.arrays.mix.shape[1];
+		const mix = [g.arrays.mix.data.slice(0, L), g.arrays.mix.data.slice(L)];
+		const session = await ortSessionFactory(ort, new Uint8Array(readFileSync('tests/fixtures/models/mdx-linear.onnx')))('wasm');
+		try {
+			const settings = { nFft: g.nFft as number, dimF: g.dimF as number, dimT: g.dimT as number, hopLength: g.hopLength as number, compensate: g.compensate as number };
+			const { primary } = await separateMdx(mix, settings, (x, dims) => session.run(x, dims));
+			const got = new Float32Array(2 * L);
+			got.set(primary[0]);
+			got.set(primary[1], L);
+			const ref = g.arrays.primary_default.data;
+			expect(maxAbsDiff(got, ref)).toBeLessThan(1e-5 * maxAbs(ref));
+		} finally {
+			await session.release();
+		}
+	}, 60_000);
+
+	it('manifest for an imported MDX-Net model', async () => {
+		const { buildMdxManifest, validateMdxSettings } = await import('../../src/lib/models/mdx');
+		const settings = validateMdxSettings({ nFft: 7680, dimF: 3072, dimT: 256, compensate: 1.009, primaryStem: 'Vocals' });
+		const m = buildMdxManifest({ id: 'kim-vocal-2', name: 'Kim Vocal 2', bytes: 66_759_214, sha256: 'a'.repeat(64), settings, settingsFrom: 'uvr-table', uvrHash: 'b'.repeat(32) });
+		expect(m.stems).toEqual(['Vocals', 'Instrumental']);
+		expect(m.residualStem).toBe('Instrumental');
+		expect(m.mdx.hopLength).toBe(1024);
+		expect(() => buildMdxManifest({ id: 'x', name: 'x', bytes: 1, sha256: 'nope', settings, settingsFrom: 'user' })).toThrow(/sha256/);
+	});
+});
