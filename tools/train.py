@@ -124,7 +124,8 @@ def main():
     estimated = [s for s in STEMS if s != RESIDUAL]
     config = dict(dim=args.dim, depth=args.depth, stereo=True, num_stems=len(estimated), time_transformer_depth=1,
                   freq_transformer_depth=1, dim_head=args.dim_head, heads=args.heads, stft_n_fft=2048,
-                  stft_hop_length=441, mlp_expansion_factor=args.mlp_expansion, mask_estimator_depth=2)
+                  stft_hop_length=441, mlp_expansion_factor=args.mlp_expansion, mask_estimator_depth=2,
+                  zero_dc=False)  # bsr-4stem-synth was trained without upstream's DC zeroing
     model = BSRoformer(**config).to(device)
     if args.init:
         state = np.load(args.init)

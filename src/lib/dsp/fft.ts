@@ -115,3 +115,87 @@ export function packTwoReal(
 		}
 	}
 }
+
+/** Any transform size: `FFT` for powers of two, Bluestein's chirp-z otherwise (UVR's MDX-Net n_fft 6144, 7680). */
+export interface ComplexTransform {
+	readonly size: number;
+	transform(re: Float64Array, im: Float64Array, inverse?: boolean): void;
+}
+
+/**
+ * Complex DFT of any length N through three power-of-two FFTs of length M >= 2N-1
+ * (Bluestein): X[k] = w[k] · Σ_n (x[n] w[n]) conj(w[k-n]), w[j] = e^{-iπ j²/N}.
+ */
+export class BluesteinFFT implements ComplexTransform {
+	readonly size: number;
+	private readonly fft: FFT;
+	private readonly wRe: Float64Array;
+	private readonly wIm: Float64Array;
+	private readonly bRe: Float64Array;
+	private readonly bIm: Float64Array;
+	private readonly aRe: Float64Array;
+	private readonly aIm: Float64Array;
+
+	constructor(size: number) {
+		if (!Number.isInteger(size) || size < 1) throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+		this.size = size;
+		let m = 1;
+		while (m < 2 * size - 1) m <<= 1;
+		m = Math.max(m, 2);
+		this.fft = new FFT(m);
+		this.wRe = new Float64Array(size);
+		this.wIm = new Float64Array(size);
+		for (let j = 0; j < size; j++) {
+			const angle = (Math.PI * ((j * j) % (2 * size))) / size; // j² mod 2N keeps the angle exact
+			this.wRe[j] = Math.cos(angle);
+			this.wIm[j] = -Math.sin(angle);
+		}
+		this.bRe = new Float64Array(m);
+		this.bIm = new Float64Array(m);
+		for (let j = 0; j < size; j++) {
+			this.bRe[j] = this.wRe[j];
+			this.bIm[j] = -this.wIm[j];
+			if (j > 0) {
+				this.bRe[m - j] = this.wRe[j];
+				this.bIm[m - j] = -this.wIm[j];
+			}
+		}
+		this.fft.transform(this.bRe, this.bIm);
+		this.aRe = new Float64Array(m);
+		this.aIm = new Float64Array(m);
+	}
+
+	/** Forward (e^{-2πikn/N}); `inverse` computes the unscaled inverse. */
+	transform(re: Float64Array, im: Float64Array, inverse = false): void {
+		const n = this.size;
+		const m = this.aRe.length;
+		const { aRe, aIm, wRe, wIm, bRe, bIm } = this;
+		const s = inverse ? -1 : 1; // inverse = conj(forward(conj(x)))
+		for (let j = 0; j < n; j++) {
+			const xr = re[j];
+			const xi = s * im[j];
+			aRe[j] = xr * wRe[j] - xi * wIm[j];
+			aIm[j] = xr * wIm[j] + xi * wRe[j];
+		}
+		aRe.fill(0, n);
+		aIm.fill(0, n);
+		this.fft.transform(aRe, aIm);
+		for (let j = 0; j < m; j++) {
+			const r = aRe[j] * bRe[j] - aIm[j] * bIm[j];
+			aIm[j] = aRe[j] * bIm[j] + aIm[j] * bRe[j];
+			aRe[j] = r;
+		}
+		this.fft.transform(aRe, aIm, true);
+		for (let k = 0; k < n; k++) {
+			const cr = aRe[k] / m;
+			const ci = aIm[k] / m;
+			re[k] = cr * wRe[k] - ci * wIm[k];
+			im[k] = s * (cr * wIm[k] + ci * wRe[k]);
+		}
+	}
+}
+
+/** The transform for `size`: radix-2 when it is a power of two, else Bluestein. */
+export function createFFT(size: number): ComplexTransform {
+	return Number.isInteger(size) && size >= 2 && (size & (size - 1)) === 0 ? new FFT(size) : new BluesteinFFT(size);
+}
