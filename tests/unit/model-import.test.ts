@@ -123,8 +123,8 @@ function fakeConverter(opts: { badYaml?: boolean; buildError?: string; fp16?: bo
 	};
 	const converter: CheckpointConverter = {
 		fp16: opts.fp16 ?? true,
-		parseConfig(yaml, name) {
-			calls.push(`config ${name}`);
+		parseConfig(yaml) {
+			calls.push(`config`);
 			if (opts.badYaml) throw new Error('model.dim is missing');
 			expect(yaml).toContain('dim');
 			return spec;
@@ -155,7 +155,7 @@ describe('importModel: checkpoint + yaml', () => {
 		const { converter, calls } = fakeConverter();
 		const d = { ...deps(converter), caps: { webgpu: true, shaderF16: true } };
 		const model = await importModel([ckpt, yaml], d);
-		expect(calls).toEqual(['config config.yaml', 'read model_bs_roformer_ep_317.ckpt 6', 'build fp32', 'build fp16']);
+		expect(calls).toEqual(['read model_bs_roformer_ep_317.ckpt 6', 'config', 'build fp32', 'build fp16']);
 		expect(model.params).toBe(777);
 		expect(model.variants.fp16?.bytes).toBe(1500);
 		const m = validateManifest(model.manifest);

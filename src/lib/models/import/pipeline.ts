@@ -28,8 +28,9 @@ export interface BuiltModel {
 
 /** h-ckpt's readers + h-onnx's graph builder. */
 export interface CheckpointConverter {
-	/** yaml text -> network spec; throws a clear message for unsupported or malformed configs. */
-	parseConfig(yaml: string, fileName: string): ModelSpec;
+	/** yaml text -> network spec (the checkpoint's keys tell the architecture when the yaml does not);
+	 * throws a clear message for unsupported or malformed configs. */
+	parseConfig(yaml: string, keys: Iterable<string>): ModelSpec;
 	/** A checkpoint's tensors, read lazily from `source`. */
 	readCheckpoint(source: ByteSource, fileName: string): Promise<TensorMap>;
 	/** Builds the ONNX graph; throws naming missing / unexpected keys when the weights do not fit. */
@@ -143,20 +144,20 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	const converter = deps.converter;
 	if (!converter) throw new ImportError('Checkpoint conversion is not part of this build of Stemsafe.');
 	const { checkpoint, config } = plan;
-	onProgress?.({ stage: 'checking', fraction: null, detail: `Reading ${config.name}` });
-	let spec: ModelSpec;
-	try {
-		spec = converter.parseConfig(await config.text(), config.name);
-	} catch (e) {
-		throw new ImportError(`${config.name}: ${sentence(e)}`);
-	}
-	signal?.throwIfAborted();
 	onProgress?.({ stage: 'reading', fraction: null, detail: `Reading ${checkpoint.name}` });
 	let weights: TensorMap;
 	try {
 		weights = await converter.readCheckpoint(blobByteSource(checkpoint), checkpoint.name);
 	} catch (e) {
 		throw new ImportError(`${checkpoint.name} could not be read: ${sentence(e)}`);
+	}
+	signal?.throwIfAborted();
+	onProgress?.({ stage: 'checking', fraction: null, detail: `Reading ${config.name}` });
+	let spec: ModelSpec;
+	try {
+		spec = converter.parseConfig(await config.text(), weights.keys());
+	} catch (e) {
+		throw new ImportError(`${config.name}: ${sentence(e)}`);
 	}
 	signal?.throwIfAborted();
 	const precisions = importPrecisions(deps.caps, converter.fp16);
