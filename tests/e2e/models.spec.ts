@@ -3,11 +3,16 @@ import { readFileSync } from 'node:fs';
 import { loadManifest } from '../../scripts/lib/model-files';
 import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
 
-const dir = 'tests/fixtures/models';
-const fixture = loadManifest('fixture-bs-4stem', dir);
-const onnx = readFileSync(`${dir}/${fixture.file}`);
-const manifestJson = readFileSync(`${dir}/fixture-bs-4stem.json`);
-const asFile = (name: string, buffer: Buffer, mimeType = 'application/octet-stream') => ({ name, mimeType, buffer });
+// A small ZFTurbo-style BS-Roformer checkpoint + yaml (tools/make_checkpoint_fixtures.py) and a
+// Stemsafe .onnx + manifest (tools/make_fixture_models.py).
+const ckptDir = 'tests/fixtures/checkpoints';
+const modelDir = 'tests/fixtures/models';
+const fixture = loadManifest('fixture-bs-4stem', modelDir);
+const onnx = readFileSync(`${modelDir}/${fixture.file}`);
+const manifestJson = readFileSync(`${modelDir}/fixture-bs-4stem.json`);
+const ckpt = readFileSync(`${ckptDir}/tiny-bs.ckpt`);
+const file = (name: string, buffer: Buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
+const fromDir = (name: string) => file(name, readFileSync(`${ckptDir}/${name}`));
 
 async function opfsModelFiles(page: Page): Promise<string[]> {
 	return page.evaluate(async () => {
@@ -19,46 +24,52 @@ async function opfsModelFiles(page: Page): Promise<string[]> {
 	});
 }
 
-async function separateOnce(page: Page, name: string, jobIndex: number) {
-	await dropFiles(page, [wavFile(name, testSong(2))]);
-	const job = page.getByTestId('job').nth(jobIndex);
-	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+async function openPanel(page: Page) {
+	await page.getByTestId('models-panel').locator('summary').click();
 }
 
-test('import a model, separate with it, reload, offline, reject bad files, remove it', async ({ page, context }, info) => {
+async function addModel(page: Page, files: ReturnType<typeof file>[]) {
+	await page.getByTestId('model-file-input').setInputFiles(files);
+}
+
+async function separate(page: Page, name: string): Promise<string[]> {
+	await dropFiles(page, [wavFile(name, testSong(2))]);
+	await expect(page.getByTestId('job').first()).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+	const stems = await downloadZip(page);
+	return [...stems.keys()].map((n) => n.replace(`${name.replace(/\.wav$/, '')} - `, '').replace(/\.wav$/, '')).sort();
+}
+
+const selected = (page: Page, id: string) => page.locator(`[data-testid=model-entry][data-model-id="${id}"] [data-testid=model-select]`);
+
+test('import a checkpoint + yaml, separate, reload, offline, bad files, remove', async ({ page, context }, info) => {
 	test.skip(backendOf(info) !== 'wasm', 'model import does not depend on the backend; run it on WASM');
 	const requests = recordRequests(context);
 	page.on('dialog', (d) => d.accept());
 	await openApp(page, 'wasm');
-	await page.getByTestId('models-panel').locator('summary').click();
+	await openPanel(page);
 	await expect(page.getByTestId('model-entry')).toHaveCount(1);
 	await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 0 B on this device.');
 
-	// Import: a Stemsafe .onnx + manifest (tools/convert.py output) through the file picker.
-	await page.getByTestId('model-file-input').setInputFiles([asFile(fixture.file, onnx), asFile('fixture-bs-4stem.json', manifestJson, 'application/json')]);
-	await expect(page.getByTestId('import-done')).toContainText(fixture.name, { timeout: 60_000 });
+	// A checkpoint + its yaml, converted in the browser.
+	await addModel(page, [fromDir('tiny-bs.ckpt'), fromDir('tiny-bs.yaml')]);
+	await expect(page.getByTestId('import-done')).toContainText('Added “tiny-bs” (vocals, other; 5.3k parameters)', { timeout: 120_000 });
 	const imported = page.locator('[data-testid=model-entry][data-kind=imported]');
 	await expect(imported).toHaveCount(1);
-	await expect(imported).toContainText(`imported from ${fixture.file} + fixture-bs-4stem.json`);
-	await expect(imported).toContainText('vocals, drums, bass, other');
-	await expect(imported.getByTestId('model-select')).toBeChecked();
+	await expect(imported).toContainText('imported from tiny-bs.ckpt + tiny-bs.yaml');
+	const id = (await imported.getAttribute('data-model-id'))!;
+	await expect(selected(page, id)).toBeChecked();
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
-	await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 3.9 MB on this device.');
-	const id = await imported.getAttribute('data-model-id');
 	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
 
-	// Separate with it: the stems are the imported model's.
 	await page.getByTestId('overlap').selectOption('better');
 	await expect(page.getByTestId('chunking')).toContainText('50 % overlap');
-	await separateOnce(page, 'first.wav', 0);
-	const stems = await downloadZip(page);
-	expect([...stems.keys()].map((n) => n.replace(/^first - /, '').replace(/\.wav$/, '')).sort()).toEqual([...fixture.stems].sort());
+	expect(await separate(page, 'first.wav')).toEqual(['other', 'vocals']);
 
-	// Reload: still listed, still the active model, overlap remembered.
+	// Reload: still listed and active, overlap remembered.
 	await page.reload();
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
-	await page.getByTestId('models-panel').locator('summary').click();
-	await expect(page.locator(`[data-testid=model-entry][data-model-id="${id}"] [data-testid=model-select]`)).toBeChecked();
+	await openPanel(page);
+	await expect(selected(page, id)).toBeChecked();
 	await expect(page.getByTestId('overlap')).toHaveValue('better');
 
 	// Offline: the imported model still loads and separates.
@@ -66,29 +77,42 @@ test('import a model, separate with it, reload, offline, reject bad files, remov
 	await context.setOffline(true);
 	await page.reload();
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
-	await page.getByTestId('models-panel').locator('summary').click();
-	await expect(page.locator(`[data-testid=model-entry][data-model-id="${id}"] [data-testid=model-select]`)).toBeChecked();
-	await separateOnce(page, 'offline.wav', 0);
+	await openPanel(page);
+	await expect(selected(page, id)).toBeChecked();
+	expect(await separate(page, 'offline.wav')).toEqual(['other', 'vocals']);
 	await context.setOffline(false);
 
-	// A corrupt model file: a clear message, the installed model untouched.
+	// Bad input: a clear message each time, the installed model untouched.
+	const error = page.getByTestId('import-error');
+	await addModel(page, [file('cut.ckpt', ckpt.subarray(0, ckpt.length - 3000)), fromDir('tiny-bs.yaml')]);
+	await expect(error).toContainText('Could not add cut.ckpt + tiny-bs.yaml: cut.ckpt could not be read:');
+	await addModel(page, [fromDir('tiny-bs.ckpt'), fromDir('tiny-mel.yaml')]);
+	await expect(error).toContainText("tiny-mel.yaml: the checkpoint's weights are a BS-Roformer, but the config describes a Mel-Band-Roformer");
 	const corrupt = Buffer.from(onnx);
 	corrupt[2000] ^= 0xff;
-	await page.getByTestId('model-file-input').setInputFiles([asFile('broken.onnx', corrupt), asFile('broken.json', manifestJson, 'application/json')]);
-	await expect(page.getByTestId('import-error')).toContainText('does not match its manifest', { timeout: 60_000 });
-	// A truncated one, and a checkpoint without its yaml.
-	await page.getByTestId('model-file-input').setInputFiles([asFile('cut.onnx', onnx.subarray(0, 100_000)), asFile('cut.json', manifestJson, 'application/json')]);
-	await expect(page.getByTestId('import-error')).toContainText('cut.onnx has 100000 bytes but cut.json expects 4116843');
-	await page.getByTestId('model-file-input').setInputFiles([asFile('model.ckpt', Buffer.from('PK'))]);
-	await expect(page.getByTestId('import-error')).toContainText('model.ckpt needs its .yaml config');
+	await addModel(page, [file('broken.onnx', corrupt), file('broken.json', manifestJson)]);
+	await expect(error).toContainText('does not match its manifest');
+	await addModel(page, [fromDir('tiny-bs.ckpt')]);
+	await expect(error).toContainText('tiny-bs.ckpt needs its .yaml config');
 	await expect(imported).toHaveCount(1);
+	await expect(selected(page, id)).toBeChecked();
 	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
 
-	// Remove it: the default model comes back, nothing stays on disk.
+	// A Stemsafe .onnx + manifest (tools/convert.py output): verified and stored, becomes active.
+	await addModel(page, [file(fixture.file, onnx), file('fixture-bs-4stem.json', manifestJson)]);
+	await expect(page.getByTestId('import-done')).toContainText(fixture.name, { timeout: 60_000 });
+	await expect(imported).toHaveCount(2);
+	const second = (await imported.nth(1).getAttribute('data-model-id'))!;
+	await expect(selected(page, second)).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
+
+	// Remove the active model: the default comes back. Then the other one: nothing stays on disk.
+	await page.locator(`[data-testid=model-entry][data-model-id="${second}"] [data-testid=model-remove]`).click();
+	await expect(imported).toHaveCount(1);
+	await expect(page.locator('[data-testid=model-entry][data-kind=bundled] [data-testid=model-select]')).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
 	await imported.getByTestId('model-remove').click();
 	await expect(imported).toHaveCount(0);
-	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
-	await expect(page.locator('[data-testid=model-entry][data-kind=bundled] [data-testid=model-select]')).toBeChecked();
 	await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 0 B on this device.');
 	expect(await opfsModelFiles(page)).toEqual([]);
 
