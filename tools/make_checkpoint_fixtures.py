@@ -33,11 +33,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from stemsafe_tools.bs_roformer import BSRoformer  # noqa: E402
+from stemsafe_tools.golden import write_parity_vector  # noqa: E402
 from stemsafe_tools.mel_band_roformer import MelBandRoformer  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "checkpoints"
 CONFIGS_IN = ROOT.parent.parent / "shared" / "model-configs"
 CONFIGS_OUT = ROOT / "tests" / "fixtures" / "model-configs"
+GOLDEN = ROOT / "tests" / "golden"
 
 TINY_BS = dict(dim=8, depth=1, stereo=True, num_stems=1, time_transformer_depth=1, freq_transformer_depth=1,
                linear_transformer_depth=0, freqs_per_bands=(8, 8, 8, 9), dim_head=8, heads=1, attn_dropout=0.1,
@@ -45,7 +47,7 @@ TINY_BS = dict(dim=8, depth=1, stereo=True, num_stems=1, time_transformer_depth=
                stft_win_length=64, stft_normalized=False, mask_estimator_depth=1, mlp_expansion_factor=1,
                multi_stft_resolution_loss_weight=1.0, multi_stft_resolutions_window_sizes=(4096, 2048),
                multi_stft_hop_size=147, multi_stft_normalized=False)
-TINY_MEL = dict(dim=8, depth=1, stereo=False, num_stems=2, time_transformer_depth=1, freq_transformer_depth=1,
+TINY_MEL = dict(dim=8, depth=1, stereo=False, num_stems=3, time_transformer_depth=1, freq_transformer_depth=1,
                 linear_transformer_depth=0, num_bands=8, dim_head=8, heads=1, attn_dropout=0.0, ff_dropout=0.0,
                 flash_attn=True, dim_freqs_in=129, sample_rate=44100, stft_n_fft=256, stft_hop_length=64,
                 stft_win_length=256, stft_normalized=False, mask_estimator_depth=1, mlp_expansion_factor=1,
@@ -192,6 +194,8 @@ def main():
         torch.save(obj, str(OUT / f"{stem}.ckpt"))
         write_yaml(OUT / f"{stem}.yaml", cfg, instruments, target, chunk)
         expected[f"{stem}.ckpt"] = {"checksums": checksums(sd), "count": len(sd)}
+        # PyTorch's forward_spec for tests/unit/convert.test.ts (zero_dc: the upstream default, True)
+        write_parity_vector(model, GOLDEN / f"ckpt-{stem}.parity.json", chunk // cfg["stft_hop_length"] + 1, stride=7)
 
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
 

@@ -39,6 +39,7 @@ describe('specFromYaml matches tools/convert.py on the upstream configs', () => 
 				stft_win_length: c.winLength,
 				mask_estimator_depth: c.maskEstimatorDepth,
 				mlp_expansion_factor: c.mlpExpansionFactor,
+				zero_dc: c.zeroDc,
 				...(c.arch === 'bs_roformer' ? { freqs_per_bands: c.freqsPerBands } : { num_bands: c.numBands, sample_rate: c.sampleRate })
 			}).toEqual(
 				Object.fromEntries(
