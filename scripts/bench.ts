@@ -2,13 +2,14 @@
  * Speed benchmarks, reported as ratios (audio seconds processed per wall-clock second, so
  * "12.0x" means twelve times faster than real time) on this machine, in Node with the
  * same TypeScript DSP and onnxruntime-web WASM build the browser uses.
- * usage: npm run bench [-- seconds [model-id]]
+ * usage: npm run bench [-- seconds [model-id]]  (BENCH_SKIP_IMPORT=1: without the viperx import part)
  */
 import * as ort from 'onnxruntime-web';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
 import { ortSessionFactory } from '../src/lib/separation/ort-session';
 import { separateAudio } from '../src/lib/separation/pipeline';
+import { benchViperx } from './lib/bench-roformer';
 import { loadManifest, modelBytes } from './lib/model-files';
 
 const seconds = Number(process.argv[2] ?? 20);
@@ -43,3 +44,7 @@ const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
 const audio = { sampleRate: rate, channels: [signal, signal.slice()] };
 report('full separation, WASM (1 thread), stereo', seconds, await time(() => separateAudio(audio, manifest, run)));
 await session.release();
+
+// Checkpoint import at public-model size: ONNX build time and WASM speed of the viperx 1297 architecture
+// (random weights; slow: minutes). BENCH_SKIP_IMPORT=1 skips it.
+if (!process.env.BENCH_SKIP_IMPORT) await benchViperx(ort);
