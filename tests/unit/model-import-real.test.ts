@@ -1,7 +1,7 @@
 // The import pipeline with the real converter (checkpoint reader, yaml mapping, TS ONNX builder) on a
 // small ZFTurbo-style checkpoint (tests/fixtures/checkpoints/tiny-bs.ckpt + .yaml, from
-// tools/make_checkpoint_fixtures.py): the stored model is checked against PyTorch and against the
-// manifest tools/convert.py writes for the same files (tests/golden/tiny-bs.*, from
+// tools/make_checkpoint_fixtures.py): the stored model is checked against PyTorch (tests/golden/ckpt-tiny-bs.parity.json) and the
+// manifest tools/convert.py writes for the same files (tests/golden/tiny-bs.convert-py-manifest.json, from
 //   /usr/bin/python3 tools/convert.py --arch bs_roformer --checkpoint tests/fixtures/checkpoints/tiny-bs.ckpt
 //     --config tests/fixtures/checkpoints/tiny-bs.yaml --id tiny-bs --name tiny-bs --out /tmp/x --golden /tmp/x).
 import { readFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ describe('importing a ZFTurbo checkpoint + yaml', () => {
 		expect(model.variants.fp16).toBeDefined();
 		expect(model.variants.fp16!.bytes).toBeLessThan(model.variants.fp32.bytes);
 
-		const g = loadGolden('tiny-bs.parity');
+		const g = loadGolden('ckpt-tiny-bs.parity');
 		const [, N, S, F, T] = g.output_shape as number[];
 		const input = parityInput(S * F * T * 2);
 		const ref = g.arrays.sampled_output.data;

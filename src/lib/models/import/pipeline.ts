@@ -11,7 +11,7 @@ import type { Precision, StoredModel } from '../store/types';
 import type { ByteSource, ModelSpec, TensorMap } from '../types';
 import { classifyFiles, ImportError, type ImportPlan } from './classify';
 import { blobByteSource, blobParts } from './files';
-import { manifestFromSpec } from './manifest';
+import { buildManifest } from '../manifest';
 
 export interface ImportProgress {
 	stage: 'checking' | 'reading' | 'converting' | 'writing';
@@ -191,7 +191,19 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	const name = nameFromFile(checkpoint.name);
 	return deps.store.install({
 		id,
-		describe: () => ({ manifest: manifestFromSpec(spec, { id, name, params, from }), params }),
+		describe: (fp32) => ({
+			manifest: buildManifest({
+				id,
+				name,
+				spec,
+				bytes: fp32.bytes,
+				sha256: fp32.sha256,
+				description: `Imported on this device from ${from.join(' + ')}. Stemsafe has not measured its quality; see where the checkpoint was published.`,
+				source: from.join(' + '),
+				params: params ?? undefined
+			}),
+			params
+		}),
 		origin: { kind: 'checkpoint', files: from, importedAt },
 		variants: { fp32: variant('fp32'), ...(precisions.includes('fp16') ? { fp16: variant('fp16') } : {}) },
 		signal,

@@ -9,7 +9,7 @@
  */
 import type { ModelManifest } from '../../separation/manifest';
 import { validateStoredModel } from './catalog';
-import { Sha256 } from './sha256';
+import { Sha256 } from '../sha256';
 import type { ModelOrigin, Precision, StoredFile, StoredModel } from './types';
 
 /** A folder of files (OPFS `models/`). */
@@ -39,8 +39,9 @@ export interface InstallVariant {
 
 export interface InstallRequest {
 	id: string;
-	/** Asked once the files are written (a converted model's parameter count is known only then). */
-	describe(): { manifest: ModelManifest; params: number | null };
+	/** Asked once the files are written, with the fp32 file (a converted model's parameter count,
+	 * size and hash are known only then). */
+	describe(fp32: StoredFile): { manifest: ModelManifest; params: number | null };
 	origin: ModelOrigin;
 	variants: { fp32: InstallVariant; fp16?: InstallVariant };
 	signal?: AbortSignal;
@@ -165,7 +166,7 @@ export class ModelStore {
 			if (duplicate) throw new DuplicateModelError(duplicate);
 			const fp16 = req.variants.fp16 ? await writeVariant('fp16', req.variants.fp16) : undefined;
 			req.signal?.throwIfAborted();
-			const { manifest, params } = req.describe();
+			const { manifest, params } = req.describe(fp32);
 			const model: StoredModel = {
 				id: req.id,
 				manifest: { ...manifest, id: req.id, file: fp32.name, bytes: fp32.bytes, sha256: fp32.sha256 },
