@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../scripts/lib/model-files';
 import { classifyFiles, ImportError } from '../../src/lib/models/import/classify';
 import { blobByteSource, blobParts } from '../../src/lib/models/import/files';
-import { importModel, type CheckpointConverter, type ImportDeps, type ImportProgress } from '../../src/lib/models/import/pipeline';
+import { chunkFramesFor, importModel, type CheckpointConverter, type ImportDeps, type ImportProgress } from '../../src/lib/models/import/pipeline';
 import { ModelStore } from '../../src/lib/models/store/store';
 import type { ModelSpec, TensorMap } from '../../src/lib/models/types';
 import { validateManifest } from '../../src/lib/separation/manifest';
@@ -162,6 +162,15 @@ describe('importModel: checkpoint + yaml', () => {
 		expect(m).toMatchObject({ id: 'user-model-bs-roformer-ep-317', architecture: 'bs_roformer', stems: ['vocals', 'other'], residualStem: 'other', chunk: { frames: 801, samples: 800 * 441 }, channels: 2, bytes: 1500 });
 		expect((m.training as { params: number }).params).toBe(777);
 		expect(model.origin.files).toEqual(['model_bs_roformer_ep_317.ckpt', 'config.yaml']);
+	});
+
+	it('a shorter chunk on request, never longer than the config', async () => {
+		const { converter, spec } = fakeConverter();
+		expect(chunkFramesFor(spec, 2)).toBe(201);
+		expect(chunkFramesFor(spec, 20)).toBe(801);
+		expect(chunkFramesFor(spec, 0.001)).toBe(2);
+		const model = await importModel([ckpt, yaml], deps(converter), { chunkSeconds: 2 });
+		expect(model.manifest.chunk).toEqual({ frames: 201, samples: 200 * 441 });
 	});
 
 	it('WASM-only devices get fp32 only', async () => {

@@ -112,7 +112,7 @@ export class ModelLibrary {
 		storage()?.setItem(OVERLAP_KEY, this.overlap.id);
 	}
 
-	async importFiles(files: File[]): Promise<void> {
+	async importFiles(files: File[], chunkSeconds: number | null = null): Promise<void> {
 		if (this.importState.status === 'running') return;
 		const names = files.map((f) => f.name);
 		this.importState = { status: 'running', files: names, progress: null };
@@ -125,6 +125,7 @@ export class ModelLibrary {
 			outcome = await this.api.importFiles(
 				files,
 				this.bundled.map((e) => e.id),
+				{ chunkSeconds },
 				Comlink.proxy((p: ImportProgress) => {
 					if (this.importState.status === 'running') this.importState = { ...this.importState, progress: p };
 				})

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { checkpointConverter } from '../models/import/converter';
-import { importModel, type ImportProgress } from '../models/import/pipeline';
+import { importModel, type ImportOptions, type ImportProgress } from '../models/import/pipeline';
 import { browserModelStore } from '../models/store/browser';
 import { detectGpuCaps } from '../models/store/precision';
 import type { StoredModel } from '../models/store/types';
@@ -14,7 +14,12 @@ export type ImportOutcome = { ok: true; model: StoredModel } | { ok: false; canc
 let current: AbortController | null = null;
 
 const api = {
-	async importFiles(files: File[], bundledIds: string[], onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
+	async importFiles(
+		files: File[],
+		bundledIds: string[],
+		settings: Pick<ImportOptions, 'chunkSeconds'>,
+		onProgress: (p: ImportProgress) => void
+	): Promise<ImportOutcome> {
 		if (current) return { ok: false, cancelled: false, error: 'Another import is still running.' };
 		const controller = new AbortController();
 		current = controller;
@@ -30,7 +35,7 @@ const api = {
 					mdx: null,
 					caps: await detectGpuCaps()
 				},
-				{ signal: controller.signal, onProgress }
+				{ ...settings, signal: controller.signal, onProgress }
 			);
 			return { ok: true, model };
 		} catch (e) {

@@ -63,11 +63,21 @@ export interface ImportDeps {
 }
 
 export interface ImportOptions {
+	/** Seconds per model call for a converted checkpoint, when shorter than its config's chunk
+	 * (less memory: WASM cannot run viperx's 8 s chunk in its 4 GB heap, 2 s works). */
+	chunkSeconds?: number | null;
 	signal?: AbortSignal;
 	onProgress?: (p: ImportProgress) => void;
 }
 
 export type ImportFile = Blob & { readonly name: string };
+
+/** STFT frames for a chunk of `seconds`, never longer than the config's own chunk. */
+export function chunkFramesFor(spec: ModelSpec, seconds: number): number {
+	const { sampleRate, hopLength } = spec.config;
+	const frames = Math.floor((seconds * sampleRate) / hopLength) + 1;
+	return Math.max(2, Math.min(spec.chunkFrames, frames));
+}
 
 async function readJson(file: ImportFile): Promise<unknown> {
 	try {
@@ -159,6 +169,7 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	} catch (e) {
 		throw new ImportError(`${config.name}: ${sentence(e)}`);
 	}
+	if (options.chunkSeconds) spec.chunkFrames = chunkFramesFor(spec, options.chunkSeconds);
 	signal?.throwIfAborted();
 	const precisions = importPrecisions(deps.caps, converter.fp16);
 	let params: number | null = null;
