@@ -1,10 +1,12 @@
 /** Main-thread handle on the separation worker. */
 import * as Comlink from 'comlink';
 import type { AudioData } from './dsp/audio';
+import type { ModelSource } from './models/store/types';
 import type { Backend, BackendEvent } from './separation/fallback';
 import type { ModelIndex, ModelManifest } from './separation/manifest';
 import { validateManifest } from './separation/manifest';
 import type { SeparationResult } from './separation/pipeline';
+import type { SeparateOptions } from './separation/separate';
 import type { Progress } from './separation/progress';
 import type { SeparatorApi } from './workers/separator.worker';
 
@@ -31,22 +33,28 @@ export class Separator {
 		this.api = Comlink.wrap<SeparatorApi>(this.worker);
 	}
 
-	load(manifest: ModelManifest): Promise<Backend> {
+	load(manifest: ModelManifest, source?: ModelSource): Promise<Backend> {
 		const { base, backends, onBackend } = this.options;
 		const origin = location.origin;
 		return this.api.load(
 			{
 				manifest,
 				modelUrl: new URL(`${base}/models/${manifest.file}`, origin).href,
+				source: source?.kind === 'opfs' ? source : undefined,
 				backends
 			},
 			Comlink.proxy(onBackend)
 		);
 	}
 
-	separate(jobId: string, audio: AudioData, onProgress: (p: Progress) => void): Promise<SeparationResult> {
+	separate(
+		jobId: string,
+		audio: AudioData,
+		onProgress: (p: Progress) => void,
+		settings: Pick<SeparateOptions, 'overlapFraction'> = {}
+	): Promise<SeparationResult> {
 		const buffers = audio.channels.map((c) => c.buffer as ArrayBuffer);
-		return this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress));
+		return this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress), settings);
 	}
 
 	cancel(jobId: string): Promise<void> {

@@ -6,15 +6,21 @@ import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 import type { AudioData } from '../dsp/audio';
 import { FallbackRunner, type Backend, type BackendEvent } from '../separation/fallback';
-import { verifyModel } from '../separation/integrity';
+import { opfsFolder } from '../models/store/browser';
+import { modelBytesLoader } from '../models/store/model-bytes';
+import { detectGpuCaps } from '../models/store/precision';
+import type { ModelSource } from '../models/store/types';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
 import { separateAudio, type SeparationResult } from '../separation/pipeline';
+import type { SeparateOptions } from '../separation/separate';
 import { estimateEta, type Progress } from '../separation/progress';
 
 export interface LoadOptions {
 	manifest: ModelManifest;
 	modelUrl: string;
+	/** An imported model's files on this device (instead of modelUrl). */
+	source?: ModelSource;
 	backends: Backend[];
 }
 
@@ -31,22 +37,33 @@ const api = {
 		// Multi-threaded WASM needs cross-origin isolation; this worker already keeps the UI free.
 		ort.env.wasm.numThreads = 1;
 		ort.env.logLevel = 'error';
-		const response = await fetch(options.modelUrl);
-		if (!response.ok) throw new Error(`Could not load the model (${response.status} ${response.statusText}).`);
-		const bytes = await response.arrayBuffer();
-		await verifyModel(bytes, options.manifest, options.manifest.file);
+		const fetchUrl = async (url: string) => {
+			const response = await fetch(url);
+			if (!response.ok) throw new Error(`Could not load the model (${response.status} ${response.statusText}).`);
+			return response.arrayBuffer();
+		};
+		const source = options.source ?? { kind: 'url', url: options.modelUrl };
+		const caps = options.backends.includes('webgpu') ? await detectGpuCaps() : { webgpu: false, shaderF16: false };
+		const model = modelBytesLoader(options.manifest, source, caps, { fetchUrl, readStored: (f) => opfsFolder().read(f.name) });
+		await model.bytesFor(options.backends[0]); // a missing or damaged model fails the load itself
 		manifest = options.manifest;
-		runner = new FallbackRunner(ortSessionFactory(ort, new Uint8Array(bytes)), options.backends, onBackend);
+		runner = new FallbackRunner(async (b) => ortSessionFactory(ort, await model.bytesFor(b))(b), options.backends, onBackend);
 		return runner.ready();
 	},
 
-	async separate(jobId: string, audio: AudioData, onProgress: (p: Progress) => void): Promise<SeparationResult> {
+	async separate(
+		jobId: string,
+		audio: AudioData,
+		onProgress: (p: Progress) => void,
+		settings: Pick<SeparateOptions, 'overlapFraction'> = {}
+	): Promise<SeparationResult> {
 		if (!runner || !manifest) throw new Error('The model is not loaded yet.');
 		const active = runner;
 		const started = performance.now();
 		onProgress({ fraction: 0, etaSeconds: null, stage: 'preparing', backend: active.backend ?? undefined });
 		try {
 			const result = await separateAudio(audio, manifest, (input, dims) => active.run(input, dims), {
+				overlapFraction: settings.overlapFraction,
 				isCancelled: () => cancelled.has(jobId),
 				onChunk: (done, total) =>
 					onProgress({
