@@ -251,3 +251,172 @@ describe('damaged FLAC files', () => {
 		expect(() => decodeFlac(noInfo)).toThrow(AudioFormatError);
 	});
 });
+
+/**
+ * A hand-built stream with the codings the reference encoder does not write by default:
+ * left/side and right/side frames, escape-coded (raw) Rice partitions (also with 0 bits),
+ * 5-bit Rice parameters, CONSTANT and VERBATIM subframes, wasted bits with LPC and FIXED.
+ * The expected samples are computed here from the definitions; `flac -d` checks them too.
+ */
+function handBuilt(): { bytes: Uint8Array; left: Int32Array; right: Int32Array } {
+	const N = 16;
+	const w = new BitWriter(1024);
+	const left: number[] = [];
+	const right: number[] = [];
+	const fold = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
+	const rice = (k: number, values: number[]) => {
+		for (const v of values) {
+			w.writeUnary(fold(v) >>> k);
+			w.write(fold(v) & ((1 << k) - 1), k);
+		}
+	};
+	const escaped = (bits: number, values: number[]) => {
+		w.write(bits, 5);
+		for (const v of values) w.writeSigned(v, bits);
+	};
+	const subHeader = (type: number, wasted = 0) => {
+		w.write(0, 1);
+		w.write(type, 6);
+		w.write(wasted ? 1 : 0, 1);
+		if (wasted) w.writeUnary(wasted - 1);
+	};
+	const frame = (no: number, assignment: number, body: () => void) => {
+		const at = w.byteLength;
+		w.write(0x7ffc, 15);
+		w.write(0, 1);
+		w.write(6, 4); // 8-bit block size follows
+		w.write(9, 4); // 44.1 kHz
+		w.write(assignment, 4);
+		w.write(4, 3); // 16 bit
+		w.write(0, 1);
+		w.writeUtf8(no);
+		w.write(N - 1, 8);
+		w.write(crc8(w.slice(at)), 8);
+		body();
+		w.align();
+		w.write(crc16(w.slice(at)), 16);
+	};
+	w.write(0x664c6143, 32);
+	w.write(1, 1);
+	w.write(0, 7);
+	w.write(34, 24);
+	for (const [v, bits] of [[N, 16], [N, 16], [0, 24], [0, 24], [44100, 20], [1, 3], [15, 5], [4 * N, 36]]) w.write(v, bits);
+	for (let i = 0; i < 16; i++) w.write(0, 8); // no MD5
+
+	// frame 0, left/side: left VERBATIM, side CONSTANT -5
+	const l0 = Array.from({ length: N }, (_, i) => ((i * 7919) % 2001) - 1000);
+	frame(0, 8, () => {
+		subHeader(1);
+		for (const v of l0) w.writeSigned(v, 16);
+		subHeader(0);
+		w.writeSigned(-5, 17);
+	});
+	left.push(...l0);
+	right.push(...l0.map((v) => v + 5));
+
+	// frame 1, right/side: side FIXED order 2 (escaped partition, then Rice k=2); right LPC order 2 with 2 wasted bits, 5-bit Rice parameter
+	const sideRes = [3, -16, 15, 0, -1, 7, 1, -2, 0, 3, -3, 2, 1, 0];
+	const side = [100, 120];
+	for (const r of sideRes) side.push(r + 2 * side.at(-1)! - side.at(-2)!);
+	const rightRes = [5, -9, 12, 0, 3, -4, 8, -8, 1, 2, -3, 6, -7, 4];
+	const rq = [1000, 1100];
+	for (const r of rightRes) rq.push(r + Math.floor((1800 * rq.at(-1)! - 800 * rq.at(-2)!) / 1024));
+	frame(1, 9, () => {
+		subHeader(8 + 2);
+		w.writeSigned(100, 17);
+		w.writeSigned(120, 17);
+		w.write(0, 2); // 4-bit parameters
+		w.write(1, 4); // two partitions of 8
+		w.write(15, 4);
+		escaped(5, sideRes.slice(0, 6));
+		w.write(2, 4);
+		rice(2, sideRes.slice(6));
+		subHeader(32 + 1, 2); // LPC order 2, wasted 2 → 14-bit
+		w.writeSigned(1000, 14);
+		w.writeSigned(1100, 14);
+		w.write(12 - 1, 4); // precision 12
+		w.writeSigned(10, 5); // shift
+		w.writeSigned(1800, 12);
+		w.writeSigned(-800, 12);
+		w.write(1, 2); // 5-bit parameters
+		w.write(0, 4);
+		w.write(17, 5); // k = 17 (> 14: only codable with 5-bit parameters)
+		rice(17, rightRes);
+	});
+	const r1 = rq.map((v) => v * 4);
+	right.push(...r1);
+	left.push(...side.map((s, i) => s + r1[i]));
+
+	// frame 2, mid/side: mid FIXED order 1 with 6-bit escaped residual; side VERBATIM (17-bit, odd values)
+	const midRes = Array.from({ length: N - 1 }, (_, i) => ((i * 13) % 61) - 30);
+	const mid = [50];
+	for (const r of midRes) mid.push(r + mid.at(-1)!);
+	const side2 = Array.from({ length: N }, (_, i) => ((i * 40503) % 40001) - 20000);
+	frame(2, 10, () => {
+		subHeader(8 + 1);
+		w.writeSigned(50, 16);
+		w.write(0, 2);
+		w.write(0, 4);
+		w.write(15, 4);
+		escaped(6, midRes);
+		subHeader(1);
+		for (const v of side2) w.writeSigned(v, 17);
+	});
+	for (let i = 0; i < N; i++) {
+		const m = mid[i] * 2 + (side2[i] & 1);
+		left.push((m + side2[i]) >> 1);
+		right.push((m - side2[i]) >> 1);
+	}
+
+	// frame 3, independent: ch0 FIXED order 3 with 4 partitions (Rice k=0, escape 0 bits, k=1, k=3); ch1 FIXED order 4, 1 wasted bit
+	const c0 = [10, 12, 15];
+	const c0res = [1, 0, 0, 0, 0, 0, 0, 1, -1, 2, 0, -4, 5];
+	for (const r of c0res) c0.push(r + 3 * c0.at(-1)! - 3 * c0.at(-2)! + c0.at(-3)!);
+	const c1 = [-20, -18, -15, -11];
+	const c1res = [0, 1, -1, 2, -2, 0, 0, 1, -1, 3, -3, 0];
+	for (const r of c1res) c1.push(r + 4 * c1.at(-1)! - 6 * c1.at(-2)! + 4 * c1.at(-3)! - c1.at(-4)!);
+	frame(3, 1, () => {
+		subHeader(8 + 3);
+		for (const v of c0.slice(0, 3)) w.writeSigned(v, 16);
+		w.write(0, 2);
+		w.write(2, 4); // 4 partitions of 4 (first has 1 residual)
+		w.write(0, 4);
+		rice(0, c0res.slice(0, 1));
+		w.write(15, 4);
+		w.write(0, 5); // escape with 0 bits: four zero residuals
+		w.write(1, 4);
+		rice(1, c0res.slice(5, 9));
+		w.write(3, 4);
+		rice(3, c0res.slice(9));
+		subHeader(8 + 4, 1);
+		for (const v of c1.slice(0, 4)) w.writeSigned(v, 15);
+		w.write(0, 2);
+		w.write(0, 4);
+		w.write(2, 4);
+		rice(2, c1res);
+	});
+	left.push(...c0);
+	right.push(...c1.map((v) => v * 2));
+	return { bytes: w.finish(), left: Int32Array.from(left), right: Int32Array.from(right) };
+}
+
+describe('decodeFlac on a hand-built stream', () => {
+	it('left/side, right/side, mid/side, escapes, 5-bit Rice parameters, wasted bits, CONSTANT and VERBATIM', () => {
+		const { bytes, left, right } = handBuilt();
+		const audio = decodeFlac(bytes);
+		expect(audio.md5).toBe('absent');
+		expectSame(toInts(audio, 16), [left, right]);
+	});
+
+	it.skipIf(!existsSync(FLAC_TOOL))('the reference decoder reads it the same way', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'stemsafe-flac-'));
+		try {
+			const { bytes, left, right } = handBuilt();
+			writeFileSync(join(dir, 'h.flac'), bytes);
+			execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 'h.raw'), join(dir, 'h.flac')]);
+			expectSame(readRaw(join(dir, 'h.raw'), 2, 16), [left, right]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
