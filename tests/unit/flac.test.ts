@@ -128,6 +128,11 @@ describe('decodeFlac on files from the reference encoder', () => {
 		const audio = await decodeAudioFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), platform);
 		expect(audio.sampleRate).toBe(96000);
 		expect(audio.channels[0].length).toBe(2999);
+		expect(audio.notes).toBeUndefined();
+		const cut = bytes.subarray(0, Math.floor(bytes.length * 0.7));
+		const partial = await decodeAudioFile(cut.buffer.slice(cut.byteOffset, cut.byteOffset + cut.length), platform);
+		expect(partial.channels[0].length).toBe(1152);
+		expect(partial.notes?.[0]).toMatch(/cut short: only the first 0\.012 s of 0\.031 s could be read/);
 	});
 });
 

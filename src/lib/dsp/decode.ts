@@ -35,7 +35,10 @@ export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDec
 	let audio: AudioData;
 	if (kind === 'wav') audio = parseWav(bytes);
 	else if (kind === 'aiff') audio = parseAiff(bytes);
-	else if (kind === 'flac') audio = decodeFlac(bytes);
+	else if (kind === 'flac') {
+		const flac = decodeFlac(bytes);
+		audio = { sampleRate: flac.sampleRate, channels: flac.channels, ...(flac.notes.length ? { notes: flac.notes } : {}) };
+	}
 	else {
 		try {
 			audio = checkAudio(await platform(buffer.slice(0)));

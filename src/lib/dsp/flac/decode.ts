@@ -304,8 +304,8 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 	let md5: FlacAudio['md5'];
 	if (truncated) {
 		md5 = 'unchecked';
-		const total = expected > 0 ? ` of ${(expected / info.sampleRate).toFixed(1)} s` : '';
-		notes.push(`The FLAC file is cut short: only the first ${secondsRead.toFixed(1)} s${total} could be read.`);
+		const total = expected > 0 ? ` of ${formatSeconds(expected / info.sampleRate)}` : '';
+		notes.push(`The FLAC file is cut short: only the first ${formatSeconds(secondsRead)}${total} could be read.`);
 	} else if (/^0+$/.test(info.md5)) {
 		md5 = 'absent';
 	} else {
@@ -337,6 +337,11 @@ function findFrame(bytes: Uint8Array, from: number, info: StreamInfo): number {
 		}
 	}
 	return -1;
+}
+
+function formatSeconds(s: number): string {
+	if (s >= 60) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+	return `${s.toFixed(s >= 10 ? 0 : s >= 1 ? 1 : 3)} s`;
 }
 
 function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], at: number, n: number): void {
