@@ -183,6 +183,7 @@ if (process.argv.includes('--write')) {
 			: option('describe', `${songs.length} songs of ${setId}, ${audioSeconds.toFixed(0)} s in all`)!,
 		measuredWith: 'scripts/eval.ts: the browser pipeline in Node, onnxruntime-web WASM',
 		...(option('source') ? { source: option('source') } : {}),
+		songs: songs.length,
 		...(partial.length ? { songsPerStem } : {}),
 		model: rows[`${manifest.id} (this model)`],
 		baselines: { mixture: rows['mixture as estimate'], classical: rows['classical (HPSS + crossover + centre)'] }

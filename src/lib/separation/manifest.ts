@@ -33,6 +33,8 @@ export interface ModelQuality {
 	baselines: Record<string, QualityRow>;
 	/** Where the test songs come from and their licence (for real recordings). */
 	source?: string;
+	/** Number of songs in the test set. */
+	songs?: number;
 	/** Songs scored per stem (a stem whose reference is silent in a song is skipped there). */
 	songsPerStem?: Record<string, number>;
 	/** The same measurement on further test sets, keyed by test-set id (e.g. "eval-real"). */
