@@ -122,6 +122,17 @@ describe('decodeFlac on files from the reference encoder', () => {
 		});
 	}
 
+	it('skips an ID3v2 tag in front of the stream', () => {
+		const flac = new Uint8Array(readFileSync(join(FIXTURES, 's8-stereo-8k.flac')));
+		const id3 = Uint8Array.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5]);
+		const tagged = new Uint8Array(id3.length + flac.length);
+		tagged.set(id3);
+		tagged.set(flac, id3.length);
+		const audio = decodeFlac(tagged);
+		expect(audio.md5).toBe('ok');
+		expectSame(toInts(audio, 8), readRaw(join(FIXTURES, 's8-stereo-8k.raw'), 2, 8));
+	});
+
 	it('goes through the app decode front door at the file rate', async () => {
 		const bytes = readFileSync(join(FIXTURES, 's24-stereo-96k.flac'));
 		const platform = () => Promise.reject(new Error('the platform decoder must not be used for FLAC'));

@@ -234,9 +234,12 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 	const bps = info.bitsPerSample;
 	const expected = info.totalSamples;
 	let capacity = expected > 0 ? expected : Math.max(1 << 16, Math.ceil((bytes.length * 8) / (nch * bps)) * 2);
-	let planes = Array.from({ length: nch }, () => new Int32Array(capacity));
-	const work = Array.from({ length: 2 }, () => new Float64Array(info.maxBlockSize || 65536));
-	const scratch = Array.from({ length: nch }, (_, c) => (c < 2 ? work[c] : new Float64Array(work[0].length)));
+	// Decoded straight into float planes (the file's integers are only kept one block at a time).
+	let planes = Array.from({ length: nch }, () => new Float32Array(capacity));
+	const maxBlock = info.maxBlockSize || 65536;
+	const scratch = Array.from({ length: nch }, () => new Float64Array(maxBlock));
+	const block = Array.from({ length: nch }, () => new Int32Array(maxBlock));
+	const scale = 1 / 2 ** (bps - 1);
 	const hasher = new SampleHasher(Math.ceil(bps / 8));
 	let decoded = 0;
 	let truncated = false;
@@ -254,7 +257,7 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			if (h.channels !== nch) throw damaged(`a frame has ${h.channels} channels where the stream has ${nch} ${where()}`);
 			if (h.bitsPerSample !== bps) throw damaged(`a frame has ${h.bitsPerSample}-bit samples where the stream has ${bps} ${where()}`);
 			const n = h.blockSize;
-			for (const w of scratch) if (w.length < n) throw damaged(`a block of ${n} samples exceeds STREAMINFO's maximum ${where()}`);
+			if (n > maxBlock) throw damaged(`a block of ${n} samples exceeds STREAMINFO's maximum ${where()}`);
 			for (let c = 0; c < nch; c++) {
 				const ca = h.channelAssignment;
 				const side = (ca === 8 && c === 1) || (ca === 9 && c === 0) || (ca === 10 && c === 1);
@@ -267,13 +270,18 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			if (decoded + n > capacity) {
 				capacity = Math.max(decoded + n, capacity * 2);
 				planes = planes.map((p) => {
-					const bigger = new Int32Array(capacity);
+					const bigger = new Float32Array(capacity);
 					bigger.set(p.subarray(0, decoded));
 					return bigger;
 				});
 			}
-			decorrelate(h.channelAssignment, scratch, planes, decoded, n);
-			hasher.add(planes, decoded, n);
+			decorrelate(h.channelAssignment, scratch, block, n);
+			hasher.add(block, 0, n);
+			for (let c = 0; c < nch; c++) {
+				const src = block[c];
+				const dst = planes[c];
+				for (let i = 0; i < n; i++) dst[decoded + i] = src[i] * scale;
+			}
 			decoded += n;
 			frameNo++;
 		} catch (e) {
@@ -293,12 +301,7 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			truncated ? 'The FLAC file is cut off before the end of its first audio frame; there is no audio to use.' : 'The FLAC file contains no audio frames.'
 		);
 	}
-	const scale = 1 / 2 ** (bps - 1);
-	const channels = planes.map((p) => {
-		const f = new Float32Array(decoded);
-		for (let i = 0; i < decoded; i++) f[i] = p[i] * scale;
-		return f;
-	});
+	const channels = planes.map((p) => (p.length === decoded ? p : p.slice(0, decoded)));
 	const notes: string[] = [];
 	const secondsRead = decoded / info.sampleRate;
 	let md5: FlacAudio['md5'];
@@ -344,12 +347,13 @@ function formatSeconds(s: number): string {
 	return `${s.toFixed(s >= 10 ? 0 : s >= 1 ? 1 : 3)} s`;
 }
 
-function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], at: number, n: number): void {
+/** Undoes the stereo decorrelation of one block into `out[c][0..n)`. */
+function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], n: number): void {
 	if (assignment < 8) {
 		for (let c = 0; c < x.length; c++) {
 			const src = x[c];
 			const dst = out[c];
-			for (let i = 0; i < n; i++) dst[at + i] = src[i];
+			for (let i = 0; i < n; i++) dst[i] = src[i];
 		}
 		return;
 	}
@@ -366,7 +370,7 @@ function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], a
 			l = (mid + side) / 2;
 			rr = (mid - side) / 2;
 		}
-		left[at + i] = l;
-		right[at + i] = rr;
+		left[i] = l;
+		right[i] = rr;
 	}
 }
