@@ -5,6 +5,8 @@
  * usage: npm run bench [-- seconds [model-id]]  (BENCH_SKIP_IMPORT=1: without the viperx import part)
  */
 import * as ort from 'onnxruntime-web';
+import { decodeFlac } from '../src/lib/dsp/flac/decode';
+import { encodeFlac } from '../src/lib/dsp/flac/encode';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
 import { ortSessionFactory } from '../src/lib/separation/ort-session';
@@ -37,6 +39,10 @@ report('STFT (n_fft 2048, hop 441), one channel', seconds, await time(() => stft
 const frames = spec.length / ((params.nFft / 2 + 1) * 2);
 report('iSTFT, one channel', seconds, await time(() => istft(spec, frames, n, params)));
 report('resample 48 kHz -> 44.1 kHz, one channel', seconds, await time(() => resample(signal, 48000, 44100)));
+const stereo = { sampleRate: rate, channels: [signal, signal.map((x, i) => 0.7 * x + 0.1 * Math.sin(i * 0.013))] };
+let flac = new Uint8Array(0);
+report('FLAC encode, 16-bit stereo', seconds, await time(() => (flac = encodeFlac(stereo, { bitDepth: 16 }))));
+report('FLAC decode, 16-bit stereo', seconds, await time(() => decodeFlac(flac)));
 
 ort.env.wasm.numThreads = 1;
 const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');

@@ -107,7 +107,7 @@ export class JobQueue {
 				progress: 1,
 				etaSeconds: 0,
 				result,
-				notes: result.notes,
+				notes: [...(audio.notes ?? []), ...result.notes],
 				elapsedSeconds: (performance.now() - started) / 1000
 			});
 		} catch (e) {

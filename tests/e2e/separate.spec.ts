@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
-import { modelStems } from '../../src/lib/separation/manifest';
+import { modelQualityFor, modelStems } from '../../src/lib/separation/manifest';
 import { loadManifest, modelBytes } from '../../scripts/lib/model-files';
 import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
 
@@ -65,12 +65,23 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 		expect(agreement).toBeGreaterThan(60);
 	}
 
-	// About the model states what it was trained on and its measured quality, from the manifest.
+	// About the model states what it was trained on, its measured quality on real and synthetic
+	// songs (from the manifest) and where it runs (the backend in use).
 	await page.getByTestId('about-model').locator('summary').click();
 	await expect(page.getByTestId('trained-on')).toContainText(String((manifest.training as { data: string }).data));
-	const quality = page.getByTestId('quality');
-	await expect(quality).toContainText(String(manifest.quality ? (manifest.quality as { model: { mean: number } }).model.mean.toFixed(2) : 'missing'));
+	const synthetic = modelQualityFor(manifest, 'synthetic');
+	const quality = page.getByTestId('quality-synthetic');
+	await expect(quality).toContainText(synthetic ? synthetic.model.mean.toFixed(2) : 'missing');
 	await expect(quality.locator('tbody tr')).toHaveCount(3);
+	const real = modelQualityFor(manifest, 'eval-real');
+	if (real) {
+		await expect(page.getByTestId('quality-eval-real')).toContainText(real.model.mean.toFixed(2));
+		await expect(page.getByTestId('quality-eval-real')).toContainText('CC BY-NC-SA 4.0');
+		await expect(page.getByTestId('real-verdict')).toContainText(`${real.model.mean.toFixed(2)} dB on average`);
+	} else {
+		await expect(page.getByTestId('real-verdict')).toContainText('not been measured on real recordings');
+	}
+	await expect(page.getByTestId('runs-on')).toContainText(backend === 'webgpu' ? 'GPU) through WebGPU' : 'CPU) through WebAssembly');
 
 	// A broken file fails on its own and the finished result stays.
 	await dropFiles(page, [{ name: 'broken.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 not really audio') }]);

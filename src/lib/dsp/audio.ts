@@ -2,6 +2,8 @@
 export interface AudioData {
 	sampleRate: number;
 	channels: Float32Array[];
+	/** Remarks about the file for the user (e.g. that it was cut short and only part could be read). */
+	notes?: string[];
 }
 
 /** A problem with the user's file, worded for the user. */

@@ -1,10 +1,11 @@
 /**
- * Turning a user's file into planar float audio. WAV and AIFF are parsed here, at their
+ * Turning a user's file into planar float audio. WAV, AIFF and FLAC are parsed here, at their
  * native sample rate and bit depth; anything else goes to the browser's decoder
  * (Web Audio decodeAudioData), which the caller supplies because it needs a window.
  */
 import { AudioFormatError, checkAudio, type AudioData } from './audio';
 import { isAiff, parseAiff } from './aiff';
+import { decodeFlac, isFlac } from './flac/decode';
 import { isWav, parseWav } from './wav';
 
 export type PlatformDecoder = (bytes: ArrayBuffer) => Promise<AudioData>;
@@ -23,8 +24,8 @@ export function checkFileSize(bytes: number): void {
 	}
 }
 
-export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'other' {
-	return isWav(bytes) ? 'wav' : isAiff(bytes) ? 'aiff' : 'other';
+export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'flac' | 'other' {
+	return isWav(bytes) ? 'wav' : isAiff(bytes) ? 'aiff' : isFlac(bytes) ? 'flac' : 'other';
 }
 
 export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDecoder): Promise<AudioData> {
@@ -34,6 +35,10 @@ export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDec
 	let audio: AudioData;
 	if (kind === 'wav') audio = parseWav(bytes);
 	else if (kind === 'aiff') audio = parseAiff(bytes);
+	else if (kind === 'flac') {
+		const flac = decodeFlac(bytes);
+		audio = { sampleRate: flac.sampleRate, channels: flac.channels, ...(flac.notes.length ? { notes: flac.notes } : {}) };
+	}
 	else {
 		try {
 			audio = checkAudio(await platform(buffer.slice(0)));
