@@ -2,6 +2,8 @@
 export interface AudioData {
 	sampleRate: number;
 	channels: Float32Array[];
+	/** What the user should know about how the file was read (truncation, resampling). */
+	notes?: string[];
 }
 
 /** A problem with the user's file, worded for the user. */
