@@ -41,14 +41,14 @@ describe('truncated WAV/AIFF', () => {
 		const full = encodeWav(tone(45, 8000), { format: 'pcm16', dither: false });
 		const cut = full.slice(0, 44 + Math.round(12.3 * 8000) * 4);
 		expect(parseWav(cut).declaredFrames).toBe(45 * 8000);
-		const audio = await decodeAudioFile(cut.buffer, never);
+		const audio = await decodeAudioFile(cut.buffer as ArrayBuffer, never);
 		expect(audio.channels[0]).toHaveLength(Math.round(12.3 * 8000));
 		expect(audio.notes).toEqual(['The file is truncated: 12.3 s of 45.0 s could be read; separating what was read.']);
 	});
 	it('does not call a streaming WAV (size 0xFFFFFFFF) truncated', async () => {
 		const bytes = encodeWav(tone(1, 8000), { format: 'pcm16' });
 		new DataView(bytes.buffer).setUint32(40, 0xffffffff, true);
-		const audio = await decodeAudioFile(bytes.buffer, never);
+		const audio = await decodeAudioFile(bytes.buffer as ArrayBuffer, never);
 		expect(audio.channels[0]).toHaveLength(8000);
 		expect(audio.notes).toBeUndefined();
 	});
@@ -72,7 +72,7 @@ describe('truncated WAV/AIFF', () => {
 		for (let i = 0; i < frames; i++) v.setInt16(54 + i * 2, Math.round(8000 * Math.sin(i / 5)));
 		const cut = bytes.slice(0, 54 + 2.5 * 8000 * 2);
 		expect(parseAiff(cut).sampleRate).toBe(8000);
-		const audio = await decodeAudioFile(cut.buffer, never);
+		const audio = await decodeAudioFile(cut.buffer as ArrayBuffer, never);
 		expect(audio.notes?.[0]).toBe('The file is truncated: 2.5 s of 10.0 s could be read; separating what was read.');
 	});
 });
@@ -80,14 +80,14 @@ describe('truncated WAV/AIFF', () => {
 describe('silent and short input', () => {
 	it('refuses a silent file with a notice instead of separating it', async () => {
 		const silent = encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100 * 3), new Float32Array(44100 * 3)] }, { format: 'pcm16', dither: false });
-		await expect(decodeAudioFile(silent.buffer, never)).rejects.toThrow(AudioFormatError);
-		await expect(decodeAudioFile(silent.buffer, never)).rejects.toThrow('The file is silent (3.0 s with no sound above −96 dBFS), so there is nothing to separate.');
+		await expect(decodeAudioFile(silent.buffer as ArrayBuffer, never)).rejects.toThrow(AudioFormatError);
+		await expect(decodeAudioFile(silent.buffer as ArrayBuffer, never)).rejects.toThrow('The file is silent (3.0 s with no sound above −96 dBFS), so there is nothing to separate.');
 	});
 	it('accepts a quiet but not silent file and a 5 ms clip', async () => {
 		const quiet = tone(1);
 		quiet.channels.forEach((c) => c.forEach((x, i) => (c[i] = x * 1e-3)));
-		await expect(decodeAudioFile(encodeWav(quiet, { format: 'float32' }).buffer, never)).resolves.toBeTruthy();
-		const clip = await decodeAudioFile(encodeWav(tone(0.005), { format: 'float32' }).buffer, never);
+		await expect(decodeAudioFile(encodeWav(quiet, { format: 'float32' }).buffer as ArrayBuffer, never)).resolves.toBeTruthy();
+		const clip = await decodeAudioFile(encodeWav(tone(0.005), { format: 'float32' }).buffer as ArrayBuffer, never);
 		expect(clip.channels[0]).toHaveLength(221);
 	});
 });
@@ -186,7 +186,7 @@ describe('undecodable codecs are named, with what to do', () => {
 			const bytes = encodeWav(tone(0.01, 8000), { format: 'pcm16' });
 			const v = new DataView(bytes.buffer);
 			v.setUint16(20, tag, true);
-			await expect(decodeAudioFile(bytes.buffer, failing)).rejects.toThrow(new RegExp(`${name} \\(G\\.711\\).*Convert it to 16- or 24-bit PCM WAV or to FLAC`));
+			await expect(decodeAudioFile(bytes.buffer as ArrayBuffer, failing)).rejects.toThrow(new RegExp(`${name} \\(G\\.711\\).*Convert it to 16- or 24-bit PCM WAV or to FLAC`));
 		}
 	});
 	it('a known container whose codec the browser refuses', async () => {
