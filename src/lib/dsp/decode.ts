@@ -1,11 +1,12 @@
 /**
- * Turning a user's file into planar float audio. WAV and AIFF are parsed here, at their
+ * Turning a user's file into planar float audio. WAV, AIFF and FLAC are parsed here, at their
  * native sample rate and bit depth; anything else goes to the browser's decoder
  * (Web Audio decodeAudioData), which the caller supplies because it needs a window.
  */
 import { probeCompressed } from '../input/probe';
 import { AudioFormatError, checkAudio, type AudioData } from './audio';
 import { isAiff, parseAiff } from './aiff';
+import { decodeFlac, isFlac } from './flac/decode';
 import { isWav, parseWav, type ParsedAudio } from './wav';
 
 /**
@@ -30,8 +31,8 @@ export function checkFileSize(bytes: number): void {
 	}
 }
 
-export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'other' {
-	return isWav(bytes) ? 'wav' : isAiff(bytes) ? 'aiff' : 'other';
+export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'flac' | 'other' {
+	return isWav(bytes) ? 'wav' : isAiff(bytes) ? 'aiff' : isFlac(bytes) ? 'flac' : 'other';
 }
 
 /** A file as the page gets it (File / Blob); only `size` is looked at before reading. */
@@ -88,6 +89,10 @@ export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDec
 		const note = truncationNote(parsed);
 		if (note) notes.push(note);
 		audio = { sampleRate: parsed.sampleRate, channels: parsed.channels };
+	} else if (kind === 'flac') {
+		const flac = decodeFlac(bytes);
+		notes.push(...flac.notes);
+		audio = { sampleRate: flac.sampleRate, channels: flac.channels };
 	} else {
 		const probe = probeCompressed(bytes);
 		try {

@@ -148,7 +148,8 @@ export function encodeWav(audio: AudioData, options: WavOptions): Uint8Array {
 	return out;
 }
 
-function quantise(x: number, max: number): number {
+/** Rounds to the nearest integer and clips to [-max-1, max]; NaN becomes 0. */
+export function quantise(x: number, max: number): number {
 	const r = Math.round(x);
 	return r > max ? max : r < -max - 1 ? -max - 1 : Number.isNaN(r) ? 0 : r;
 }

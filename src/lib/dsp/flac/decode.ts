@@ -1,0 +1,367 @@
+/**
+ * FLAC decoder (https://www.rfc-editor.org/rfc/rfc9639): STREAMINFO, CONSTANT / VERBATIM /
+ * FIXED / LPC subframes, Rice partitions with escapes, wasted bits, stereo decorrelation,
+ * 4–32 bits, 1–8 channels; every frame's CRC-8 and CRC-16 are checked and the STREAMINFO
+ * MD5 is compared when the whole stream was decoded.
+ *
+ * A file that ends early keeps every complete frame and says so (`truncated`); damage inside
+ * the file (lost sync, bad CRC, impossible values) is an AudioFormatError.
+ */
+import { AudioFormatError, checkAudio, type AudioData } from '../audio';
+import { BitReader, EndOfData } from './bits';
+import { crc16, crc8 } from './crc';
+import { SampleHasher, toHex } from './md5';
+
+export interface StreamInfo {
+	minBlockSize: number;
+	maxBlockSize: number;
+	minFrameSize: number;
+	maxFrameSize: number;
+	sampleRate: number;
+	channels: number;
+	bitsPerSample: number;
+	/** 0 when unknown. */
+	totalSamples: number;
+	/** Hex; all zeros when the encoder did not compute it. */
+	md5: string;
+}
+
+export interface FlacAudio extends AudioData {
+	bitsPerSample: number;
+	streamInfo: StreamInfo;
+	/** Set when the file ends before its last frame: the audio holds every complete frame. */
+	truncated: { secondsRead: number; secondsExpected: number | null } | null;
+	/** 'ok' / 'mismatch' against STREAMINFO; 'absent' when the file has none; 'unchecked' when truncated. */
+	md5: 'ok' | 'mismatch' | 'absent' | 'unchecked';
+	/** Plain-language remarks for the user (truncation, checksum mismatch). */
+	notes: string[];
+}
+
+const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
+
+/** True if the bytes start with "fLaC" (optionally after an ID3v2 tag). */
+export function isFlac(bytes: Uint8Array): boolean {
+	const at = skipId3(bytes);
+	return at + 4 <= bytes.length && MAGIC.every((m, i) => bytes[at + i] === m);
+}
+
+function skipId3(bytes: Uint8Array): number {
+	if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
+		const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f);
+		return 10 + size + (bytes[5] & 0x10 ? 10 : 0);
+	}
+	return 0;
+}
+
+const damaged = (what: string) => new AudioFormatError(`The FLAC file is damaged: ${what}.`);
+
+function readStreamInfo(r: BitReader): StreamInfo {
+	const info: StreamInfo = {
+		minBlockSize: r.read(16),
+		maxBlockSize: r.read(16),
+		minFrameSize: r.read(24),
+		maxFrameSize: r.read(24),
+		sampleRate: r.read(20),
+		channels: r.read(3) + 1,
+		bitsPerSample: r.read(5) + 1,
+		totalSamples: r.read(36),
+		md5: ''
+	};
+	const md5 = new Uint8Array(16);
+	for (let i = 0; i < 16; i++) md5[i] = r.read(8);
+	info.md5 = toHex(md5);
+	return info;
+}
+
+/** Reads the metadata blocks; returns STREAMINFO and leaves the reader at the first frame. */
+function readMetadata(r: BitReader): StreamInfo {
+	let info: StreamInfo | null = null;
+	let last = false;
+	try {
+		while (!last) {
+			last = r.read(1) === 1;
+			const type = r.read(7);
+			const length = r.read(24);
+			const start = r.bytePos;
+			if (type === 0) {
+				if (length < 34) throw damaged('its STREAMINFO block is too short');
+				info = readStreamInfo(r);
+			} else if (type === 127) {
+				throw damaged('a metadata block has an invalid type');
+			}
+			r.pos = (start + length) * 8;
+			if (r.bitsLeft < 0) throw new EndOfData();
+		}
+	} catch (e) {
+		if (e instanceof EndOfData) throw new AudioFormatError('The FLAC file is cut off before any audio (its header is incomplete).');
+		throw e;
+	}
+	if (!info) throw damaged('it has no STREAMINFO block');
+	if (info.sampleRate === 0) throw damaged('STREAMINFO gives a sample rate of 0 Hz');
+	if (info.bitsPerSample < 4) throw damaged(`STREAMINFO gives ${info.bitsPerSample} bits per sample`);
+	return info;
+}
+
+const RATES = [0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000];
+const DEPTHS = [0, 8, 12, -1, 16, 20, 24, 32];
+
+interface FrameHeader {
+	blockSize: number;
+	sampleRate: number;
+	channelAssignment: number;
+	channels: number;
+	bitsPerSample: number;
+}
+
+function readFrameHeader(r: BitReader, info: StreamInfo): FrameHeader {
+	const start = r.bytePos;
+	const sync = r.read(15);
+	if (sync !== 0x7ffc) throw damaged(`lost frame sync at byte ${start}`);
+	r.read(1); // blocking strategy: fixed or variable; the decoder needs neither
+	const bsCode = r.read(4);
+	const srCode = r.read(4);
+	const chCode = r.read(4);
+	const depthCode = r.read(3);
+	if (r.read(1) !== 0) throw damaged(`a reserved bit is set in the frame at byte ${start}`);
+	if (r.readUtf8() === null) throw damaged(`bad frame number at byte ${start}`);
+	let blockSize: number;
+	if (bsCode === 0) throw damaged(`reserved block size in the frame at byte ${start}`);
+	else if (bsCode === 1) blockSize = 192;
+	else if (bsCode <= 5) blockSize = 576 << (bsCode - 2);
+	else if (bsCode === 6) blockSize = r.read(8) + 1;
+	else if (bsCode === 7) blockSize = r.read(16) + 1;
+	else blockSize = 256 << (bsCode - 8);
+	let sampleRate: number;
+	if (srCode === 0) sampleRate = info.sampleRate;
+	else if (srCode <= 11) sampleRate = RATES[srCode];
+	else if (srCode === 12) sampleRate = r.read(8) * 1000;
+	else if (srCode === 13) sampleRate = r.read(16);
+	else if (srCode === 14) sampleRate = r.read(16) * 10;
+	else throw damaged(`invalid sample rate code in the frame at byte ${start}`);
+	const end = r.bytePos;
+	const crc = r.read(8);
+	if (crc8(r.bytes, start, end) !== crc) throw damaged(`header checksum (CRC-8) mismatch in the frame at byte ${start}`);
+	if (chCode > 10) throw damaged(`reserved channel assignment in the frame at byte ${start}`);
+	const bitsPerSample = depthCode === 0 ? info.bitsPerSample : DEPTHS[depthCode];
+	if (bitsPerSample < 0) throw damaged(`reserved sample size in the frame at byte ${start}`);
+	return { blockSize, sampleRate, channelAssignment: chCode, channels: chCode < 8 ? chCode + 1 : 2, bitsPerSample };
+}
+
+/** Decodes the residual into out[order..n) (the predictor is applied afterwards, in place). */
+function readResidual(r: BitReader, out: Float64Array, n: number, order: number, where: () => string): void {
+	const method = r.read(2);
+	if (method > 1) throw damaged(`reserved residual coding method ${where()}`);
+	const paramBits = method === 0 ? 4 : 5;
+	const escape = method === 0 ? 15 : 31;
+	const partitionOrder = r.read(4);
+	const partitions = 1 << partitionOrder;
+	const perPartition = n >> partitionOrder;
+	if (perPartition << partitionOrder !== n || perPartition < order) throw damaged(`impossible residual partitioning ${where()}`);
+	let i = order;
+	for (let p = 0; p < partitions; p++) {
+		const end = (p + 1) * perPartition;
+		const k = r.read(paramBits);
+		if (k === escape) {
+			const bits = r.read(5);
+			for (; i < end; i++) out[i] = r.readSigned(bits);
+			continue;
+		}
+		const scale = 2 ** k;
+		for (; i < end; i++) {
+			const u = r.readUnary() * scale + r.read(k);
+			out[i] = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+		}
+	}
+}
+
+const FIXED: number[][] = [[], [1], [2, -1], [3, -3, 1], [4, -6, 4, -1]];
+
+function predict(x: Float64Array, n: number, coefs: ArrayLike<number>, shift: number): void {
+	const order = coefs.length;
+	const scale = 2 ** -shift;
+	if (order === 0) return;
+	for (let i = order; i < n; i++) {
+		let sum = 0;
+		for (let j = 0; j < order; j++) sum += coefs[j] * x[i - 1 - j];
+		x[i] += Math.floor(sum * scale);
+	}
+}
+
+function readSubframe(r: BitReader, out: Float64Array, n: number, bps: number, where: () => string): void {
+	if (r.read(1) !== 0) throw damaged(`subframe padding bit set ${where()}`);
+	const type = r.read(6);
+	let wasted = 0;
+	if (r.read(1) === 1) wasted = r.readUnary() + 1;
+	if (wasted >= bps) throw damaged(`more wasted bits than sample bits ${where()}`);
+	bps -= wasted;
+	if (type === 0) {
+		out.fill(r.readSigned(bps), 0, n);
+	} else if (type === 1) {
+		for (let i = 0; i < n; i++) out[i] = r.readSigned(bps);
+	} else if (type >= 8 && type <= 12) {
+		const order = type - 8;
+		if (order > n) throw damaged(`predictor order above block size ${where()}`);
+		for (let i = 0; i < order; i++) out[i] = r.readSigned(bps);
+		readResidual(r, out, n, order, where);
+		predict(out, n, FIXED[order], 0);
+	} else if (type >= 32) {
+		const order = type - 31;
+		if (order > n) throw damaged(`predictor order above block size ${where()}`);
+		for (let i = 0; i < order; i++) out[i] = r.readSigned(bps);
+		const precision = r.read(4) + 1;
+		if (precision === 16) throw damaged(`invalid LPC precision ${where()}`);
+		const shift = r.readSigned(5);
+		if (shift < 0) throw damaged(`negative LPC shift ${where()}`);
+		const coefs = new Float64Array(order);
+		for (let j = 0; j < order; j++) coefs[j] = r.readSigned(precision);
+		readResidual(r, out, n, order, where);
+		predict(out, n, coefs, shift);
+	} else {
+		throw damaged(`reserved subframe type ${type} ${where()}`);
+	}
+	if (wasted > 0) {
+		const m = 2 ** wasted;
+		for (let i = 0; i < n; i++) out[i] *= m;
+	}
+}
+
+export function decodeFlac(bytes: Uint8Array): FlacAudio {
+	if (!isFlac(bytes)) throw new AudioFormatError('This is not a FLAC file (no "fLaC" marker).');
+	const r = new BitReader(bytes);
+	r.pos = (skipId3(bytes) + 4) * 8;
+	const info = readMetadata(r);
+	const nch = info.channels;
+	const bps = info.bitsPerSample;
+	const expected = info.totalSamples;
+	let capacity = expected > 0 ? expected : Math.max(1 << 16, Math.ceil((bytes.length * 8) / (nch * bps)) * 2);
+	let planes = Array.from({ length: nch }, () => new Int32Array(capacity));
+	const work = Array.from({ length: 2 }, () => new Float64Array(info.maxBlockSize || 65536));
+	const scratch = Array.from({ length: nch }, (_, c) => (c < 2 ? work[c] : new Float64Array(work[0].length)));
+	const hasher = new SampleHasher(Math.ceil(bps / 8));
+	let decoded = 0;
+	let truncated = false;
+	let frameNo = 0;
+
+	while (r.bitsLeft >= 16) {
+		const frameStart = r.bytePos;
+		// A final run of zero bytes (padding some tools leave) or ID3v1 tag is not a frame.
+		if (bytes[frameStart] !== 0xff) {
+			if (bytes.subarray(frameStart).every((b) => b === 0) || (bytes[frameStart] === 0x54 && bytes.length - frameStart === 128)) break;
+		}
+		const where = () => `(frame ${frameNo}, at ${(decoded / info.sampleRate).toFixed(2)} s)`;
+		try {
+			const h = readFrameHeader(r, info);
+			if (h.channels !== nch) throw damaged(`a frame has ${h.channels} channels where the stream has ${nch} ${where()}`);
+			if (h.bitsPerSample !== bps) throw damaged(`a frame has ${h.bitsPerSample}-bit samples where the stream has ${bps} ${where()}`);
+			const n = h.blockSize;
+			for (const w of scratch) if (w.length < n) throw damaged(`a block of ${n} samples exceeds STREAMINFO's maximum ${where()}`);
+			for (let c = 0; c < nch; c++) {
+				const ca = h.channelAssignment;
+				const side = (ca === 8 && c === 1) || (ca === 9 && c === 0) || (ca === 10 && c === 1);
+				readSubframe(r, scratch[c], n, bps + (side ? 1 : 0), where);
+			}
+			r.align();
+			const end = r.bytePos;
+			const crc = r.read(16);
+			if (crc16(bytes, frameStart, end) !== crc) throw damaged(`frame checksum (CRC-16) mismatch ${where()}`);
+			if (decoded + n > capacity) {
+				capacity = Math.max(decoded + n, capacity * 2);
+				planes = planes.map((p) => {
+					const bigger = new Int32Array(capacity);
+					bigger.set(p.subarray(0, decoded));
+					return bigger;
+				});
+			}
+			decorrelate(h.channelAssignment, scratch, planes, decoded, n);
+			hasher.add(planes, decoded, n);
+			decoded += n;
+			frameNo++;
+		} catch (e) {
+			if (e instanceof EndOfData) {
+				// Damage can also make a frame run off the end; a valid frame further on tells them apart.
+				if (findFrame(bytes, frameStart + 2, info) >= 0) throw damaged(`a frame cannot be read ${where()}`);
+				truncated = true;
+				break;
+			}
+			throw e;
+		}
+	}
+	if (expected > 0 && decoded > expected) throw damaged(`it holds more samples than its header says (${decoded} > ${expected})`);
+	if (expected > 0 && decoded < expected) truncated = true;
+	if (decoded === 0) {
+		throw new AudioFormatError(
+			truncated ? 'The FLAC file is cut off before the end of its first audio frame; there is no audio to use.' : 'The FLAC file contains no audio frames.'
+		);
+	}
+	const scale = 1 / 2 ** (bps - 1);
+	const channels = planes.map((p) => {
+		const f = new Float32Array(decoded);
+		for (let i = 0; i < decoded; i++) f[i] = p[i] * scale;
+		return f;
+	});
+	const notes: string[] = [];
+	const secondsRead = decoded / info.sampleRate;
+	let md5: FlacAudio['md5'];
+	if (truncated) {
+		md5 = 'unchecked';
+		const total = expected > 0 ? ` of ${(expected / info.sampleRate).toFixed(1)} s` : '';
+		notes.push(`The FLAC file is cut short: only the first ${secondsRead.toFixed(1)} s${total} could be read.`);
+	} else if (/^0+$/.test(info.md5)) {
+		md5 = 'absent';
+	} else {
+		md5 = toHex(hasher.md5.digest()) === info.md5 ? 'ok' : 'mismatch';
+		if (md5 === 'mismatch') notes.push("The FLAC file's audio does not match its MD5 checksum; it may be damaged.");
+	}
+	const audio = checkAudio({ sampleRate: info.sampleRate, channels }, 'The FLAC file');
+	return {
+		...audio,
+		bitsPerSample: bps,
+		streamInfo: info,
+		truncated: truncated ? { secondsRead, secondsExpected: expected > 0 ? expected / info.sampleRate : null } : null,
+		md5,
+		notes
+	};
+}
+
+/** Byte offset of the next frame header (sync + valid CRC-8) at or after `from`, or -1. */
+function findFrame(bytes: Uint8Array, from: number, info: StreamInfo): number {
+	for (let i = from; i + 1 < bytes.length; i++) {
+		if (bytes[i] !== 0xff || (bytes[i + 1] & 0xfe) !== 0xf8) continue;
+		const r = new BitReader(bytes);
+		r.pos = i * 8;
+		try {
+			readFrameHeader(r, info);
+			return i;
+		} catch {
+			// not a header
+		}
+	}
+	return -1;
+}
+
+function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], at: number, n: number): void {
+	if (assignment < 8) {
+		for (let c = 0; c < x.length; c++) {
+			const src = x[c];
+			const dst = out[c];
+			for (let i = 0; i < n; i++) dst[at + i] = src[i];
+		}
+		return;
+	}
+	const [a, b] = x;
+	const [left, right] = out;
+	for (let i = 0; i < n; i++) {
+		let l: number;
+		let rr: number;
+		if (assignment === 8) (l = a[i]), (rr = a[i] - b[i]);
+		else if (assignment === 9) (rr = b[i]), (l = a[i] + b[i]);
+		else {
+			const side = b[i];
+			const mid = a[i] * 2 + (side % 2 === 0 ? 0 : 1);
+			l = (mid + side) / 2;
+			rr = (mid - side) / 2;
+		}
+		left[at + i] = l;
+		right[at + i] = rr;
+	}
+}

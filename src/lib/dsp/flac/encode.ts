@@ -1,0 +1,340 @@
+/**
+ * FLAC encoder: fixed-blocksize frames of 4096 samples, each channel coded as CONSTANT, FIXED
+ * (order 0–4, chosen per block) or VERBATIM, with wasted-bits detection and partitioned Rice
+ * residuals; stereo frames pick the cheapest of independent, left/side, right/side, mid/side.
+ * STREAMINFO carries the block and frame size bounds, the sample count and the MD5 of the samples.
+ */
+import { AudioFormatError, type AudioData } from '../audio';
+import { quantise } from '../wav';
+import { BitWriter } from './bits';
+import { crc16, crc8 } from './crc';
+import { SampleHasher } from './md5';
+
+export interface FlacEncodeOptions {
+	bitDepth: 16 | 24;
+	/** TPDF dither before quantising (default: on for 16-bit, off for 24-bit), as encodeWav does. */
+	dither?: boolean;
+	/** Random source for the dither, for reproducible output. */
+	random?: () => number;
+	/** Samples per frame (16–65535); default 4096. */
+	blockSize?: number;
+}
+
+const MAX_PARTITION_ORDER = 8;
+const RATE_CODES: Record<number, number> = {
+	88200: 1, 176400: 2, 192000: 3, 8000: 4, 16000: 5, 22050: 6, 24000: 7, 32000: 8, 44100: 9, 48000: 10, 96000: 11
+};
+
+export function encodeFlac(audio: AudioData, options: FlacEncodeOptions): Uint8Array {
+	const { sampleRate, channels } = audio;
+	const bps = options.bitDepth;
+	if (bps !== 16 && bps !== 24) throw new AudioFormatError(`FLAC export supports 16 or 24 bits, not ${bps}.`);
+	if (channels.length < 1 || channels.length > 8) throw new AudioFormatError(`FLAC holds 1 to 8 channels, not ${channels.length}.`);
+	if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 655350) {
+		throw new AudioFormatError(`FLAC cannot store a sample rate of ${sampleRate} Hz.`);
+	}
+	const frames = channels[0].length;
+	if (channels.some((c) => c.length !== frames)) throw new AudioFormatError('The channels have different lengths.');
+	const blockSize = options.blockSize ?? 4096;
+	if (!Number.isInteger(blockSize) || blockSize < 16 || blockSize > 65535) throw new Error(`bad FLAC block size ${blockSize}`);
+
+	const pcm = quantiseAll(channels, bps, options.dither ?? bps === 16, options.random ?? Math.random);
+	const hasher = new SampleHasher(bps / 8);
+	hasher.add(pcm, 0, frames);
+
+	const w = new BitWriter(Math.min(2 ** 28, 4096 + Math.ceil(frames * channels.length * (bps / 8) * 0.75)));
+	w.write(0x664c6143, 32); // "fLaC"
+	w.write(1, 1); // last metadata block
+	w.write(0, 7); // STREAMINFO
+	w.write(34, 24);
+	const infoAt = w.byteLength;
+	w.write(0, 34 * 8); // placeholder, filled in below
+
+	let minFrame = Infinity;
+	let maxFrame = 0;
+	const enc = new FrameEncoder(pcm, bps, sampleRate, blockSize);
+	let frameNo = 0;
+	for (let start = 0; start < frames; start += blockSize) {
+		const n = Math.min(blockSize, frames - start);
+		const at = w.byteLength;
+		enc.frame(w, frameNo++, start, n);
+		const size = w.byteLength - at;
+		minFrame = Math.min(minFrame, size);
+		maxFrame = Math.max(maxFrame, size);
+	}
+	const blockBound = frameNo <= 1 ? Math.max(16, frames) : blockSize;
+	const info = new BitWriter(34);
+	info.write(blockBound, 16);
+	info.write(blockBound, 16);
+	info.write(frameNo ? minFrame : 0, 24);
+	info.write(maxFrame, 24);
+	info.write(sampleRate, 20);
+	info.write(channels.length - 1, 3);
+	info.write(bps - 1, 5);
+	info.write(frames, 36);
+	for (const b of hasher.md5.digest()) info.write(b, 8);
+	w.patch(infoAt, info.finish());
+	return w.finish();
+}
+
+function quantiseAll(channels: Float32Array[], bps: number, dither: boolean, random: () => number): Int32Array[] {
+	const scale = 2 ** (bps - 1);
+	const max = scale - 1;
+	return channels.map((ch) => {
+		const out = new Int32Array(ch.length);
+		for (let i = 0; i < ch.length; i++) out[i] = quantise(ch[i] * scale + (dither ? random() - random() : 0), max);
+		return out;
+	});
+}
+
+/** How one channel of one block will be written, with its size in bits. */
+interface Plan {
+	bits: number;
+	kind: 'constant' | 'verbatim' | 'fixed';
+	/** bits per sample after removing wasted bits */
+	bps: number;
+	wasted: number;
+	order: number;
+	/** samples (shifted right by `wasted`) */
+	x: Int32Array;
+	residual: Int32Array;
+	partitionOrder: number;
+	params: number[];
+	paramBits: 4 | 5;
+}
+
+class FrameEncoder {
+	private side: Int32Array;
+	private mid: Int32Array;
+	private residual: Int32Array[];
+	private shifted: Int32Array[];
+	private folded: Float64Array;
+
+	constructor(
+		private readonly pcm: Int32Array[],
+		private readonly bps: number,
+		private readonly sampleRate: number,
+		blockSize: number
+	) {
+		const slots = Math.max(4, pcm.length);
+		this.side = new Int32Array(blockSize);
+		this.mid = new Int32Array(blockSize);
+		this.residual = Array.from({ length: slots }, () => new Int32Array(blockSize));
+		this.shifted = Array.from({ length: slots }, () => new Int32Array(blockSize));
+		this.folded = new Float64Array(blockSize);
+	}
+
+	frame(w: BitWriter, frameNo: number, start: number, n: number): void {
+		const nch = this.pcm.length;
+		const blocks = this.pcm.map((c) => c.subarray(start, start + n));
+		let assignment = nch - 1;
+		let plans: Plan[];
+		if (nch === 2) {
+			const [l, r] = blocks;
+			const side = this.side.subarray(0, n);
+			const mid = this.mid.subarray(0, n);
+			for (let i = 0; i < n; i++) {
+				side[i] = l[i] - r[i];
+				mid[i] = (l[i] + r[i]) >> 1;
+			}
+			const pl = this.plan(l, this.bps, 0);
+			const pr = this.plan(r, this.bps, 1);
+			const ps = this.plan(side, this.bps + 1, 2);
+			const pm = this.plan(mid, this.bps, 3);
+			const options: [number, Plan[]][] = [
+				[1, [pl, pr]],
+				[8, [pl, ps]],
+				[9, [ps, pr]],
+				[10, [pm, ps]]
+			];
+			[assignment, plans] = options.reduce((best, o) => (o[1][0].bits + o[1][1].bits < best[1][0].bits + best[1][1].bits ? o : best));
+		} else {
+			plans = blocks.map((b, c) => this.plan(b, this.bps, c));
+		}
+
+		const start0 = w.byteLength;
+		this.header(w, frameNo, n, assignment);
+		for (const p of plans) writeSubframe(w, p, n);
+		w.align();
+		w.write(crc16(w.slice(start0), 0), 16);
+	}
+
+	private header(w: BitWriter, frameNo: number, n: number, assignment: number): void {
+		const at = w.byteLength;
+		w.write(0x7ffc, 15); // sync
+		w.write(0, 1); // fixed block size
+		const bsCode = n === 4096 ? 12 : n <= 256 ? 6 : 7;
+		w.write(bsCode, 4);
+		const rate = this.sampleRate;
+		const rateCode =
+			RATE_CODES[rate] ??
+			(rate % 1000 === 0 && rate / 1000 < 256 ? 12 : rate < 65536 ? 13 : rate % 10 === 0 && rate / 10 < 65536 ? 14 : 0);
+		w.write(rateCode, 4);
+		w.write(assignment, 4);
+		w.write(this.bps === 16 ? 4 : 6, 3);
+		w.write(0, 1);
+		w.writeUtf8(frameNo);
+		if (bsCode === 6) w.write(n - 1, 8);
+		else if (bsCode === 7) w.write(n - 1, 16);
+		if (rateCode === 12) w.write(rate / 1000, 8);
+		else if (rateCode === 13) w.write(rate, 16);
+		else if (rateCode === 14) w.write(rate / 10, 16);
+		w.write(crc8(w.slice(at), 0), 8);
+	}
+
+	/** Chooses the cheapest coding of one channel block; `slot` picks scratch buffers (one per candidate). */
+	private plan(x: Int32Array, bps: number, slot: number): Plan {
+		const n = x.length;
+		const base: Plan = { bits: 0, kind: 'verbatim', bps, wasted: 0, order: 0, x, residual: x, partitionOrder: 0, params: [], paramBits: 4 };
+		let or = 0;
+		let constant = true;
+		for (let i = 0; i < n; i++) {
+			or |= x[i];
+			if (x[i] !== x[0]) constant = false;
+		}
+		const head = 8; // padding bit, type, wasted flag
+		if (constant) return { ...base, kind: 'constant', bits: head + bps };
+		let wasted = 0;
+		while (((or >> wasted) & 1) === 0 && wasted < bps - 1) wasted++;
+		let xs = x;
+		if (wasted > 0) {
+			xs = this.shifted[slot].subarray(0, n);
+			for (let i = 0; i < n; i++) xs[i] = x[i] >> wasted;
+		}
+		const sbps = bps - wasted;
+		const wastedBits = wasted; // unary: wasted-1 zeros and a 1
+		const verbatim: Plan = { ...base, x: xs, bps: sbps, wasted, bits: head + wastedBits + n * sbps };
+
+		// fixed predictor order by the sum of absolute residuals
+		const maxOrder = Math.min(4, n - 1);
+		const sums = [0, 0, 0, 0, 0];
+		for (let i = maxOrder; i < n; i++) {
+			const e0 = xs[i];
+			const e1 = e0 - xs[i - 1];
+			sums[0] += Math.abs(e0);
+			if (maxOrder < 1) continue;
+			sums[1] += Math.abs(e1);
+			if (maxOrder < 2) continue;
+			const e2 = e1 - (xs[i - 1] - xs[i - 2]);
+			sums[2] += Math.abs(e2);
+			if (maxOrder < 3) continue;
+			const e3 = e2 - (xs[i - 1] - 2 * xs[i - 2] + xs[i - 3]);
+			sums[3] += Math.abs(e3);
+			if (maxOrder < 4) continue;
+			sums[4] += Math.abs(e3 - (xs[i - 1] - 3 * xs[i - 2] + 3 * xs[i - 3] - xs[i - 4]));
+		}
+		let order = 0;
+		for (let k = 1; k <= maxOrder; k++) if (sums[k] < sums[order]) order = k;
+		const res = this.residual[slot].subarray(0, n);
+		fixedResidual(xs, order, res);
+		const rice = bestPartitioning(res, n, order, this.folded);
+		const fixedBits = head + wastedBits + order * sbps + rice.bits;
+		if (fixedBits >= verbatim.bits) return verbatim;
+		return { ...verbatim, ...rice, kind: 'fixed', bits: fixedBits, order, residual: res };
+	}
+}
+
+function fixedResidual(x: Int32Array, order: number, out: Int32Array): void {
+	const n = x.length;
+	for (let i = order; i < n; i++) {
+		switch (order) {
+			case 0:
+				out[i] = x[i];
+				break;
+			case 1:
+				out[i] = x[i] - x[i - 1];
+				break;
+			case 2:
+				out[i] = x[i] - 2 * x[i - 1] + x[i - 2];
+				break;
+			case 3:
+				out[i] = x[i] - 3 * x[i - 1] + 3 * x[i - 2] - x[i - 3];
+				break;
+			default:
+				out[i] = x[i] - 4 * x[i - 1] + 6 * x[i - 2] - 4 * x[i - 3] + x[i - 4];
+		}
+	}
+}
+
+/** Estimated bits of a Rice partition with `count` folded residuals summing to `sum`, and its parameter. */
+function riceCost(sum: number, count: number): [bits: number, k: number] {
+	if (count === 0 || sum === 0) return [count, 0];
+	const k0 = Math.max(0, Math.min(30, Math.floor(Math.log2(sum / count))));
+	let best: [number, number] = [Infinity, 0];
+	for (let k = Math.max(0, k0 - 1); k <= Math.min(30, k0 + 1); k++) {
+		const bits = count * (k + 1) + Math.floor(sum / 2 ** k);
+		if (bits < best[0]) best = [bits, k];
+	}
+	return best;
+}
+
+function bestPartitioning(res: Int32Array, n: number, order: number, folded: Float64Array) {
+	let maxP = 0;
+	while (maxP < MAX_PARTITION_ORDER && n % (2 << maxP) === 0 && n >> (maxP + 1) > order) maxP++;
+	const parts = 1 << maxP;
+	const size = n >> maxP;
+	let sums = new Float64Array(parts);
+	for (let i = order; i < n; i++) {
+		const r = res[i];
+		const u = r >= 0 ? 2 * r : -2 * r - 1;
+		folded[i] = u;
+		sums[(i / size) | 0] += u;
+	}
+	let best = { bits: Infinity, partitionOrder: 0, params: [] as number[], paramBits: 4 as 4 | 5 };
+	for (let p = maxP; p >= 0; p--) {
+		const count = 1 << p;
+		const per = n >> p;
+		const params: number[] = [];
+		let bits = 2 + 4;
+		for (let j = 0; j < count; j++) {
+			const [b, k] = riceCost(sums[j], per - (j === 0 ? order : 0));
+			bits += b;
+			params.push(k);
+		}
+		const paramBits: 4 | 5 = params.some((k) => k > 14) ? 5 : 4;
+		bits += count * paramBits;
+		if (bits < best.bits) best = { bits, partitionOrder: p, params, paramBits };
+		if (p > 0) {
+			const merged = new Float64Array(count >> 1);
+			for (let j = 0; j < merged.length; j++) merged[j] = sums[2 * j] + sums[2 * j + 1];
+			sums = merged;
+		}
+	}
+	return best;
+}
+
+function writeSubframe(w: BitWriter, p: Plan, n: number): void {
+	w.write(0, 1);
+	const type = p.kind === 'constant' ? 0 : p.kind === 'verbatim' ? 1 : 8 + p.order;
+	w.write(type, 6);
+	if (p.wasted > 0) {
+		w.write(1, 1);
+		w.writeUnary(p.wasted - 1);
+	} else {
+		w.write(0, 1);
+	}
+	const x = p.x;
+	if (p.kind === 'constant') return w.writeSigned(x[0], p.bps);
+	if (p.kind === 'verbatim') {
+		for (let i = 0; i < n; i++) w.writeSigned(x[i], p.bps);
+		return;
+	}
+	for (let i = 0; i < p.order; i++) w.writeSigned(x[i], p.bps);
+	w.write(p.paramBits === 4 ? 0 : 1, 2);
+	w.write(p.partitionOrder, 4);
+	const per = n >> p.partitionOrder;
+	const res = p.residual;
+	let i = p.order;
+	for (let j = 0; j < p.params.length; j++) {
+		const k = p.params[j];
+		w.write(k, p.paramBits);
+		const end = (j + 1) * per;
+		const mask = (1 << k) - 1;
+		for (; i < end; i++) {
+			const r = res[i];
+			const u = r >= 0 ? 2 * r : -2 * r - 1;
+			w.writeUnary(Math.floor(u / 2 ** k));
+			w.write(u & mask, k);
+		}
+	}
+}

@@ -1,0 +1,253 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AudioFormatError, type AudioData } from '../../src/lib/dsp/audio';
+import { decodeAudioFile } from '../../src/lib/dsp/decode';
+import { BitReader, BitWriter } from '../../src/lib/dsp/flac/bits';
+import { crc16, crc8 } from '../../src/lib/dsp/flac/crc';
+import { decodeFlac } from '../../src/lib/dsp/flac/decode';
+import { encodeFlac } from '../../src/lib/dsp/flac/encode';
+import { Md5, toHex } from '../../src/lib/dsp/flac/md5';
+
+const FIXTURES = join(__dirname, '../fixtures/audio');
+const FLAC_TOOL = '/usr/bin/flac';
+
+/** Integer samples of decoded audio (planar), scaled back from floats. */
+function toInts(audio: AudioData, bits: number): Int32Array[] {
+	const scale = 2 ** (bits - 1);
+	return audio.channels.map((c) => Int32Array.from(c, (x) => Math.round(x * scale)));
+}
+
+function readRaw(path: string, channels: number, bits: number): Int32Array[] {
+	const bytes = readFileSync(path);
+	const b = bits / 8;
+	const frames = bytes.length / (b * channels);
+	const out = Array.from({ length: channels }, () => new Int32Array(frames));
+	for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) out[c][i] = bytes.readIntLE((i * channels + c) * b, b);
+	return out;
+}
+
+function expectSame(a: Int32Array[], b: Int32Array[]) {
+	expect(a.length).toBe(b.length);
+	for (let c = 0; c < a.length; c++) {
+		expect(a[c].length).toBe(b[c].length);
+		let firstDiff = -1;
+		for (let i = 0; i < a[c].length && firstDiff < 0; i++) if (a[c][i] !== b[c][i]) firstDiff = i;
+		expect(firstDiff, `channel ${c} first differs at sample ${firstDiff}`).toBe(-1);
+	}
+}
+
+/** Deterministic test audio: tones, noise, silence, a clipped stretch; floats already on the `bits` grid when `onGrid`. */
+function testAudio(frames: number, channels: number, seed: number, bits = 16): AudioData {
+	let s = seed >>> 0;
+	const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+	const scale = 2 ** (bits - 1);
+	const out = Array.from({ length: channels }, (_, c) => {
+		const x = new Float32Array(frames);
+		for (let i = 0; i < frames; i++) {
+			let v = 0.4 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / 44100) + 0.2 * Math.sin((2 * Math.PI * 3001 * i) / 44100) + 0.05 * rand();
+			if (i > frames * 0.6 && i < frames * 0.7) v = 0; // silence
+			if (i > frames * 0.8 && i < frames * 0.85) v = rand(); // loud noise
+			if (i > frames * 0.9) v = Math.max(-1, Math.min(1, 3 * v)); // clipped
+			x[i] = Math.max(-scale, Math.min(scale - 1, Math.round(v * scale))) / scale;
+		}
+		return x;
+	});
+	return { sampleRate: 44100, channels: out };
+}
+
+describe('FLAC building blocks', () => {
+	it('MD5 matches node:crypto for lengths around block boundaries', () => {
+		for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+			const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+			const md5 = new Md5();
+			md5.update(bytes.subarray(0, n >> 1)).update(bytes.subarray(n >> 1));
+			expect(toHex(md5.digest())).toBe(createHash('md5').update(bytes).digest('hex'));
+		}
+	});
+
+	it('CRC-8 and CRC-16 give the check values of their polynomials', () => {
+		const ascii = new TextEncoder().encode('123456789');
+		expect(crc8(ascii)).toBe(0xf4); // CRC-8 (poly 0x07)
+		expect(crc16(ascii)).toBe(0xfee8); // CRC-16/UMTS (poly 0x8005, init 0)
+	});
+
+	it('bit writer and reader agree on fixed-width, signed, unary and UTF-8 coded values', () => {
+		const w = new BitWriter(4);
+		const frameNumbers = [0, 127, 128, 2047, 2048, 65535, 65536, 2 ** 21, 2 ** 26, 2 ** 31, 2 ** 36 - 1];
+		w.write(5, 3);
+		w.writeSigned(-3, 7);
+		w.writeSigned(-(2 ** 32), 33);
+		w.write(2 ** 33 - 1, 33);
+		for (const q of [0, 1, 7, 8, 17, 40]) w.writeUnary(q);
+		for (const v of frameNumbers) w.writeUtf8(v);
+		const r = new BitReader(w.finish());
+		expect(r.read(3)).toBe(5);
+		expect(r.readSigned(7)).toBe(-3);
+		expect(r.readSigned(33)).toBe(-(2 ** 32));
+		expect(r.read(33)).toBe(2 ** 33 - 1);
+		for (const q of [0, 1, 7, 8, 17, 40]) expect(r.readUnary()).toBe(q);
+		for (const v of frameNumbers) expect(r.readUtf8()).toBe(v);
+	});
+});
+
+describe('decodeFlac on files from the reference encoder', () => {
+	const cases: [name: string, channels: number, bits: number, rate: number][] = [
+		['s16-stereo-44k1', 2, 16, 44100],
+		['s24-mono-48k', 1, 24, 48000],
+		['s8-stereo-8k', 2, 8, 8000],
+		['s16-6ch-22k05', 6, 16, 22050],
+		['s16-wasted-11k025', 1, 16, 11025],
+		['s24-stereo-96k', 2, 24, 96000],
+		['s32-stereo-32k', 2, 32, 32000]
+	];
+	for (const [name, channels, bits, rate] of cases) {
+		it(`${name}: bit-exact, MD5 verified`, () => {
+			const audio = decodeFlac(new Uint8Array(readFileSync(join(FIXTURES, `${name}.flac`))));
+			expect(audio.sampleRate).toBe(rate);
+			expect(audio.bitsPerSample).toBe(bits);
+			expect(audio.truncated).toBeNull();
+			expect(audio.md5).toBe('ok');
+			const raw = readRaw(join(FIXTURES, `${name}.raw`), channels, bits);
+			if (bits <= 24) expectSame(toInts(audio, bits), raw);
+			else {
+				// 32-bit does not fit a float32 exactly: compare within float precision
+				for (let c = 0; c < channels; c++) {
+					for (let i = 0; i < raw[c].length; i++) expect(Math.abs(audio.channels[c][i] - raw[c][i] / 2 ** 31)).toBeLessThan(1e-7);
+				}
+			}
+		});
+	}
+
+	it('goes through the app decode front door at the file rate', async () => {
+		const bytes = readFileSync(join(FIXTURES, 's24-stereo-96k.flac'));
+		const platform = () => Promise.reject(new Error('the platform decoder must not be used for FLAC'));
+		const audio = await decodeAudioFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), platform);
+		expect(audio.sampleRate).toBe(96000);
+		expect(audio.channels[0].length).toBe(2999);
+	});
+});
+
+describe('encodeFlac', () => {
+	const cases: [frames: number, channels: number, bits: 16 | 24][] = [
+		[10007, 1, 16],
+		[10007, 2, 16],
+		[9001, 2, 24],
+		[4096, 1, 24],
+		[1, 2, 16],
+		[15, 1, 24],
+		[777, 3, 16]
+	];
+	for (const [frames, channels, bits] of cases) {
+		it(`round trip ${frames} frames × ${channels} ch, ${bits}-bit is bit-exact`, () => {
+			const audio = testAudio(frames, channels, frames * 31 + channels, bits);
+			const flac = encodeFlac(audio, { bitDepth: bits, dither: false });
+			const back = decodeFlac(flac);
+			expect(back.md5).toBe('ok');
+			expect(back.streamInfo.totalSamples).toBe(frames);
+			expectSame(toInts(back, bits), toInts(audio, bits));
+			if (frames > 1000) expect(flac.length).toBeLessThan(frames * channels * (bits / 8) * 0.9);
+		});
+	}
+
+	it('uses the stereo decorrelation: identical channels code smaller than independent ones', () => {
+		const mono = testAudio(8192, 1, 5);
+		const dual = encodeFlac({ sampleRate: 44100, channels: [mono.channels[0], mono.channels[0]] }, { bitDepth: 16, dither: false });
+		const single = encodeFlac(mono, { bitDepth: 16, dither: false });
+		expect(dual.length).toBeLessThan(single.length * 1.1);
+	});
+
+	it('writes STREAMINFO frame-size bounds that match the frames', () => {
+		const flac = encodeFlac(testAudio(20000, 2, 9), { bitDepth: 16, dither: false });
+		const info = decodeFlac(flac).streamInfo;
+		expect(info.minBlockSize).toBe(4096);
+		expect(info.maxBlockSize).toBe(4096);
+		expect(info.minFrameSize).toBeGreaterThan(0);
+		expect(info.minFrameSize).toBeLessThanOrEqual(info.maxFrameSize);
+		expect(info.maxFrameSize).toBeLessThan(4096 * 2 * 2);
+	});
+
+	it('dithers 16-bit by default (TPDF, at most ±1 LSB from rounding) and clips out-of-range floats', () => {
+		const x = new Float32Array(5000).map((_, i) => 0.3 * Math.sin(i / 10));
+		x[100] = 2;
+		x[101] = -2;
+		x[102] = Number.NaN;
+		const back = toInts(decodeFlac(encodeFlac({ sampleRate: 48000, channels: [x] }, { bitDepth: 16 })), 16)[0];
+		let maxErr = 0;
+		let changed = 0;
+		for (let i = 0; i < x.length; i++) {
+			if (i >= 100 && i <= 102) continue;
+			const err = Math.abs(back[i] - x[i] * 32768);
+			maxErr = Math.max(maxErr, err);
+			if (back[i] !== Math.round(x[i] * 32768)) changed++;
+		}
+		expect(maxErr).toBeLessThan(2);
+		expect(changed).toBeGreaterThan(100);
+		expect([back[100], back[101], back[102]]).toEqual([32767, -32768, 0]);
+	});
+
+	it.skipIf(!existsSync(FLAC_TOOL))('is accepted and decoded identically by the reference decoder (flac -t / -d)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'stemsafe-flac-'));
+		try {
+			for (const [frames, channels, bits] of [
+				[10007, 2, 16],
+				[9001, 2, 24],
+				[777, 3, 24],
+				[15, 1, 16]
+			] as const) {
+				const audio = testAudio(frames, channels, 77, bits);
+				const file = join(dir, `t.flac`);
+				writeFileSync(file, encodeFlac(audio, { bitDepth: bits, dither: false }));
+				execFileSync(FLAC_TOOL, ['-t', '--silent', file]);
+				execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 't.raw'), file]);
+				expectSame(readRaw(join(dir, 't.raw'), channels, bits), toInts(audio, bits));
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('damaged FLAC files', () => {
+	const good = new Uint8Array(readFileSync(join(FIXTURES, 's16-stereo-44k1.flac')));
+
+	it('a cut-off file keeps every complete frame and says how much was read', () => {
+		const six = new Uint8Array(readFileSync(join(FIXTURES, 's16-6ch-22k05.flac'))); // 576-sample frames
+		const cut = six.subarray(0, Math.floor(six.length * 0.6));
+		const audio = decodeFlac(cut);
+		expect(audio.truncated).not.toBeNull();
+		expect(audio.md5).toBe('unchecked');
+		const n = audio.channels[0].length;
+		expect(n).toBeGreaterThan(0);
+		expect(n % 576).toBe(0);
+		expect(n).toBeLessThan(1500);
+		expect(audio.truncated!.secondsRead).toBeCloseTo(n / 22050, 6);
+		expect(audio.truncated!.secondsExpected).toBeCloseTo(1500 / 22050, 6);
+		expect(audio.notes[0]).toMatch(/cut short/);
+		expectSame(toInts(audio, 16), readRaw(join(FIXTURES, 's16-6ch-22k05.raw'), 6, 16).map((c) => c.subarray(0, n)));
+	});
+
+	it('a file cut inside its header or first frame is a clear error', () => {
+		expect(() => decodeFlac(good.subarray(0, 20))).toThrow(/cut off before any audio/);
+		expect(() => decodeFlac(good.subarray(0, 300))).toThrow(/first audio frame/);
+	});
+
+	it('a flipped bit inside the audio is reported as damage, not silently decoded', () => {
+		for (const at of [0.3, 0.5, 0.7]) {
+			const bad = good.slice();
+			bad[Math.floor(bad.length * at)] ^= 0x10;
+			expect(() => decodeFlac(bad)).toThrow(AudioFormatError);
+			expect(() => decodeFlac(bad)).toThrow(/damaged/);
+		}
+	});
+
+	it('not a FLAC file, and STREAMINFO missing', () => {
+		expect(() => decodeFlac(new TextEncoder().encode('RIFF....WAVE'))).toThrow(/not a FLAC file/);
+		const noInfo = good.slice();
+		noInfo[4] = (noInfo[4] & 0x80) | 4; // first block is now "VORBIS_COMMENT"
+		expect(() => decodeFlac(noInfo)).toThrow(AudioFormatError);
+	});
+});
