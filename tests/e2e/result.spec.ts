@@ -169,3 +169,24 @@ test('an offline deep link shows the app', async ({ page, context }) => {
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
 	expect(new URL(page.url()).search).toBe('?x=1');
 });
+
+test('compressed files keep their own sample rate; an ALAC file gets a message naming the codec', async ({ page }) => {
+	await openApp(page, 'wasm');
+	const fixture = (name: string, mimeType: string) => ({ name, mimeType, buffer: readFileSync(new URL(`../fixtures/audio/${name}`, import.meta.url)) });
+	await dropFiles(page, [fixture('tone-48k.opus', 'audio/ogg'), fixture('tone-32k.mp3', 'audio/mpeg'), fixture('tone-alac.m4a', 'audio/mp4')]);
+	const jobs = page.getByTestId('job');
+	await expect(jobs.nth(0)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	await expect(jobs.nth(0).locator('.meta')).toHaveText(/^48000 Hz/);
+	await expect(jobs.nth(1)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	await expect(jobs.nth(1).locator('.meta')).toHaveText(/^32000 Hz/);
+	for (const i of [0, 1]) await expect(jobs.nth(i)).not.toContainText(/decoder resampled|instead of its own/);
+	const alac = jobs.nth(2);
+	await expect(alac).toHaveAttribute('data-status', /done|error/, { timeout: 120_000 });
+	if ((await alac.getAttribute('data-status')) === 'error') {
+		await expect(alac.getByTestId('job-error')).toContainText('Apple Lossless (ALAC)');
+		await expect(alac.getByTestId('job-error')).toContainText('Convert it to WAV or FLAC');
+	} else {
+		await expect(alac.locator('.meta')).toHaveText(/^44100 Hz/); // this browser decodes ALAC itself
+	}
+	console.log(`ALAC in this chromium: ${await alac.getAttribute('data-status')}`);
+});

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AudioFormatError, type AudioData } from '../../src/lib/dsp/audio';
 import { parseAiff } from '../../src/lib/dsp/aiff';
@@ -191,5 +192,16 @@ describe('undecodable codecs are named, with what to do', () => {
 	});
 	it('a known container whose codec the browser refuses', async () => {
 		await expect(decodeAudioFile(new Uint8Array([0xff, 0xfb, 0x94, 0x64, 0, 0]).buffer, failing)).rejects.toThrow(/This MP3 file couldn't be decoded.*Convert it to WAV or FLAC/);
+	});
+});
+
+describe('probes on files written by ffmpeg (tests/fixtures/audio/make_compressed_fixtures.sh)', () => {
+	const read = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/audio/${name}`, import.meta.url)));
+	it.each([
+		['tone-48k.opus', { codec: 'Opus', sampleRate: 48000 }],
+		['tone-32k.mp3', { codec: 'MP3', sampleRate: 32000 }],
+		['tone-alac.m4a', { codec: 'Apple Lossless (ALAC)', sampleRate: 44100 }]
+	])('%s', (name, want) => {
+		expect(probeCompressed(read(name))).toEqual(want);
 	});
 });
