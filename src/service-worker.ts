@@ -47,11 +47,17 @@ sw.addEventListener('fetch', (event) => {
 				const hit = await cache.match(url.pathname);
 				if (hit) return hit;
 			}
+			// A deep link (/some/path?x) is not a page of this single-page app: send the browser to the
+			// app shell, keeping the query, when the network fails (offline) or has no such page.
+			// Serving the shell under the deep URL would break its relative asset URLs.
+			const toShell = async () => ((await cache.match(SHELL)) ? Response.redirect(new URL(SHELL, location.origin).href + url.search, 302) : null);
 			try {
-				return await fetch(request);
+				const response = await fetch(request);
+				if (request.mode === 'navigate' && response.status === 404) return (await toShell()) ?? response;
+				return response;
 			} catch (e) {
 				if (request.mode === 'navigate') {
-					const shell = await cache.match(SHELL);
+					const shell = await toShell();
 					if (shell) return shell;
 				}
 				throw e;

@@ -1,27 +1,70 @@
-/** Stem files for download: WAV per stem, or all stems in one zip. */
+/** Stem files for download: one file per stem, a custom mix, or all stems in one zip (WAV or FLAC). */
 import { zipSync } from 'fflate';
+import type { AudioData } from './dsp/audio';
+import { encodeFlac } from './dsp/flac/encode';
 import { encodeWav, type WavFormat } from './dsp/wav';
 import type { SeparationResult, Stem } from './separation/pipeline';
 
-export const WAV_FORMATS: { value: WavFormat; label: string }[] = [
+export type AudioFileFormat = WavFormat | 'flac16' | 'flac24';
+
+export const AUDIO_FORMATS: { value: AudioFileFormat; label: string }[] = [
 	{ value: 'pcm24', label: 'WAV 24-bit' },
 	{ value: 'pcm16', label: 'WAV 16-bit (dithered)' },
-	{ value: 'float32', label: 'WAV 32-bit float' }
+	{ value: 'float32', label: 'WAV 32-bit float' },
+	{ value: 'flac24', label: 'FLAC 24-bit' },
+	{ value: 'flac16', label: 'FLAC 16-bit' }
 ];
 
-/** "My Song.mp3" + "vocals" -> "My Song - vocals.wav", without characters file systems refuse. */
-export function stemFileName(sourceName: string, stem: string): string {
-	const base = sourceName.replace(/\.[^./\\]+$/, '').replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'audio';
-	return `${base} - ${stem}.wav`;
+export function isFlac(format: AudioFileFormat): format is 'flac16' | 'flac24' {
+	return format === 'flac16' || format === 'flac24';
 }
 
-export function stemWav(result: SeparationResult, stem: Stem, format: WavFormat): Uint8Array {
-	return encodeWav({ sampleRate: result.sampleRate, channels: stem.channels }, { format });
+export function extensionOf(format: AudioFileFormat): 'wav' | 'flac' {
+	return isFlac(format) ? 'flac' : 'wav';
 }
 
-export function stemsZip(sourceName: string, result: SeparationResult, format: WavFormat): Uint8Array {
+export function mimeOf(format: AudioFileFormat): string {
+	return isFlac(format) ? 'audio/flac' : 'audio/wav';
+}
+
+const UNSAFE = /[\\/:*?"<>|\u0000-\u001f]+/g;
+
+/** The song's name without its extension and without characters file systems refuse. */
+export function songBase(sourceName: string): string {
+	return sourceName.replace(/\.[^./\\]+$/, '').replace(UNSAFE, '_').trim() || 'audio';
+}
+
+/**
+ * "My Song.mp3" + "vocals" (+ model "bsr-4stem-synth") -> "My Song - vocals (bsr-4stem-synth).wav":
+ * song, stem (or mix) and model, without characters file systems refuse.
+ */
+export function stemFileName(sourceName: string, stem: string, options: { model?: string; format?: AudioFileFormat } = {}): string {
+	const model = options.model?.replace(UNSAFE, '_').trim();
+	const part = stem.replace(UNSAFE, '_');
+	return `${songBase(sourceName)} - ${part}${model ? ` (${model})` : ''}.${extensionOf(options.format ?? 'pcm24')}`;
+}
+
+export function zipFileName(sourceName: string, options: { model?: string } = {}): string {
+	const model = options.model?.replace(UNSAFE, '_').trim();
+	return `${songBase(sourceName)} - stems${model ? ` (${model})` : ''}.zip`;
+}
+
+/** Encodes audio as a WAV (16 dithered / 24 / 32 float) or FLAC (16 / 24) file. */
+export function encodeAudio(audio: AudioData, format: AudioFileFormat): Uint8Array {
+	if (format === 'flac16') return encodeFlac(audio, { bitDepth: 16 });
+	if (format === 'flac24') return encodeFlac(audio, { bitDepth: 24 });
+	return encodeWav(audio, { format });
+}
+
+export function stemFile(result: SeparationResult, stem: Stem, format: AudioFileFormat): Uint8Array {
+	return encodeAudio({ sampleRate: result.sampleRate, channels: stem.channels }, format);
+}
+
+export function stemsZip(sourceName: string, result: SeparationResult, format: AudioFileFormat, options: { model?: string } = {}): Uint8Array {
 	const files: Record<string, [Uint8Array, { level: 0 }]> = {};
-	for (const stem of result.stems) files[stemFileName(sourceName, stem.name)] = [stemWav(result, stem, format), { level: 0 }];
+	for (const stem of result.stems) {
+		files[stemFileName(sourceName, stem.name, { model: options.model, format })] = [stemFile(result, stem, format), { level: 0 }];
+	}
 	return zipSync(files);
 }
 

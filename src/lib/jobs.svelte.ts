@@ -98,7 +98,7 @@ export class JobQueue {
 			this.update(job.id, { status: 'decoding' });
 			const audio = await this.deps.decode(file);
 			const seconds = audio.channels[0].length / audio.sampleRate;
-			this.update(job.id, { status: 'separating', seconds });
+			this.update(job.id, { status: 'separating', seconds, notes: audio.notes ?? [] });
 			const result = await this.deps.separate(job.id, audio, (p) =>
 				this.update(job.id, { progress: p.fraction, etaSeconds: p.etaSeconds })
 			);

@@ -3,6 +3,7 @@
  * (solo/mute/volume applied via `effectiveGains`).
  */
 import { effectiveGains, type ChannelStrip } from './mixer';
+import { playbackPosition, startOffset, type LoopRegion } from './playback/loop';
 import type { SeparationResult } from './separation/pipeline';
 
 export class StemPlayer {
@@ -12,6 +13,7 @@ export class StemPlayer {
 	private sources: AudioBufferSourceNode[] = [];
 	private startedAt = 0;
 	private offset = 0;
+	private loop: LoopRegion | null = null;
 	playing = false;
 	readonly duration: number;
 
@@ -39,7 +41,15 @@ export class StemPlayer {
 
 	get position(): number {
 		if (!this.playing || !this.ctx) return this.offset;
-		return Math.min(this.duration, this.offset + this.ctx.currentTime - this.startedAt);
+		return playbackPosition(this.offset, this.ctx.currentTime - this.startedAt, this.duration, this.loop);
+	}
+
+	/** Loops playback between two times (null: no loop). Applies at once when playing. */
+	setLoop(loop: LoopRegion | null): void {
+		const wasPlaying = this.playing;
+		if (wasPlaying) this.pause();
+		this.loop = loop;
+		if (wasPlaying) void this.play();
 	}
 
 	setStrips(strips: ChannelStrip[]): void {
@@ -50,13 +60,19 @@ export class StemPlayer {
 	async play(): Promise<void> {
 		const ctx = this.ensureContext();
 		await ctx.resume();
-		if (this.offset >= this.duration) this.offset = 0;
+		this.offset = startOffset(this.offset, this.duration, this.loop);
 		this.stopSources();
+		const loop = this.loop;
 		const when = ctx.currentTime + 0.05;
 		this.sources = this.buffers.map((b, i) => {
 			const s = ctx.createBufferSource();
 			s.buffer = b;
 			s.connect(this.gains[i]);
+			if (loop) {
+				s.loop = true;
+				s.loopStart = loop.start;
+				s.loopEnd = loop.end;
+			}
 			s.start(when, this.offset);
 			return s;
 		});

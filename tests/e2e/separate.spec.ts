@@ -24,7 +24,7 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend); // no silent fallback
 
 	const stems = await downloadZip(page);
-	const fileOf = (stem: string) => `test mix - ${stem}.wav`;
+	const fileOf = (stem: string) => `test mix - ${stem} (${manifest.id}).wav`;
 	expect([...stems.keys()].sort()).toEqual(manifest.stems.map(fileOf).sort());
 	let err = 0;
 	let signal = 0;

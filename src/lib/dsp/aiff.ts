@@ -1,6 +1,7 @@
 /** AIFF / AIFF-C reader (PCM big-endian, 'sowt' little-endian, 'fl32'/'fl64' float). */
-import { AudioFormatError, checkAudio, type AudioData } from './audio';
+import { AudioFormatError, checkAudio } from './audio';
 import { asView, deinterleave, fourCC, pcmReader } from './bytes';
+import type { ParsedAudio } from './wav';
 
 export function isAiff(bytes: Uint8Array): boolean {
 	const v = asView(bytes);
@@ -19,7 +20,7 @@ export function readExtended(view: DataView, offset: number): number {
 	return sign * (hi * 2 ** (expon - 16383 - 31) + lo * 2 ** (expon - 16383 - 63));
 }
 
-export function parseAiff(bytes: Uint8Array): AudioData {
+export function parseAiff(bytes: Uint8Array): ParsedAudio {
 	const view = asView(bytes);
 	if (!isAiff(bytes)) throw new AudioFormatError('This is not an AIFF file (no FORM/AIFF header).');
 	const isAifc = fourCC(view, 8) === 'AIFC';
@@ -57,11 +58,25 @@ export function parseAiff(bytes: Uint8Array): AudioData {
 	else if (compression === 'fl32' || compression === 'FL32') read = pcmReader((bits = 32), false, 'float');
 	else if (compression === 'fl64' || compression === 'FL64') read = pcmReader((bits = 64), false, 'float');
 	else {
-		throw new AudioFormatError(`This AIFF-C file uses '${compression}' compression, which Stemsafe cannot read.`);
+		const codec = AIFC_CODECS[compression.toLowerCase()] ?? `'${compression}' compression`;
+		throw new AudioFormatError(
+			`This AIFF-C file is encoded as ${codec}, which Stemsafe cannot read. Convert it to 16- or 24-bit PCM (AIFF or WAV) or to FLAC, then drop the converted file.`
+		);
 	}
 	if (!read) throw new AudioFormatError(`${bits}-bit AIFF is not supported.`);
 	const bytesPerSample = Math.ceil(bits / 8);
 	const frames = Math.min(comm.frames, Math.floor(ssnd.size / (bytesPerSample * comm.channels)));
 	const channels = deinterleave(view, ssnd.start, frames, comm.channels, bytesPerSample, read);
-	return checkAudio({ sampleRate: Math.round(comm.rate), channels }, 'The AIFF file');
+	const audio: ParsedAudio = checkAudio({ sampleRate: Math.round(comm.rate), channels }, 'The AIFF file');
+	if (comm.frames > frames) audio.declaredFrames = comm.frames;
+	return audio;
 }
+
+const AIFC_CODECS: Record<string, string> = {
+	ulaw: 'µ-law (G.711)',
+	alaw: 'A-law (G.711)',
+	ima4: 'IMA 4:1 ADPCM',
+	mac3: 'MACE 3:1',
+	mac6: 'MACE 6:1',
+	qdm2: 'QDesign Music 2'
+};

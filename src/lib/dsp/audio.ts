@@ -2,7 +2,7 @@
 export interface AudioData {
 	sampleRate: number;
 	channels: Float32Array[];
-	/** Remarks about the file for the user (e.g. that it was cut short and only part could be read). */
+	/** What the user should know about how the file was read (truncation, resampling). */
 	notes?: string[];
 }
 

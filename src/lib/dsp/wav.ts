@@ -11,12 +11,12 @@ export function isWav(bytes: Uint8Array): boolean {
 	return fourCC(v, 0) === 'RIFF' && fourCC(v, 8) === 'WAVE';
 }
 
-export function parseWav(bytes: Uint8Array): AudioData {
+export function parseWav(bytes: Uint8Array): ParsedAudio {
 	const view = asView(bytes);
 	if (!isWav(bytes)) throw new AudioFormatError('This is not a WAV file (no RIFF/WAVE header).');
 	let offset = 12;
 	let fmt: { tag: number; channels: number; rate: number; bits: number; align: number } | null = null;
-	let data: { start: number; size: number } | null = null;
+	let data: { start: number; size: number; declared: number } | null = null;
 	while (offset + 8 <= view.byteLength) {
 		const id = fourCC(view, offset);
 		const size = view.getUint32(offset + 4, true);
@@ -33,8 +33,11 @@ export function parseWav(bytes: Uint8Array): AudioData {
 				bits: view.getUint16(body + 14, true)
 			};
 		} else if (id === 'data') {
-			// Files written by a crashed recorder often claim more data than they hold: keep what is there.
-			data = { start: body, size: Math.min(size, view.byteLength - body) };
+			// Files written by a crashed recorder often claim more data than they hold: keep what is there
+			// (and say so). Streaming writers leave the size at 0 or 0xFFFFFFFF: the data runs to the end.
+			const open = size === 0 || size === 0xffffffff;
+			const available = view.byteLength - body;
+			data = { start: body, size: open ? available : Math.min(size, available), declared: open ? available : size };
 			if (fmt) break;
 		}
 		offset = body + size + (size & 1);
@@ -44,8 +47,9 @@ export function parseWav(bytes: Uint8Array): AudioData {
 	if (fmt.channels === 0) throw new AudioFormatError('The WAV file says it has zero channels.');
 	const kind = fmt.tag === FORMAT_FLOAT ? 'float' : fmt.tag === FORMAT_PCM ? 'int' : null;
 	if (!kind) {
+		const codec = WAV_CODECS[fmt.tag] ?? `a compressed encoding (format 0x${fmt.tag.toString(16)})`;
 		throw new AudioFormatError(
-			`This WAV file uses a compressed encoding (format 0x${fmt.tag.toString(16)}) that Stemsafe cannot read. Export it as PCM or float WAV.`
+			`This WAV file is encoded as ${codec}, which Stemsafe cannot read. Convert it to 16- or 24-bit PCM WAV or to FLAC (for example in Audacity, or with ffmpeg: ffmpeg -i input.wav -c:a pcm_s24le output.wav), then drop the converted file.`
 		);
 	}
 	const bytesPerSample = Math.ceil(fmt.bits / 8);
@@ -55,9 +59,30 @@ export function parseWav(bytes: Uint8Array): AudioData {
 		throw new AudioFormatError(`${fmt.bits}-bit ${kind === 'float' ? 'float' : 'PCM'} WAV is not supported.`);
 	}
 	const frames = Math.floor(data.size / (containerBytes * fmt.channels));
+	const declaredFrames = Math.floor(data.declared / (containerBytes * fmt.channels));
 	const channels = deinterleave(view, data.start, frames, fmt.channels, containerBytes, read);
-	return checkAudio({ sampleRate: fmt.rate, channels }, 'The WAV file');
+	const audio: ParsedAudio = checkAudio({ sampleRate: fmt.rate, channels }, 'The WAV file');
+	if (declaredFrames > frames) audio.declaredFrames = declaredFrames;
+	return audio;
 }
+
+/** Audio read from a file, with the frame count its header promised when the file is shorter. */
+export interface ParsedAudio extends AudioData {
+	declaredFrames?: number;
+}
+
+/** WAVE format tags of codecs people meet, named as users know them. */
+const WAV_CODECS: Record<number, string> = {
+	0x2: 'Microsoft ADPCM',
+	0x6: 'A-law (G.711)',
+	0x7: 'µ-law (G.711)',
+	0x11: 'IMA ADPCM',
+	0x31: 'GSM 6.10',
+	0x50: 'MPEG audio',
+	0x55: 'MP3',
+	0xff: 'AAC',
+	0x2000: 'Dolby AC-3'
+};
 
 export type WavFormat = 'pcm16' | 'pcm24' | 'float32';
 
