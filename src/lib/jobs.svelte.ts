@@ -27,6 +27,8 @@ export interface QueueDeps {
 	decode: (file: File) => Promise<AudioData>;
 	separate: (jobId: string, audio: AudioData, onProgress: (p: Progress) => void) => Promise<SeparationResult>;
 	cancel: (jobId: string) => Promise<void>;
+	/** Called once a job's result is ready (e.g. to save it to the on-device library). */
+	onFinished?: (job: Job, result: SeparationResult) => void;
 }
 
 let counter = 0;
@@ -110,6 +112,7 @@ export class JobQueue {
 				notes: [...(audio.notes ?? []), ...result.notes],
 				elapsedSeconds: (performance.now() - started) / 1000
 			});
+			this.deps.onFinished?.(job, result);
 		} catch (e) {
 			if (e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError')) {
 				this.update(job.id, { status: 'cancelled' });
