@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 import type { AudioData } from '../dsp/audio';
 import { FallbackRunner, type Backend, type BackendEvent } from '../separation/fallback';
+import { gateAudio } from '../license/gate';
 import { verifyModel } from '../separation/integrity';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
@@ -46,7 +47,8 @@ const api = {
 		const started = performance.now();
 		onProgress({ fraction: 0, etaSeconds: null, stage: 'preparing', backend: active.backend ?? undefined });
 		try {
-			const result = await separateAudio(audio, manifest, (input, dims) => active.run(input, dims), {
+			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
+			const result = await separateAudio(planned.audio, manifest, (input, dims) => active.run(input, dims), {
 				isCancelled: () => cancelled.has(jobId),
 				onChunk: (done, total) =>
 					onProgress({
@@ -56,6 +58,7 @@ const api = {
 						backend: active.backend ?? undefined
 					})
 			});
+			if (planned.note) result.notes.unshift(planned.note);
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {
