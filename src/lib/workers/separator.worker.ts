@@ -10,6 +10,8 @@ import { opfsFolder } from '../models/store/browser';
 import { modelBytesLoader } from '../models/store/model-bytes';
 import { detectGpuCaps } from '../models/store/precision';
 import type { ModelSource } from '../models/store/types';
+import { gateAudio } from '../license/gate';
+import { verifyModel } from '../separation/integrity';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
 import { separateAudio, type SeparationResult } from '../separation/pipeline';
@@ -62,7 +64,8 @@ const api = {
 		const started = performance.now();
 		onProgress({ fraction: 0, etaSeconds: null, stage: 'preparing', backend: active.backend ?? undefined });
 		try {
-			const result = await separateAudio(audio, manifest, (input, dims) => active.run(input, dims), {
+			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
+			const result = await separateAudio(planned.audio, manifest, (input, dims) => active.run(input, dims), {
 				overlapFraction: settings.overlapFraction,
 				isCancelled: () => cancelled.has(jobId),
 				onChunk: (done, total) =>
@@ -73,6 +76,7 @@ const api = {
 						backend: active.backend ?? undefined
 					})
 			});
+			if (planned.note) result.notes.unshift(planned.note);
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {
