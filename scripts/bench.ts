@@ -4,12 +4,19 @@
  * same TypeScript DSP and onnxruntime-web WASM build the browser uses.
  * usage: npm run bench [-- seconds [model-id]]
  */
-import * as ort from 'onnxruntime-web';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
-import { ortSessionFactory } from '../src/lib/separation/ort-session';
-import { separateAudio } from '../src/lib/separation/pipeline';
-import { loadManifest, modelBytes } from './lib/model-files';
+import { loadManifest } from './lib/model-files';
+
+interface ModelRun {
+	engine: string;
+	threads: number;
+	audioSeconds: number;
+	wallSeconds: number;
+	modelSeconds: number;
+}
 
 const seconds = Number(process.argv[2] ?? 20);
 const rate = 44100;
@@ -37,9 +44,25 @@ const frames = spec.length / ((params.nFft / 2 + 1) * 2);
 report('iSTFT, one channel', seconds, await time(() => istft(spec, frames, n, params)));
 report('resample 48 kHz -> 44.1 kHz, one channel', seconds, await time(() => resample(signal, 48000, 44100)));
 
-ort.env.wasm.numThreads = 1;
-const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
-const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
-const audio = { sampleRate: rate, channels: [signal, signal.slice()] };
-report('full separation, WASM (1 thread), stereo', seconds, await time(() => separateAudio(audio, manifest, run)));
-await session.release();
+// Model speed: each configuration in its own process (ORT fixes its thread count per process).
+const threads = Math.max(2, Math.min(availableParallelism(), 16));
+function measure(engine: 'web' | 'node', n: number): ModelRun {
+	const out = execFileSync(process.execPath, ['scripts/run-ts.mjs', 'scripts/bench-model.ts', engine, String(n), String(seconds), manifest.id], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	return JSON.parse(out.trim().split('\n').at(-1)!) as ModelRun;
+}
+const web1 = measure('web', 1);
+const webN = measure('web', threads);
+const nodeN = measure('node', threads);
+report('full separation, WASM 1 thread, stereo', seconds, web1.wallSeconds);
+report(`full separation, WASM ${threads} threads, stereo`, seconds, webN.wallSeconds);
+report(`full separation, onnxruntime-node ${threads} threads`, seconds, nodeN.wallSeconds);
+const ratio = (name: string, value: number, target: string) =>
+	console.log(`${name.padEnd(44)} ${value.toFixed(2).padStart(8)}   (target ${target})`);
+console.log('\nratios');
+ratio(`WASM vs onnxruntime-node, model time, ${threads} threads`, webN.modelSeconds / nodeN.modelSeconds, '<= 1.3x');
+ratio(`speed-up from ${threads} WASM threads`, web1.wallSeconds / webN.wallSeconds, '> 1');
+ratio('share of time outside the model (WASM)', 1 - webN.modelSeconds / webN.wallSeconds, '< 0.05');
+ratio(`realtime factor, default model, ${threads} threads`, seconds / webN.wallSeconds, '>= 3x');

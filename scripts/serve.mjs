@@ -1,4 +1,6 @@
-// Serves the production build (build/) exactly as a static host would, on localhost only.
+// Serves the production build (build/) exactly as a static host would, on localhost only:
+// precompressed .br/.gz files when the browser accepts them (scripts/compress.mjs writes
+// them), and the cross-origin isolation headers multi-threaded WebAssembly needs.
 // usage: node scripts/serve.mjs [port]
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -10,8 +12,12 @@ if (!existsSync(`${dir}index.html`)) {
 	process.exit(1);
 }
 const port = Number(process.argv[2] ?? process.env.PORT ?? 4173);
-const assets = sirv(dir, { dev: false, etag: true, single: false, extensions: ['html'] });
+const assets = sirv(dir, { dev: false, etag: true, single: false, extensions: ['html'], brotli: true, gzip: true });
 createServer((req, res) => {
+	// SharedArrayBuffer (WASM threads) needs a cross-origin isolated page. Keep in step with
+	// static/_headers and the service worker's fallback (src/service-worker.ts).
+	res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+	res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
 	// The service worker must never be served stale, or updates would not be noticed.
 	if (req.url?.startsWith('/service-worker.js')) res.setHeader('Cache-Control', 'no-cache');
 	assets(req, res, () => {
