@@ -5,6 +5,7 @@
  * { engine, threads, audioSeconds, wallSeconds, modelSeconds }.
  * usage: node scripts/run-ts.mjs scripts/bench-model.ts web|node THREADS SECONDS [model-id]
  */
+import { checkFinite } from '../src/lib/separation/ort-session';
 import { separateAudio } from '../src/lib/separation/pipeline';
 import { loadManifest, modelBytes } from './lib/model-files';
 
@@ -22,26 +23,18 @@ for (let i = 0; i < n; i++) {
 }
 
 type Run = (input: Float32Array, dims: number[]) => Promise<Float32Array>;
-let run: Run;
-let release: () => Promise<void>;
-if (engine === 'node') {
-	const ort = await import('onnxruntime-node');
-	const session = await ort.InferenceSession.create(modelBytes(manifest), {
-		executionProviders: ['cpu'],
-		intraOpNumThreads: threads,
-		interOpNumThreads: 1,
-		graphOptimizationLevel: 'all'
-	});
-	run = async (input, dims) => (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) }))[session.outputNames[0]].data as Float32Array;
-	release = () => session.release();
-} else {
-	const ort = await import('onnxruntime-web');
-	ort.env.wasm.numThreads = threads;
-	const { ortSessionFactory } = await import('../src/lib/separation/ort-session');
-	const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
-	run = (input, dims) => session.run(input, dims);
-	release = () => session.release();
-}
+// Both engines run the raw session here, so "model time" is onnxruntime's run alone; the
+// app's output check (checkFinite) is done outside it, as the app does.
+const ort = engine === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web');
+if (engine !== 'node') (ort as typeof import('onnxruntime-web')).env.wasm.numThreads = threads;
+const session = await ort.InferenceSession.create(modelBytes(manifest), {
+	executionProviders: [engine === 'node' ? 'cpu' : 'wasm'],
+	graphOptimizationLevel: 'all',
+	...(engine === 'node' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {})
+});
+const run: Run = async (input, dims) =>
+	(await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) }))[session.outputNames[0]].data as Float32Array;
+const release = () => session.release();
 
 // One warm-up chunk, so session initialisation is not counted.
 const F = manifest.stft.nFft / 2 + 1;
@@ -51,6 +44,7 @@ const timed: Run = async (input, dims) => {
 	const t = performance.now();
 	const out = await run(input, dims);
 	modelMs += performance.now() - t;
+	checkFinite(out);
 	return out;
 };
 const t = performance.now();
