@@ -22,6 +22,9 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	await expect(job.getByTestId('progress')).toBeVisible();
 	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
 	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend); // no silent fallback
+	// Multi-threaded WASM: the server's COOP/COEP headers make the page cross-origin isolated.
+	expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+	expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThan(1);
 
 	const stems = await downloadZip(page);
 	const fileOf = (stem: string) => `test mix - ${stem} (${manifest.id}).wav`;

@@ -4,8 +4,9 @@
  */
 export class FFT {
 	readonly size: number;
-	private readonly cos: Float64Array;
-	private readonly sin: Float64Array;
+	/** Twiddles of every stage, contiguous: stage with half-size h starts at h - 1. */
+	private readonly twRe: Float64Array;
+	private readonly twIm: Float64Array;
 	private readonly rev: Uint32Array;
 
 	constructor(size: number) {
@@ -13,11 +14,13 @@ export class FFT {
 			throw new RangeError(`FFT size must be a power of two >= 2, got ${size}`);
 		}
 		this.size = size;
-		this.cos = new Float64Array(size / 2);
-		this.sin = new Float64Array(size / 2);
-		for (let i = 0; i < size / 2; i++) {
-			this.cos[i] = Math.cos((2 * Math.PI * i) / size);
-			this.sin[i] = -Math.sin((2 * Math.PI * i) / size);
+		this.twRe = new Float64Array(size);
+		this.twIm = new Float64Array(size);
+		for (let half = 1; half < size; half <<= 1) {
+			for (let k = 0; k < half; k++) {
+				this.twRe[half - 1 + k] = Math.cos((Math.PI * k) / half);
+				this.twIm[half - 1 + k] = -Math.sin((Math.PI * k) / half);
+			}
 		}
 		const bits = Math.log2(size);
 		this.rev = new Uint32Array(size);
@@ -43,15 +46,24 @@ export class FFT {
 				im[j] = t;
 			}
 		}
+		// First stage: twiddle 1.
+		for (let a = 0; a < n; a += 2) {
+			const xr = re[a + 1];
+			const xi = im[a + 1];
+			re[a + 1] = re[a] - xr;
+			im[a + 1] = im[a] - xi;
+			re[a] += xr;
+			im[a] += xi;
+		}
 		const sign = inverse ? -1 : 1;
-		for (let len = 2; len <= n; len <<= 1) {
-			const half = len >> 1;
-			const step = n / len;
-			for (let start = 0; start < n; start += len) {
-				for (let k = 0; k < half; k++) {
-					const wr = this.cos[k * step];
-					const wi = sign * this.sin[k * step];
-					const a = start + k;
+		const twRe = this.twRe;
+		const twIm = this.twIm;
+		for (let half = 2; half < n; half <<= 1) {
+			const len = half << 1;
+			for (let k = 0; k < half; k++) {
+				const wr = twRe[half - 1 + k];
+				const wi = sign * twIm[half - 1 + k];
+				for (let a = k; a < n; a += len) {
 					const b = a + half;
 					const xr = re[b] * wr - im[b] * wi;
 					const xi = re[b] * wi + im[b] * wr;
@@ -198,4 +210,13 @@ export class BluesteinFFT implements ComplexTransform {
 /** The transform for `size`: radix-2 when it is a power of two, else Bluestein. */
 export function createFFT(size: number): ComplexTransform {
 	return Number.isInteger(size) && size >= 2 && (size & (size - 1)) === 0 ? new FFT(size) : new BluesteinFFT(size);
+}
+
+const shared = new Map<number, ComplexTransform>();
+
+/** One transform (tables, scratch) per size, reused across chunks; `transform` keeps no state between calls. */
+export function fftOfSize(size: number): ComplexTransform {
+	let fft = shared.get(size);
+	if (!fft) shared.set(size, (fft = createFFT(size)));
+	return fft;
 }
