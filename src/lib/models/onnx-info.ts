@@ -20,7 +20,7 @@ export interface OnnxInterface {
 }
 
 class Reader {
-	private buf = new Uint8Array(0);
+	private buf: Uint8Array = new Uint8Array(0);
 	private bufStart = 0;
 	constructor(private readonly src: ByteSource) {}
 
