@@ -3,3 +3,5 @@ export type { MdxIdentification, MdxSettings } from './identify';
 export { Md5, md5Hex } from './md5';
 export { buildMdxManifest, validateMdxManifest } from './manifest';
 export type { MdxManifest, MdxManifestInput } from './manifest';
+export { MdxSettingsNeeded, prepareMdxImport } from './importer';
+export type { MdxImportInput } from './importer';
