@@ -145,7 +145,8 @@ def main():
     torch.save(extras, str(OUT / "toy-model-key.pth"))
     expected["toy-model-key.pth"] = {"tensors": full(toy)}
 
-    torch.save({"model_state_dict": toy, "optimizer_state_dict": {"state": {}, "param_groups": [{"lr": 1e-3}]}},
+    # what training loops keep next to the weights: numpy scalars (epoch metrics), an optimizer state
+    torch.save({"model_state_dict": toy, "best_sdr": np.float64(12.97), "epoch": np.int64(317), "ok": np.bool_(True), "optimizer_state_dict": {"state": {}, "param_groups": [{"lr": 1e-3}]}},
                str(OUT / "toy-model-state-dict.pt"))
     expected["toy-model-state-dict.pt"] = {"tensors": full(toy)}
 
