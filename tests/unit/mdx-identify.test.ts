@@ -116,39 +116,3 @@ describe('an MDX-Net ONNX interface, read without loading the file', () => {
 	});
 });
 
-describe('prepareMdxImport', () => {
-	const onnx = () => bytesSource(new Uint8Array(readFileSync('tests/fixtures/models/mdx-linear.onnx')));
-	it('asks for settings when UVR does not know the model, with dim_f / dim_t from the file', async () => {
-		const { prepareMdxImport, MdxSettingsNeeded } = await import('../../src/lib/models/mdx');
-		const err = await prepareMdxImport({ onnx: onnx(), fileName: 'my-model.onnx', id: 'my-model' }).catch((e) => e);
-		expect(err).toBeInstanceOf(MdxSettingsNeeded);
-		expect(err.prefill).toEqual({ dimF: 64, dimT: 16 });
-		expect(err.message).toMatch(/enter its settings/);
-	});
-	it('builds the manifest from the user settings, sha256 of the whole file', async () => {
-		const { prepareMdxImport } = await import('../../src/lib/models/mdx');
-		const bytes = readFileSync('tests/fixtures/models/mdx-linear.onnx');
-		const m = await prepareMdxImport({
-			onnx: onnx(),
-			fileName: 'dir/my-model.onnx',
-			id: 'my-model',
-			settings: { nFft: 192, dimF: 64, dimT: 16, compensate: 1.035, primaryStem: 'Instrumental' }
-		}).catch((e) => e);
-		// n_fft 192 is below the range a user may enter (512..32768): a clear message
-		expect(String(m)).toMatch(/n_fft must be/);
-		await expect(
-			prepareMdxImport({ onnx: onnx(), fileName: 'x.onnx', id: 'x', settings: { nFft: 4096, dimF: 2048, dimT: 256, compensate: 1, primaryStem: 'Vocals' } })
-		).rejects.toThrow(/dim_f = 64 frequency bins, the settings say 2048/);
-		const ok = await prepareMdxImport({ onnx: onnx(), fileName: 'dir/my-model.onnx', id: 'my-model', settings: { nFft: 512, dimF: 64, dimT: 16, compensate: 1.035, primaryStem: 'Instrumental' } });
-		expect(ok.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-		expect(ok.stems).toEqual(['Instrumental', 'Vocals']);
-		expect(ok.mdx.settingsFrom).toBe('user');
-		expect(ok.name).toBe('my-model');
-		expect(ok.mdx.uvrHash).toBe(createHash('md5').update(bytes).digest('hex'));
-	});
-	it('refuses an ONNX that is not MDX-Net-shaped', async () => {
-		const { prepareMdxImport } = await import('../../src/lib/models/mdx');
-		const roformer = bytesSource(new Uint8Array(readFileSync('tests/fixtures/models/fixture-mel-band-vocals.onnx')));
-		await expect(prepareMdxImport({ onnx: roformer, fileName: 'f.onnx', id: 'f' })).rejects.toThrow(/not a UVR MDX-Net model/);
-	});
-});

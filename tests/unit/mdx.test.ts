@@ -152,13 +152,4 @@ describe('an MDX-Net ONNX model run through onnxruntime-web with these conventio
 		}
 	}, 60_000);
 
-	it('manifest for an imported MDX-Net model', async () => {
-		const { buildMdxManifest, validateMdxSettings } = await import('../../src/lib/models/mdx');
-		const settings = validateMdxSettings({ nFft: 7680, dimF: 3072, dimT: 256, compensate: 1.009, primaryStem: 'Vocals' });
-		const m = buildMdxManifest({ id: 'kim-vocal-2', name: 'Kim Vocal 2', bytes: 66_759_214, sha256: 'a'.repeat(64), settings, settingsFrom: 'uvr-table', uvrHash: 'b'.repeat(32) });
-		expect(m.stems).toEqual(['Vocals', 'Instrumental']);
-		expect(m.residualStem).toBe('Instrumental');
-		expect(m.mdx.hopLength).toBe(1024);
-		expect(() => buildMdxManifest({ id: 'x', name: 'x', bytes: 1, sha256: 'nope', settings, settingsFrom: 'user' })).toThrow(/sha256/);
-	});
 });
