@@ -195,6 +195,8 @@ def main():
         torch.save(obj, str(OUT / f"{stem}.ckpt"))
         write_yaml(OUT / f"{stem}.yaml", cfg, instruments, target, chunk)
         expected[f"{stem}.ckpt"] = {"checksums": checksums(sd), "count": len(sd)}
+        if stem == "tiny-bs":  # the same weights as .safetensors (the ONNX built from it must be identical)
+            write_safetensors(OUT / f"{stem}.safetensors", {k: v.contiguous() for k, v in sd.items()})
         # PyTorch's forward_spec for tests/unit/convert.test.ts (zero_dc: the upstream default, True)
         write_parity_vector(model, GOLDEN / f"ckpt-{stem}.parity.json", chunk // cfg["stft_hop_length"] + 1, stride=7)
 
