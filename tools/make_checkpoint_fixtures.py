@@ -174,6 +174,16 @@ def main():
     repack_zip64(OUT / "toy-plain.pth", OUT / "toy-zip64.pth")
     expected["toy-zip64.pth"] = {"tensors": full(toy)}
 
+    # what torch >= 2.1 writes on a big-endian machine: a byteorder entry saying "big" and swapped storages
+    with zipfile.ZipFile(OUT / "toy-plain.pth") as zin, zipfile.ZipFile(OUT / "toy-big-endian.pth", "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if "/data/" in info.filename:
+                data = np.frombuffer(data, dtype="<f4").astype(">f4").tobytes()
+            zout.writestr(info.filename, data)
+        zout.writestr("toy-plain/byteorder", "big")
+    expected["toy-big-endian.pth"] = {"tensors": full(toy)}
+
     torch.save(toy, str(OUT / "toy-legacy.pt"), _use_new_zipfile_serialization=False)
     expected["toy-legacy.pt"] = {"error": "legacy"}
 
