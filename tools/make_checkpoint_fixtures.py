@@ -97,6 +97,13 @@ def write_yaml(path: Path, model_cfg: dict, instruments, target, chunk):
     path.write_text(yaml.dump(cfg, sort_keys=False))
 
 
+def fixed_info(name: str, compression: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
+    """A zip entry header with a fixed date, so regenerated fixtures are byte-identical."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    return info
+
+
 def repack_zip64(src: Path, dst: Path):
     """The same archive with zip64 extra fields and a zip64 end record on every entry (what
     torch writes for files over 4 GiB), by making zipfile believe every size is over the limit."""
@@ -180,9 +187,16 @@ def main():
             data = zin.read(info.filename)
             if "/data/" in info.filename:
                 data = np.frombuffer(data, dtype="<f4").astype(">f4").tobytes()
-            zout.writestr(info.filename, data)
-        zout.writestr("toy-plain/byteorder", "big")
+            zout.writestr(fixed_info(info.filename), data)
+        zout.writestr(fixed_info("toy-plain/byteorder"), "big")
     expected["toy-big-endian.pth"] = {"tensors": full(toy)}
+
+    # re-zipped by a tool that compresses (torch never does): deflated entries
+    with zipfile.ZipFile(OUT / "toy-plain.pth") as zin, \
+            zipfile.ZipFile(OUT / "toy-deflated.pth", "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(fixed_info(info.filename, zipfile.ZIP_DEFLATED), zin.read(info.filename))
+    expected["toy-deflated.pth"] = {"tensors": full(toy)}
 
     torch.save(toy, str(OUT / "toy-legacy.pt"), _use_new_zipfile_serialization=False)
     expected["toy-legacy.pt"] = {"error": "legacy"}
