@@ -252,6 +252,14 @@ def main():
         specs[src.name] = {"arch": arch, "stems": cfg["stems"], "residual": cfg["residual"],
                            "sample_rate": cfg["sample_rate"], "chunk_frames": cfg["chunk_frames"], "model": args}
     (CONFIGS_OUT / "read_config.expected.json").write_text(json.dumps(specs, indent=1) + "\n")
+    # the model-section keys each Python class accepts (constructor arguments + training-only keys)
+    from stemsafe_tools import bs_roformer, mel_band_roformer
+    accepted = {}
+    for arch, cls, module in (("bs_roformer", BSRoformer, bs_roformer), ("mel_band_roformer", MelBandRoformer,
+                                                                       mel_band_roformer)):
+        params = [k for k in inspect.signature(cls.__init__).parameters if k not in ("self", "training_only")]
+        accepted[arch] = sorted(set(params) | set(module.TRAINING_ONLY_KEYS))
+    (CONFIGS_OUT / "accepted_keys.expected.json").write_text(json.dumps(accepted, indent=1) + "\n")
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"wrote {len(list(OUT.iterdir()))} files, {total} bytes, into {OUT}")
 
