@@ -169,6 +169,39 @@ describe('encodeFlac', () => {
 		});
 	}
 
+	it('extreme signals round-trip bit-exactly (full-scale square and alternation, noise, lone spike, DC)', () => {
+		const n = 9000;
+		for (const bits of [16, 24] as const) {
+			const max = 2 ** (bits - 1);
+			let s = 12345;
+			const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % (2 * max)) - max;
+			const patterns: ((i: number) => number)[] = [
+				(i) => (Math.floor(i / 37) % 2 ? max - 1 : -max),
+				(i) => (i % 2 ? max - 1 : -max),
+				() => rand(),
+				(i) => (i === 5000 ? max - 1 : 0),
+				() => -max
+			];
+			for (const [k, f] of patterns.entries()) {
+				const l = Int32Array.from({ length: n }, (_, i) => f(i));
+				const r = Int32Array.from({ length: n }, (_, i) => (k === 1 ? f(i + 1) : f(n - i)));
+				const audio = { sampleRate: 44100, channels: [l, r].map((c) => Float32Array.from(c, (v) => v / max)) };
+				const back = decodeFlac(encodeFlac(audio, { bitDepth: bits, dither: false }));
+				expect(back.md5).toBe('ok');
+				expectSame(toInts(back, bits), [l, r]);
+			}
+		}
+	});
+
+	it('stores any sample rate (table, kHz, Hz and tens-of-Hz header codes, or STREAMINFO only)', () => {
+		for (const rate of [8000, 11025, 50000, 65535, 100010, 192000, 384000, 96001]) {
+			const audio = { sampleRate: rate, channels: [new Float32Array(300).map((_, i) => Math.sin(i / 7) / 2)] };
+			const back = decodeFlac(encodeFlac(audio, { bitDepth: 24 }));
+			expect(back.sampleRate).toBe(rate);
+			expect(back.md5).toBe('ok');
+		}
+	});
+
 	it('uses the stereo decorrelation: identical channels code smaller than independent ones', () => {
 		const mono = testAudio(8192, 1, 5);
 		const dual = encodeFlac({ sampleRate: 44100, channels: [mono.channels[0], mono.channels[0]] }, { bitDepth: 16, dither: false });
@@ -221,6 +254,11 @@ describe('encodeFlac', () => {
 				execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 't.raw'), file]);
 				expectSame(readRaw(join(dir, 't.raw'), channels, bits), toInts(audio, bits));
 			}
+			// full-scale alternation (widest side channel and residuals) at a rate coded in Hz in the header
+			const alt = Float32Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1 - 2 ** -23 : -1));
+			const extreme = { sampleRate: 11025, channels: [alt, alt.map((x) => -x - 2 ** -23)] };
+			writeFileSync(join(dir, 'x.flac'), encodeFlac(extreme, { bitDepth: 24, dither: false }));
+			execFileSync(FLAC_TOOL, ['-t', '--silent', join(dir, 'x.flac')]);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
