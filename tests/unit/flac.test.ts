@@ -84,6 +84,8 @@ describe('FLAC building blocks', () => {
 		w.write(2 ** 33 - 1, 33);
 		for (const q of [0, 1, 7, 8, 17, 40]) w.writeUnary(q);
 		for (const v of frameNumbers) w.writeUtf8(v);
+		const rice: [number, number][] = [[0, 0], [5, 0], [1000, 3], [2 ** 30, 30], [2 ** 30 + 12345, 2], [77, 14]];
+		for (const [u, k] of rice) w.writeRice(u, k);
 		const r = new BitReader(w.finish());
 		expect(r.read(3)).toBe(5);
 		expect(r.readSigned(7)).toBe(-3);
@@ -91,6 +93,7 @@ describe('FLAC building blocks', () => {
 		expect(r.read(33)).toBe(2 ** 33 - 1);
 		for (const q of [0, 1, 7, 8, 17, 40]) expect(r.readUnary()).toBe(q);
 		for (const v of frameNumbers) expect(r.readUtf8()).toBe(v);
+		for (const [u, k] of rice) expect(r.readUnary() * 2 ** k + r.read(k)).toBe(u);
 	});
 });
 
