@@ -97,4 +97,34 @@ export function truePeak(channel: Float32Array, sampleRate: number): number {
 	return peak;
 }
 
+/**
+ * Per-sample peak envelope over channels: at i, the largest of |x[i]| and the interpolated
+ * values between x[i] and x[i + 1] — the same interpolator as truePeak, so a limiter driven by it
+ * holds the peaks truePeak measures.
+ */
+export function peakEnvelope(channels: Float32Array[], sampleRate: number): Float32Array {
+	const n = channels[0]?.length ?? 0;
+	const env = new Float32Array(n);
+	const factor = oversamplingFactor(sampleRate);
+	const ph = phases(factor);
+	const half = TAPS_PER_PHASE / 2;
+	for (const ch of channels) {
+		for (let i = 0; i < n; i++) {
+			let peak = Math.abs(ch[i]);
+			const first = i - half + 1;
+			for (let p = 1; p < factor; p++) {
+				const taps = ph[p];
+				let acc = 0;
+				for (let t = 0; t < TAPS_PER_PHASE; t++) {
+					const j = first + t;
+					if (j >= 0 && j < n) acc += taps[t] * ch[j];
+				}
+				if (Math.abs(acc) > peak) peak = Math.abs(acc);
+			}
+			if (peak > env[i]) env[i] = peak;
+		}
+	}
+	return env;
+}
+
 export const toDb = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
