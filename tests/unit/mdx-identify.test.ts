@@ -115,3 +115,4 @@ describe('an MDX-Net ONNX interface, read without loading the file', () => {
 		await expect(readOnnxInterface(bytesSource(new Uint8Array(readFileSync(fixtures + 'mdx-linear.onnx')).subarray(0, 700)))).rejects.toThrow(/truncated|malformed/);
 	});
 });
+

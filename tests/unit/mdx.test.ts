@@ -1,7 +1,8 @@
 // UVR MDX-Net conventions (src/lib/dsp/mdx.ts) and the demix pipeline (src/lib/separation/
 // mdx-separate.ts) against the PyTorch reference in tools/make_mdx_golden.py.
 import { describe, expect, it } from 'vitest';
-import { BluesteinFFT, FFT } from '../../src/lib/dsp/fft';
+import { BluesteinFFT, createFFT, FFT } from '../../src/lib/dsp/fft';
+import { MixedRadixFFT, smallFactors } from '../../src/lib/dsp/fft-mixed';
 import { mdxInverse, mdxSpectrum, planMdxChunks } from '../../src/lib/dsp/mdx';
 import { separateMdx } from '../../src/lib/separation/mdx-separate';
 import { loadGolden, maxAbsDiff } from './golden';
@@ -47,6 +48,39 @@ describe('Bluestein FFT', () => {
 		new BluesteinFFT(16).transform(c, d);
 		expect(maxAbsDiff(a, c)).toBeLessThan(1e-12);
 		expect(maxAbsDiff(b, d)).toBeLessThan(1e-12);
+	});
+});
+
+describe('mixed-radix FFT (sizes made of 2, 3, 5, 7)', () => {
+	it('matches a direct DFT, forward and inverse', () => {
+		for (const n of [6, 12, 15, 20, 30, 56, 60, 96, 210, 360]) {
+			const re = Float64Array.from({ length: n }, (_, i) => Math.sin(1.3 * i) + 0.2 * i);
+			const im = Float64Array.from({ length: n }, (_, i) => Math.cos(0.7 * i * i));
+			const fre = re.slice();
+			const fim = im.slice();
+			const fft = new MixedRadixFFT(n);
+			fft.transform(fre, fim);
+			for (let k = 0; k < n; k++) {
+				let sr = 0;
+				let si = 0;
+				for (let j = 0; j < n; j++) {
+					const a = (-2 * Math.PI * ((j * k) % n)) / n;
+					sr += re[j] * Math.cos(a) - im[j] * Math.sin(a);
+					si += re[j] * Math.sin(a) + im[j] * Math.cos(a);
+				}
+				expect(Math.abs(fre[k] - sr) + Math.abs(fim[k] - si), `n=${n} k=${k}`).toBeLessThan(1e-10 * n * n);
+			}
+			fft.transform(fre, fim, true);
+			for (let j = 0; j < n; j++) expect(Math.abs(fre[j] / n - re[j]) + Math.abs(fim[j] / n - im[j])).toBeLessThan(1e-12 * n);
+		}
+	});
+	it('createFFT picks radix-2, mixed radix or Bluestein', () => {
+		expect(smallFactors(7680)!.reduce((a, b) => a * b)).toBe(7680);
+		expect(smallFactors(13)).toBeNull();
+		expect(createFFT(8192)).toBeInstanceOf(FFT);
+		expect(createFFT(6144)).toBeInstanceOf(MixedRadixFFT);
+		expect(createFFT(7680)).toBeInstanceOf(MixedRadixFFT);
+		expect(createFFT(26)).toBeInstanceOf(BluesteinFFT);
 	});
 });
 
@@ -152,13 +186,4 @@ describe('an MDX-Net ONNX model run through onnxruntime-web with these conventio
 		}
 	}, 60_000);
 
-	it('manifest for an imported MDX-Net model', async () => {
-		const { buildMdxManifest, validateMdxSettings } = await import('../../src/lib/models/mdx');
-		const settings = validateMdxSettings({ nFft: 7680, dimF: 3072, dimT: 256, compensate: 1.009, primaryStem: 'Vocals' });
-		const m = buildMdxManifest({ id: 'kim-vocal-2', name: 'Kim Vocal 2', bytes: 66_759_214, sha256: 'a'.repeat(64), settings, settingsFrom: 'uvr-table', uvrHash: 'b'.repeat(32) });
-		expect(m.stems).toEqual(['Vocals', 'Instrumental']);
-		expect(m.residualStem).toBe('Instrumental');
-		expect(m.mdx.hopLength).toBe(1024);
-		expect(() => buildMdxManifest({ id: 'x', name: 'x', bytes: 1, sha256: 'nope', settings, settingsFrom: 'user' })).toThrow(/sha256/);
-	});
 });
