@@ -7,7 +7,7 @@
  * window — gating blocks every 100 ms, momentary and short-term every 10 ms — is a sum of
  * whole sub-blocks and long files need no per-sample buffers beyond one channel at a time.
  */
-import { filterCascade, kWeightingFilters } from './k-weighting';
+import { kWeightingFilters } from './k-weighting';
 import { samplePeak, toDb, truePeak } from './true-peak';
 
 export interface LoudnessReport {
@@ -46,14 +46,27 @@ export function subBlockPower(channels: Float32Array[], sampleRate: number, weig
 	const power = new Float64Array(count);
 	const samples = new Float64Array(count);
 	for (let k = 0; k < count; k++) samples[k] = bounds[k + 1] - bounds[k];
-	const filters = kWeightingFilters(sampleRate);
+	const [f1, f2] = kWeightingFilters(sampleRate);
 	channels.forEach((channel, c) => {
 		const g = weights[c] ?? 1;
 		if (g === 0) return;
-		const y = filterCascade(channel, filters);
+		// both biquads inline, state in locals: no per-sample arrays for long files
+		let a1 = 0;
+		let a2 = 0;
+		let b1 = 0;
+		let b2 = 0;
 		for (let k = 0; k < count; k++) {
 			let sum = 0;
-			for (let i = bounds[k]; i < bounds[k + 1]; i++) sum += y[i] * y[i];
+			for (let i = bounds[k]; i < bounds[k + 1]; i++) {
+				const x = channel[i];
+				const y1 = f1.b0 * x + a1;
+				a1 = f1.b1 * x - f1.a1 * y1 + a2;
+				a2 = f1.b2 * x - f1.a2 * y1;
+				const y = f2.b0 * y1 + b1;
+				b1 = f2.b1 * y1 - f2.a1 * y + b2;
+				b2 = f2.b2 * y1 - f2.a2 * y;
+				sum += y * y;
+			}
 			power[k] += g * sum;
 		}
 	});
