@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
@@ -98,6 +99,14 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	const failed = page.getByTestId('job').nth(1);
 	await expect(failed).toHaveAttribute('data-status', 'error');
 	await expect(failed.getByTestId('job-error')).toContainText("couldn't be decoded");
+	await expect(page.getByTestId('result')).toHaveCount(1);
+	// FLAC is decoded by Stemsafe's own decoder, which names the damage.
+	const flac = readFileSync(new URL('../fixtures/audio/s16-stereo-44k1.flac', import.meta.url));
+	flac[Math.floor(flac.length / 2)] ^= 0x10;
+	await dropFiles(page, [{ name: 'damaged.flac', mimeType: 'audio/flac', buffer: flac }]);
+	const damaged = page.getByTestId('job').nth(2);
+	await expect(damaged).toHaveAttribute('data-status', 'error');
+	await expect(damaged.getByTestId('job-error')).toContainText('The FLAC file is damaged');
 	await expect(page.getByTestId('result')).toHaveCount(1);
 
 	// Privacy: only GETs for the app's own static files; nothing carries a body or leaves the origin.
