@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWav } from '../src/lib/dsp/wav';
 import { chroma, keyFromChroma, mirexKeyScore } from '../src/lib/analysis/key';
-import { estimateTempo, onsetEnvelope, FRAME_RATE } from '../src/lib/analysis/tempo';
+import { estimateTempo, onsetEnvelope } from '../src/lib/analysis/tempo';
 
 interface Label {
 	file: string;
@@ -27,16 +27,16 @@ const acc1 = (est: number, ref: number) => within(est, ref);
 const acc2 = (est: number, ref: number) => [1, 2, 3, 1 / 2, 1 / 3].some((m) => within(est, ref * m));
 
 /** Baseline: the largest onset autocorrelation peak in 50–220 BPM, no comb, no prior. */
-function rawAcfTempo(env: Float32Array): number {
+function rawAcfTempo({ env, frameRate }: { env: Float32Array; frameRate: number }): number {
 	let best = 0;
 	let bestLag = 0;
-	for (let lag = Math.round((60 * FRAME_RATE) / 220); lag <= Math.round((60 * FRAME_RATE) / 50); lag++) {
+	for (let lag = Math.round((60 * frameRate) / 220); lag <= Math.round((60 * frameRate) / 50); lag++) {
 		let s = 0;
 		for (let t = lag; t < env.length; t++) s += env[t] * env[t - lag];
 		s /= env.length - lag;
 		if (s > best) (best = s), (bestLag = lag);
 	}
-	return (60 * FRAME_RATE) / bestLag;
+	return (60 * frameRate) / bestLag;
 }
 
 type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; sampleRate: number }) => number; key: (l: Label, c: Float64Array) => { tonic: number; mode: string } };

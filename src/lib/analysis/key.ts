@@ -1,12 +1,11 @@
 /**
- * Musical key (24 major/minor keys) from a chroma profile: the mono mix is resampled to
- * 11025 Hz, magnitude spectra (8192-point, 1.35 Hz resolution) are folded onto the 12 pitch
+ * Musical key (24 major/minor keys) from a chroma profile: the mono mix is decimated to about
+ * 11 kHz, magnitude spectra (8192-point, about 1.4 Hz resolution) are folded onto the 12 pitch
  * classes between 55 Hz and 2 kHz, each frame normalised, summed over the song, and correlated
  * with the Krumhansl–Kessler key profiles rotated to every tonic (the Krumhansl–Schmuckler
  * method). Pure; runs on any sample rate.
  */
-import { resample } from '../dsp/resample';
-import { forEachMagnitudeFrame, monoMix } from './frames';
+import { decimate, forEachMagnitudeFrame, monoMix } from './frames';
 
 export const PITCH_CLASSES = ['C', 'C♯', 'D', 'E♭', 'E', 'F', 'F♯', 'G', 'A♭', 'A', 'B♭', 'B'] as const;
 const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
@@ -22,19 +21,18 @@ export interface KeyEstimate {
 	strength: number;
 }
 
-const RATE = 11025;
-
 export function chroma(channels: Float32Array[], sampleRate: number): Float64Array {
-	const mono = monoMix(channels);
-	const x = sampleRate === RATE ? mono : resample(mono, sampleRate, RATE);
+	const factor = Math.max(1, Math.round(sampleRate / 11025));
+	const rate = sampleRate / factor;
+	const x = decimate(monoMix(channels), factor);
 	const nFft = 8192;
 	const profile = new Float64Array(12);
 	const frame = new Float64Array(12);
-	const lo = Math.ceil((55 * nFft) / RATE);
-	const hi = Math.floor((2000 * nFft) / RATE);
+	const lo = Math.ceil((55 * nFft) / rate);
+	const hi = Math.min(nFft / 2, Math.floor((2000 * nFft) / rate));
 	const pc = new Int8Array(hi + 1);
 	for (let k = lo; k <= hi; k++) {
-		const midi = 69 + 12 * Math.log2((k * RATE) / nFft / 440);
+		const midi = 69 + 12 * Math.log2((k * rate) / nFft / 440);
 		pc[k] = ((Math.round(midi) % 12) + 12) % 12;
 	}
 	forEachMagnitudeFrame(x, nFft, 2048, (mag) => {
