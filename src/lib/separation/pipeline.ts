@@ -3,6 +3,7 @@
  * channel count: conform channels, resample to the model rate, separate, resample
  * back, and derive the residual stem so that the stems sum to the (conformed) mix.
  */
+import type { SongAnalysis } from '../analysis/report';
 import type { AudioData } from '../dsp/audio';
 import { toModelChannels, toOutputChannels } from '../dsp/channels';
 import { readChunk } from '../dsp/chunking';
@@ -20,6 +21,8 @@ export interface SeparationResult {
 	sampleRate: number;
 	stems: Stem[];
 	notes: string[];
+	/** Loudness, tempo and key, added by the worker after separation. */
+	analysis?: SongAnalysis;
 }
 
 export async function separateAudio(
