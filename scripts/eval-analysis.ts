@@ -42,7 +42,7 @@ function rawAcfTempo({ env, frameRate }: { env: Float32Array; frameRate: number 
 type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; sampleRate: number }) => number; key: (l: Label, c: Float64Array) => { tonic: number; mode: string } };
 const methods: Row[] = [
 	{
-		name: 'stemsafe (comb + prior; Krumhansl–Schmuckler)',
+		name: 'stemsafe (comb + prior; Temperley profiles)',
 		tempo: (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0,
 		key: (_, c) => keyFromChroma(c) ?? { tonic: -1, mode: '' }
 	},

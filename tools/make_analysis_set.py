@@ -10,7 +10,7 @@ arrangement parameters are known exactly:
 Seeds differ from training (train_seed) and validation seeds. These labels are the generators'
 own: the tempo of the 16th-note grid and the key of the scale the parts are written in.
 
-usage: /usr/bin/python3 tools/make_analysis_set.py --out .analysis [--songs 24] [--seconds 20] [--pack .pack/train]
+usage: /usr/bin/python3 tools/make_analysis_set.py --out .analysis [--songs 24] [--seconds 20] [--pack .pack/train] [--first N]
 """
 from __future__ import annotations
 
@@ -47,10 +47,11 @@ def main():
     ap.add_argument("--songs", type=int, default=24, help="songs per generator")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--pack", type=Path, help="training pack folder (tools/pack_train.py) for the realistic renderer")
+    ap.add_argument("--first", type=int, default=0, help="first song index (a second, disjoint set: e.g. --first 100000)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     labels = []
-    for n in range(args.songs):
+    for n in range(args.first, args.first + args.songs):
         seed = 7_000_000 + n
         mix, bpm, tonic, mode = synth_song(seed, args.seconds)
         name = f"synth-{n:03d}.wav"
@@ -61,7 +62,7 @@ def main():
         from stemsafe_tools import render
         from stemsafe_tools.pack import Bank
         bank = Bank(args.pack)
-        for n in range(args.songs):
+        for n in range(args.first, args.first + args.songs):
             seed = 8_000_000 + n
             song = render.plan(seed, args.seconds + 1.0)
             mix = render.render_song(bank, seed, args.seconds).sum(0).numpy()

@@ -1,15 +1,18 @@
 /**
  * Musical key (24 major/minor keys) from a chroma profile: the mono mix is decimated to about
  * 11 kHz, magnitude spectra (8192-point, about 1.4 Hz resolution) are folded onto the 12 pitch
- * classes between 55 Hz and 2 kHz, each frame normalised, summed over the song, and correlated
- * with the Krumhansl–Kessler key profiles rotated to every tonic (the Krumhansl–Schmuckler
- * method). Pure; runs on any sample rate.
+ * classes between 55 Hz and 2 kHz, each frame normalised and log-compressed, summed over the
+ * song, and correlated with Temperley's key profiles rotated to every tonic (the
+ * Krumhansl–Schmuckler method). Pure; runs on any sample rate.
  */
 import { decimate, forEachMagnitudeFrame, monoMix } from './frames';
 
 export const PITCH_CLASSES = ['C', 'C♯', 'D', 'E♭', 'E', 'F', 'F♯', 'G', 'A♭', 'A', 'B♭', 'B'] as const;
-const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-const MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+// Temperley (1999) key profiles; on the labelled development set (tools/make_analysis_set.py,
+// first 16 + 16 songs, log-compressed chroma) they scored 67 % (MIREX) against 52 % for
+// Krumhansl–Kessler's. The held-out figures are in the README.
+const MAJOR = [5, 2, 3.5, 2, 4.5, 4, 2, 4.5, 2, 3.5, 1.5, 4];
+const MINOR = [5, 2, 3.5, 4.5, 2, 4, 2, 4.5, 3.5, 2, 1.5, 4];
 
 export interface KeyEstimate {
 	/** Pitch class of the tonic, 0 = C. */
@@ -39,7 +42,8 @@ export function chroma(channels: Float32Array[], sampleRate: number): Float64Arr
 		frame.fill(0);
 		for (let k = lo; k <= hi; k++) frame[pc[k]] += mag[k] * mag[k];
 		const total = frame.reduce((a, b) => a + b, 0);
-		if (total > 0) for (let p = 0; p < 12; p++) profile[p] += Math.sqrt(frame[p] / total);
+		// log compression keeps one loud sustained note from dominating the song's profile
+		if (total > 0) for (let p = 0; p < 12; p++) profile[p] += Math.log1p((100 * frame[p]) / total);
 	});
 	return profile;
 }
