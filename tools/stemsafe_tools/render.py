@@ -60,7 +60,7 @@ GROOVES = {
     "onedrop": {"kick": [(8, .9)], "snare": [(8, .8)], "hihat_closed": [(s, .6) for s in (2, 6, 10, 14)]},
     "ballad": {"kick": [(0, .85), (10, .6)], "snare": [(8, .8)], "ride": [(s, .55) for s in (0, 4, 8, 12)]},
 }
-SWING = {"shuffle": (0.25, 0.33), "jazz": (0.2, 0.33), "funk": (0.0, 0.12)}
+SWING = {"shuffle": (0.5, 0.67), "jazz": (0.4, 0.67), "funk": (0.0, 0.2)}  # delay of the off-beat 8th, in 16ths
 SECTIONS = [("intro", 0.45), ("verse", 0.65), ("chorus", 1.0), ("bridge", 0.75), ("break", 0.3)]
 
 
@@ -100,7 +100,7 @@ def plan(seed: int, seconds: float) -> Song:
     groove = rng.choice(list(GROOVES))
     bpm = rng.uniform(*{"ballad": (62, 90), "jazz": (90, 180), "disco": (110, 130), "halftime": (120, 170),
                         "onedrop": (65, 85), "funk": (85, 115)}.get(groove, (80, 160)))
-    swing = rng.uniform(*SWING.get(groove, (0.0, 0.06)))
+    swing = rng.uniform(*SWING.get(groove, (0.0, 0.1)))
     bars = int(math.ceil(seconds / (16 * 15.0 / bpm))) + 1
     per_chord = rng.choice((1, 1, 2)) if bpm < 110 else rng.choice((1, 2, 2))  # half bars per chord
     chords = [degs[(h // per_chord) % 4] for h in range(2 * bars)]
@@ -398,6 +398,8 @@ def render_other(song: Song, bank: Bank, rng, L: int, device, lead_in: float, vo
         roles = roles_for.get(grp.name.replace("sf2-", ""), ["stabs"])
         role = rng.choice(roles)
         x = render_other_part(song, grp, role, rng, L, device, lead_in, vocal_bars)
+        if role == "lead" and x.abs().max() == 0:  # the vocals sing in every bar: comp instead
+            x = render_other_part(song, grp, "stabs", rng, L, device, lead_in, vocal_bars)
         x = _track_fx(x, rng, reverb=rng.random() < 0.6, g=g)
         level = x.pow(2).mean().sqrt().clamp(min=1e-6)
         out = out + x / level * 10 ** (rng.uniform(-6, 0) / 20)
@@ -576,8 +578,8 @@ def render_song(bank: Bank, seed: int, seconds: float, device="cpu") -> torch.Te
     for s in range(4):
         if rms[s] > 0:
             stems[s] = stems[s] / rms[s] * ref * 10 ** (balance_db[s] / 20)
-        if rng.random() < 0.05:
-            stems[s] = 0
+    if rng.random() < 0.1:  # some songs lack a stem (instrumentals, a cappella parts)
+        stems[rng.randrange(4)] = 0
     mix_rms = stems.sum(0).pow(2).mean().sqrt().clamp(min=1e-9)
     stems = stems * (10 ** (rng.uniform(-24, -9) / 20) / mix_rms)
     return fx.limit(stems, ceiling=0.98)
