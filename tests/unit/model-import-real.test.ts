@@ -26,7 +26,6 @@ function setup(shaderF16: boolean) {
 		store,
 		takenIds: async () => (await store.list()).map((m) => m.id),
 		converter: checkpointConverter(),
-		mdx: null,
 		caps: { webgpu: shaderF16, shaderF16 }
 	};
 	return { folder, store, deps };

@@ -61,7 +61,7 @@ describe('lazy file reading', () => {
 });
 
 function deps(converter: CheckpointConverter | null = null, store = new ModelStore(new MemoryFolder(), new MemoryRecords())): ImportDeps & { store: ModelStore } {
-	return { store, takenIds: async () => ['bsr-4stem-synth', ...(await store.list()).map((m) => m.id)], converter, mdx: null, caps: { webgpu: false, shaderF16: false }, now: () => new Date('2026-11-23T08:00:00Z') };
+	return { store, takenIds: async () => ['bsr-4stem-synth', ...(await store.list()).map((m) => m.id)], converter, caps: { webgpu: false, shaderF16: false }, now: () => new Date('2026-11-23T08:00:00Z') };
 }
 
 describe('importModel: Stemsafe .onnx + manifest', () => {
@@ -107,8 +107,11 @@ describe('importModel: Stemsafe .onnx + manifest', () => {
 		expect(await d.store.list()).toEqual([]);
 	});
 
-	it('an MDX-Net .onnx gets a clear message while MDX support is absent', async () => {
-		await expect(importModel([file('UVR-MDX-NET-Inst_HQ_3.onnx', onnxBytes)], deps())).rejects.toThrow(/MDX-Net models cannot be run/);
+	it('an .onnx alone that UVR does not know asks for its MDX-Net settings', async () => {
+		await expect(importModel([file('mystery.onnx', onnxBytes)], deps())).rejects.toThrow(/mystery\.onnx is not in Ultimate Vocal Remover's MDX-Net model table\. Enter its settings/);
+		await expect(importModel([file('mystery.onnx', onnxBytes)], deps(), { mdxSettings: { nFft: 6144, dimF: 2048, dimT: 100, compensate: 1, primaryStem: 'Vocals' } })).rejects.toThrow(
+			/^MDX-Net settings: dim_t must be a power of two/
+		);
 	});
 });
 

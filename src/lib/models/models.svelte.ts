@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { ModelIndex } from '../separation/manifest';
 import { fetchModelCatalog } from '../separator-client';
 import type { ImportProgress } from './import/pipeline';
+import type { MdxSettings } from './mdx';
 import { overlapChoice, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
@@ -21,7 +22,7 @@ export type ImportState =
 	| { status: 'idle' }
 	| { status: 'running'; files: string[]; progress: ImportProgress | null }
 	| { status: 'done'; model: StoredModel }
-	| { status: 'error'; files: string[]; error: string }
+	| { status: 'error'; files: string[]; error: string; needsMdxSettings: boolean }
 	| { status: 'cancelled' };
 
 function storage(): Storage | null {
@@ -112,8 +113,16 @@ export class ModelLibrary {
 		storage()?.setItem(OVERLAP_KEY, this.overlap.id);
 	}
 
-	async importFiles(files: File[], chunkSeconds: number | null = null): Promise<void> {
+	private lastFiles: File[] = [];
+
+	/** Imports the last files again with MDX-Net settings the user entered. */
+	retryWithMdxSettings(settings: Partial<MdxSettings>): Promise<void> {
+		return this.importFiles(this.lastFiles, null, settings);
+	}
+
+	async importFiles(files: File[], chunkSeconds: number | null = null, mdxSettings: Partial<MdxSettings> | null = null): Promise<void> {
 		if (this.importState.status === 'running') return;
+		this.lastFiles = files;
 		const names = files.map((f) => f.name);
 		this.importState = { status: 'running', files: names, progress: null };
 		if (!this.api) {
@@ -125,7 +134,7 @@ export class ModelLibrary {
 			outcome = await this.api.importFiles(
 				files,
 				this.bundled.map((e) => e.id),
-				{ chunkSeconds },
+				{ chunkSeconds, mdxSettings },
 				Comlink.proxy((p: ImportProgress) => {
 					if (this.importState.status === 'running') this.importState = { ...this.importState, progress: p };
 				})
@@ -138,8 +147,11 @@ export class ModelLibrary {
 			this.importState = { status: 'done', model: outcome.model };
 			await this.select(outcome.model.id);
 		} else {
-			this.importState = outcome.cancelled ? { status: 'cancelled' } : { status: 'error', files: names, error: outcome.error };
+			this.importState = outcome.cancelled
+				? { status: 'cancelled' }
+				: { status: 'error', files: names, error: outcome.error, needsMdxSettings: !!outcome.needsMdxSettings };
 		}
+		if (this.importState.status !== 'error' || !this.importState.needsMdxSettings) this.lastFiles = [];
 	}
 
 	cancelImport(): void {

@@ -9,7 +9,9 @@ import { browserModelStore } from '../models/store/browser';
 import { detectGpuCaps } from '../models/store/precision';
 import type { StoredModel } from '../models/store/types';
 
-export type ImportOutcome = { ok: true; model: StoredModel } | { ok: false; cancelled: boolean; error: string };
+export type ImportOutcome =
+	| { ok: true; model: StoredModel }
+	| { ok: false; cancelled: boolean; error: string; needsMdxSettings?: boolean };
 
 let current: AbortController | null = null;
 
@@ -17,7 +19,7 @@ const api = {
 	async importFiles(
 		files: File[],
 		bundledIds: string[],
-		settings: Pick<ImportOptions, 'chunkSeconds'>,
+		settings: Pick<ImportOptions, 'chunkSeconds' | 'mdxSettings'>,
 		onProgress: (p: ImportProgress) => void
 	): Promise<ImportOutcome> {
 		if (current) return { ok: false, cancelled: false, error: 'Another import is still running.' };
@@ -32,7 +34,6 @@ const api = {
 					store,
 					takenIds: async () => [...bundledIds, ...(await store.list()).map((m) => m.id)],
 					converter: checkpointConverter(),
-					mdx: null,
 					caps: await detectGpuCaps()
 				},
 				{ ...settings, signal: controller.signal, onProgress }
@@ -45,6 +46,7 @@ const api = {
 			return {
 				ok: false,
 				cancelled: false,
+				needsMdxSettings: e instanceof Error && e.name === 'MdxSettingsNeeded',
 				error: quota ? 'Not enough storage space on this device for the model; free some space or remove other models.' : message
 			};
 		} finally {

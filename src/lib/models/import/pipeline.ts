@@ -1,6 +1,5 @@
 /**
- * The import pipeline, pure apart from its injected parts (store, checkpoint converter, MDX
- * identification): classify the dropped files, read them lazily, convert or verify, and store.
+ * The import pipeline, pure apart from its injected parts (store, checkpoint converter): classify the dropped files, read them lazily, convert or verify, and store.
  * A failed or cancelled import leaves no files and no record behind (ModelStore.install).
  */
 import { validateManifest, type ModelManifest } from '../../separation/manifest';
@@ -11,6 +10,8 @@ import type { Precision, StoredModel } from '../store/types';
 import type { ByteSource, ModelSpec, TensorMap } from '../types';
 import { classifyFiles, ImportError, type ImportPlan } from './classify';
 import { blobByteSource, blobParts } from './files';
+import { identifyMdx, mdxManifest } from './mdx';
+import type { MdxSettings } from '../mdx';
 import { buildManifest } from '../manifest';
 
 export interface ImportProgress {
@@ -43,11 +44,6 @@ export interface CheckpointConverter {
 	fp16: boolean;
 }
 
-/** UVR MDX-Net support: identifies an .onnx and prepares its manifest. */
-export interface MdxImporter {
-	manifestFor(onnx: ByteSource, fileName: string, id: string): Promise<ModelManifest>;
-}
-
 export interface ImportTarget {
 	install(req: InstallRequest): Promise<StoredModel>;
 }
@@ -57,7 +53,6 @@ export interface ImportDeps {
 	/** Ids in use (bundled and imported). */
 	takenIds(): Promise<string[]>;
 	converter: CheckpointConverter | null;
-	mdx: MdxImporter | null;
 	caps: GpuCaps;
 	now?: () => Date;
 }
@@ -66,6 +61,8 @@ export interface ImportOptions {
 	/** Seconds per model call for a converted checkpoint, when shorter than its config's chunk
 	 * (less memory: WASM cannot run viperx's 8 s chunk in its 4 GB heap, 2 s works). */
 	chunkSeconds?: number | null;
+	/** For a UVR MDX-Net model that UVR's table does not know. */
+	mdxSettings?: Partial<MdxSettings> | null;
 	signal?: AbortSignal;
 	onProgress?: (p: ImportProgress) => void;
 }
@@ -133,14 +130,10 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	}
 
 	if (plan.kind === 'mdx') {
-		if (!deps.mdx) {
-			throw new ImportError(
-				`${plan.onnx.name}: UVR MDX-Net models cannot be run by this version of Stemsafe. If it is a Stemsafe model, add its .json manifest.`
-			);
-		}
 		onProgress?.({ stage: 'checking', fraction: null, detail: `Identifying ${plan.onnx.name}` });
-		const id = uniqueId(nameFromFile(plan.onnx.name), taken);
-		const manifest = await deps.mdx.manifestFor(blobByteSource(plan.onnx), plan.onnx.name, id);
+		const found = await identifyMdx(blobByteSource(plan.onnx), plan.onnx.name, options.mdxSettings ?? null);
+		const id = uniqueId(found.name, taken);
+		const manifest = mdxManifest(found.settings, { id, name: found.name, from: plan.onnx.name, hash: found.hash, known: found.known });
 		return deps.store.install({
 			id,
 			describe: () => ({ manifest, params: null }),
