@@ -21,7 +21,8 @@ const OVERLAP_KEY = 'stemsafe.overlap';
 export type ImportState =
 	| { status: 'idle' }
 	| { status: 'running'; files: string[]; progress: ImportProgress | null }
-	| { status: 'done'; model: StoredModel }
+	/** selected: false when a separation was running (switching models would interrupt it). */
+	| { status: 'done'; model: StoredModel; selected: boolean }
 	| { status: 'error'; files: string[]; error: string; needsMdxSettings: boolean }
 	| { status: 'cancelled' };
 
@@ -48,7 +49,10 @@ export class ModelLibrary {
 	private worker: Worker | null = null;
 	private api: Comlink.Remote<ImportApi> | null = null;
 
-	constructor(private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>) {}
+	constructor(
+		private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>,
+		private readonly isBusy: () => boolean = () => false
+	) {}
 
 	get active(): CatalogEntry | null {
 		return this.entries.find((e) => e.id === this.activeId) ?? null;
@@ -144,8 +148,9 @@ export class ModelLibrary {
 		}
 		await this.refresh();
 		if (outcome.ok) {
-			this.importState = { status: 'done', model: outcome.model };
-			await this.select(outcome.model.id);
+			const selected = !this.isBusy();
+			this.importState = { status: 'done', model: outcome.model, selected };
+			if (selected) await this.select(outcome.model.id);
 		} else {
 			this.importState = outcome.cancelled
 				? { status: 'cancelled' }
