@@ -73,8 +73,10 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
 	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
 
-	await page.getByTestId('overlap').selectOption('better');
-	await expect(page.getByTestId('chunking')).toContainText('50 % overlap');
+	await expect(page.getByTestId('overlap')).toHaveValue('model');
+	await expect(page.getByTestId('chunking')).toContainText('50 % overlap'); // tiny-bs.yaml: inference.num_overlap 2
+	await page.getByTestId('overlap').selectOption('fast');
+	await expect(page.getByTestId('chunking')).toContainText('12.5 % overlap');
 	expect(await separate(page, 'first.wav')).toEqual(['other', 'vocals']);
 
 	// Reload: still listed and active, overlap remembered.
@@ -82,7 +84,7 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
 	await openPanel(page);
 	await expect(selected(page, id)).toBeChecked();
-	await expect(page.getByTestId('overlap')).toHaveValue('better');
+	await expect(page.getByTestId('overlap')).toHaveValue('fast');
 
 	// Offline: the imported model still loads and separates.
 	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });

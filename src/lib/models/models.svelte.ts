@@ -8,7 +8,7 @@ import type { ModelIndex } from '../separation/manifest';
 import { fetchModelCatalog } from '../separator-client';
 import type { ImportProgress } from './import/pipeline';
 import type { MdxSettings } from './mdx';
-import { overlapChoice, type OverlapChoice } from './settings';
+import { overlapChoice, resolveOverlap, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
 import type { ModelStore } from './store/store';
@@ -53,6 +53,11 @@ export class ModelLibrary {
 		private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>,
 		private readonly isBusy: () => boolean = () => false
 	) {}
+
+	/** The overlap jobs run with (undefined: the separator's default). */
+	get overlapFraction(): number | undefined {
+		return resolveOverlap(this.overlap, this.active?.overlap ?? null);
+	}
 
 	get active(): CatalogEntry | null {
 		return this.entries.find((e) => e.id === this.activeId) ?? null;

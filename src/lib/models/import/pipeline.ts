@@ -13,6 +13,8 @@ import { blobByteSource, blobParts } from './files';
 import { identifyMdx, mdxManifest } from './mdx';
 import type { MdxSettings } from '../mdx';
 import { buildManifest } from '../manifest';
+import { overlapFromNumOverlap } from '../settings';
+import { parseYaml } from '../yaml';
 
 export interface ImportProgress {
 	stage: 'checking' | 'reading' | 'converting' | 'writing';
@@ -68,6 +70,12 @@ export interface ImportOptions {
 }
 
 export type ImportFile = Blob & { readonly name: string };
+
+/** The overlap a ZFTurbo yaml asks for (inference.num_overlap), as a fraction. */
+export function configOverlap(yaml: string): number | null {
+	const doc = parseYaml(yaml) as { inference?: { num_overlap?: unknown } } | null;
+	return overlapFromNumOverlap(doc?.inference?.num_overlap);
+}
 
 /** STFT frames for a chunk of `seconds`, never longer than the config's own chunk. */
 export function chunkFramesFor(spec: ModelSpec, seconds: number): number {
@@ -157,8 +165,11 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	signal?.throwIfAborted();
 	onProgress?.({ stage: 'checking', fraction: null, detail: `Reading ${config.name}` });
 	let spec: ModelSpec;
+	let overlap: number | null = null;
 	try {
-		spec = converter.parseConfig(await config.text(), weights.keys());
+		const text = await config.text();
+		spec = converter.parseConfig(text, weights.keys());
+		overlap = configOverlap(text);
 	} catch (e) {
 		throw new ImportError(`${config.name}: ${sentence(e)}`);
 	}
@@ -206,7 +217,8 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 				source: from.join(' + '),
 				params: params ?? undefined
 			}),
-			params
+			params,
+			overlap
 		}),
 		origin: { kind: 'checkpoint', files: from, importedAt },
 		variants: { fp32: variant('fp32'), ...(precisions.includes('fp16') ? { fp16: variant('fp16') } : {}) },
