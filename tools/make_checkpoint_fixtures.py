@@ -97,6 +97,13 @@ def write_yaml(path: Path, model_cfg: dict, instruments, target, chunk):
     path.write_text(yaml.dump(cfg, sort_keys=False))
 
 
+def fixed_info(name: str, compression: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
+    """A zip entry header with a fixed date, so regenerated fixtures are byte-identical."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    return info
+
+
 def repack_zip64(src: Path, dst: Path):
     """The same archive with zip64 extra fields and a zip64 end record on every entry (what
     torch writes for files over 4 GiB), by making zipfile believe every size is over the limit."""
@@ -145,7 +152,8 @@ def main():
     torch.save(extras, str(OUT / "toy-model-key.pth"))
     expected["toy-model-key.pth"] = {"tensors": full(toy)}
 
-    torch.save({"model_state_dict": toy, "optimizer_state_dict": {"state": {}, "param_groups": [{"lr": 1e-3}]}},
+    # what training loops keep next to the weights: numpy scalars (epoch metrics), an optimizer state
+    torch.save({"model_state_dict": toy, "best_sdr": np.float64(12.97), "epoch": np.int64(317), "ok": np.bool_(True), "optimizer_state_dict": {"state": {}, "param_groups": [{"lr": 1e-3}]}},
                str(OUT / "toy-model-state-dict.pt"))
     expected["toy-model-state-dict.pt"] = {"tensors": full(toy)}
 
@@ -173,6 +181,23 @@ def main():
     repack_zip64(OUT / "toy-plain.pth", OUT / "toy-zip64.pth")
     expected["toy-zip64.pth"] = {"tensors": full(toy)}
 
+    # what torch >= 2.1 writes on a big-endian machine: a byteorder entry saying "big" and swapped storages
+    with zipfile.ZipFile(OUT / "toy-plain.pth") as zin, zipfile.ZipFile(OUT / "toy-big-endian.pth", "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if "/data/" in info.filename:
+                data = np.frombuffer(data, dtype="<f4").astype(">f4").tobytes()
+            zout.writestr(fixed_info(info.filename), data)
+        zout.writestr(fixed_info("toy-plain/byteorder"), "big")
+    expected["toy-big-endian.pth"] = {"tensors": full(toy)}
+
+    # re-zipped by a tool that compresses (torch never does): deflated entries
+    with zipfile.ZipFile(OUT / "toy-plain.pth") as zin, \
+            zipfile.ZipFile(OUT / "toy-deflated.pth", "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(fixed_info(info.filename, zipfile.ZIP_DEFLATED), zin.read(info.filename))
+    expected["toy-deflated.pth"] = {"tensors": full(toy)}
+
     torch.save(toy, str(OUT / "toy-legacy.pt"), _use_new_zipfile_serialization=False)
     expected["toy-legacy.pt"] = {"error": "legacy"}
 
@@ -194,6 +219,8 @@ def main():
         torch.save(obj, str(OUT / f"{stem}.ckpt"))
         write_yaml(OUT / f"{stem}.yaml", cfg, instruments, target, chunk)
         expected[f"{stem}.ckpt"] = {"checksums": checksums(sd), "count": len(sd)}
+        if stem == "tiny-bs":  # the same weights as .safetensors (the ONNX built from it must be identical)
+            write_safetensors(OUT / f"{stem}.safetensors", {k: v.contiguous() for k, v in sd.items()})
         # PyTorch's forward_spec for tests/unit/convert.test.ts (zero_dc: the upstream default, True)
         write_parity_vector(model, GOLDEN / f"ckpt-{stem}.parity.json", chunk // cfg["stft_hop_length"] + 1, stride=7)
 
@@ -225,6 +252,14 @@ def main():
         specs[src.name] = {"arch": arch, "stems": cfg["stems"], "residual": cfg["residual"],
                            "sample_rate": cfg["sample_rate"], "chunk_frames": cfg["chunk_frames"], "model": args}
     (CONFIGS_OUT / "read_config.expected.json").write_text(json.dumps(specs, indent=1) + "\n")
+    # the model-section keys each Python class accepts (constructor arguments + training-only keys)
+    from stemsafe_tools import bs_roformer, mel_band_roformer
+    accepted = {}
+    for arch, cls, module in (("bs_roformer", BSRoformer, bs_roformer), ("mel_band_roformer", MelBandRoformer,
+                                                                       mel_band_roformer)):
+        params = [k for k in inspect.signature(cls.__init__).parameters if k not in ("self", "training_only")]
+        accepted[arch] = sorted(set(params) | set(module.TRAINING_ONLY_KEYS))
+    (CONFIGS_OUT / "accepted_keys.expected.json").write_text(json.dumps(accepted, indent=1) + "\n")
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"wrote {len(list(OUT.iterdir()))} files, {total} bytes, into {OUT}")
 

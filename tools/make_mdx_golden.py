@@ -117,6 +117,24 @@ def main():
               "(tools/make_mdx_golden.py)", nFft=n_fft, dimF=dim_f, dimT=dim_t, hopLength=hop, compensate=1.035)
     print("demix", mix.shape)
 
+    # the same linear "model" as an ONNX file with UVR's MDX-Net interface (input "input"
+    # [batch, 4, dim_f, dim_t], output "output"), for the onnxruntime-web pipeline test
+    class LinearMdx(torch.nn.Module):
+        def __init__(self, dim_f):
+            super().__init__()
+            f = torch.arange(dim_f, dtype=torch.float32)
+            self.register_buffer("gain", (0.5 + 0.4 * torch.cos(0.05 * f))[None, None, :, None])
+
+        def forward(self, x):
+            return x * self.gain + 0.1 * torch.cat([x[:, 2:], x[:, :2]], dim=1)
+
+    fixtures = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "models"
+    fixtures.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(LinearMdx(dim_f), torch.zeros(1, 4, dim_f, dim_t), str(fixtures / "mdx-linear.onnx"),
+                      input_names=["input"], output_names=["output"], opset_version=17,
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    print("onnx", (fixtures / "mdx-linear.onnx").stat().st_size, "bytes")
+
 
 if __name__ == "__main__":
     main()

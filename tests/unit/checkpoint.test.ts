@@ -175,3 +175,17 @@ describe('pickle subset', () => {
 		expect(v.get('b')).toEqual(['x', true, null]);
 	});
 });
+
+describe('values next to the weights', () => {
+	it('numpy scalars and an optimizer state are read as plain data (no code run)', async () => {
+		const { readTorchArchive } = await import('../../src/lib/models/checkpoint/torch');
+		const src = await nodeFileSource(dir + 'toy-model-state-dict.pt');
+		const { root } = await readTorchArchive(src);
+		await src.close();
+		const m = root as Map<string, unknown>;
+		expect(m.get('best_sdr')).toBe(12.97);
+		expect(m.get('epoch')).toBe(317);
+		expect(m.get('ok')).toBe(true);
+		expect((m.get('optimizer_state_dict') as Map<string, unknown>).get('param_groups')).toEqual([new Map([['lr', 1e-3]])]);
+	});
+});

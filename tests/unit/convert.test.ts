@@ -134,3 +134,13 @@ describe('sha256 and the CLI', () => {
 		}
 	});
 });
+
+describe('.safetensors', () => {
+	it('the same weights as .safetensors build the identical ONNX', async () => {
+		const fromCkpt = await importFixture('tiny-bs');
+		const src = await nodeFileSource(dir + 'tiny-bs.safetensors');
+		const fromSt = await importRoformerCheckpoint({ checkpoint: src, configText: text('tiny-bs.yaml'), id: 'tiny-bs', name: 'tiny-bs', sourceName: 'tiny-bs.ckpt', precision: 'fp32' });
+		await src.close();
+		expect(fromSt.manifest.sha256).toBe(fromCkpt.manifest.sha256);
+	});
+});

@@ -97,3 +97,22 @@ describe("UVR's model hash and table", () => {
 		expect(() => validateMdxSettings({ nFft: 4096, dimF: 2048, dimT: 256, compensate: 0, primaryStem: '' })).toThrow(/compensate.*primary stem/);
 	});
 });
+
+describe('an MDX-Net ONNX interface, read without loading the file', () => {
+	const fixtures = 'tests/fixtures/models/';
+	it('finds [batch, 4, dim_f, dim_t] and checks settings against it', async () => {
+		const { readOnnxInterface } = await import('../../src/lib/models/onnx-info');
+		const { checkMdxSettingsFitModel, mdxInputShape } = await import('../../src/lib/models/mdx');
+		const iface = await readOnnxInterface(bytesSource(new Uint8Array(readFileSync(fixtures + 'mdx-linear.onnx'))));
+		expect(iface.inputs).toEqual([{ name: 'input', elemType: 1, dims: ['batch', 4, 64, 16] }]);
+		expect(iface.outputs.map((o) => o.name)).toEqual(['output']);
+		expect(mdxInputShape(iface)).toEqual({ inputName: 'input', dimF: 64, dimT: 16 });
+		const settings = validateMdxSettings({ nFft: 4096, dimF: 64, dimT: 16 * 16, compensate: 1, primaryStem: 'Vocals' });
+		expect(() => checkMdxSettingsFitModel(settings, iface)).toThrow(/dim_t = 16 frames, the settings say 256/);
+		const roformer = await readOnnxInterface(bytesSource(new Uint8Array(readFileSync(fixtures + 'fixture-bs-4stem.onnx'))));
+		expect(roformer.inputs[0].name).toBe('stft');
+		expect(() => mdxInputShape(roformer)).toThrow(/not a UVR MDX-Net model: .*stft \[1, 2, 1025/);
+		await expect(readOnnxInterface(bytesSource(new Uint8Array(readFileSync(fixtures + 'mdx-linear.onnx')).subarray(0, 700)))).rejects.toThrow(/truncated|malformed/);
+	});
+});
+

@@ -1,7 +1,8 @@
 // UVR MDX-Net conventions (src/lib/dsp/mdx.ts) and the demix pipeline (src/lib/separation/
 // mdx-separate.ts) against the PyTorch reference in tools/make_mdx_golden.py.
 import { describe, expect, it } from 'vitest';
-import { BluesteinFFT, FFT } from '../../src/lib/dsp/fft';
+import { BluesteinFFT, createFFT, FFT } from '../../src/lib/dsp/fft';
+import { MixedRadixFFT, smallFactors } from '../../src/lib/dsp/fft-mixed';
 import { mdxInverse, mdxSpectrum, planMdxChunks } from '../../src/lib/dsp/mdx';
 import { separateMdx } from '../../src/lib/separation/mdx-separate';
 import { loadGolden, maxAbsDiff } from './golden';
@@ -47,6 +48,39 @@ describe('Bluestein FFT', () => {
 		new BluesteinFFT(16).transform(c, d);
 		expect(maxAbsDiff(a, c)).toBeLessThan(1e-12);
 		expect(maxAbsDiff(b, d)).toBeLessThan(1e-12);
+	});
+});
+
+describe('mixed-radix FFT (sizes made of 2, 3, 5, 7)', () => {
+	it('matches a direct DFT, forward and inverse', () => {
+		for (const n of [6, 12, 15, 20, 30, 56, 60, 96, 210, 360]) {
+			const re = Float64Array.from({ length: n }, (_, i) => Math.sin(1.3 * i) + 0.2 * i);
+			const im = Float64Array.from({ length: n }, (_, i) => Math.cos(0.7 * i * i));
+			const fre = re.slice();
+			const fim = im.slice();
+			const fft = new MixedRadixFFT(n);
+			fft.transform(fre, fim);
+			for (let k = 0; k < n; k++) {
+				let sr = 0;
+				let si = 0;
+				for (let j = 0; j < n; j++) {
+					const a = (-2 * Math.PI * ((j * k) % n)) / n;
+					sr += re[j] * Math.cos(a) - im[j] * Math.sin(a);
+					si += re[j] * Math.sin(a) + im[j] * Math.cos(a);
+				}
+				expect(Math.abs(fre[k] - sr) + Math.abs(fim[k] - si), `n=${n} k=${k}`).toBeLessThan(1e-10 * n * n);
+			}
+			fft.transform(fre, fim, true);
+			for (let j = 0; j < n; j++) expect(Math.abs(fre[j] / n - re[j]) + Math.abs(fim[j] / n - im[j])).toBeLessThan(1e-12 * n);
+		}
+	});
+	it('createFFT picks radix-2, mixed radix or Bluestein', () => {
+		expect(smallFactors(7680)!.reduce((a, b) => a * b)).toBe(7680);
+		expect(smallFactors(13)).toBeNull();
+		expect(createFFT(8192)).toBeInstanceOf(FFT);
+		expect(createFFT(6144)).toBeInstanceOf(MixedRadixFFT);
+		expect(createFFT(7680)).toBeInstanceOf(MixedRadixFFT);
+		expect(createFFT(26)).toBeInstanceOf(BluesteinFFT);
 	});
 });
 
@@ -128,4 +162,28 @@ describe('MDX-Net demix (UVR chunking, windows, compensate) with a fixed linear 
 		await expect(separateMdx(mix, settings, async () => new Float32Array(3))).rejects.toThrow(/returned 3 values/);
 		await expect(separateMdx(mix, settings, model, { isCancelled: () => true })).rejects.toThrow('Cancelled');
 	});
+});
+
+describe('an MDX-Net ONNX model run through onnxruntime-web with these conventions', () => {
+	it('equals the PyTorch demix reference (same linear model, exported to ONNX)', async () => {
+		const { readFileSync } = await import('node:fs');
+		const ort = await import('onnxruntime-web');
+		const { ortSessionFactory } = await import('../../src/lib/separation/ort-session');
+		const g = loadGolden('mdx-demix');
+		const L = g.arrays.mix.shape[1];
+		const mix = [g.arrays.mix.data.slice(0, L), g.arrays.mix.data.slice(L)];
+		const session = await ortSessionFactory(ort, new Uint8Array(readFileSync('tests/fixtures/models/mdx-linear.onnx')))('wasm');
+		try {
+			const settings = { nFft: g.nFft as number, dimF: g.dimF as number, dimT: g.dimT as number, hopLength: g.hopLength as number, compensate: g.compensate as number };
+			const { primary } = await separateMdx(mix, settings, (x, dims) => session.run(x, dims));
+			const got = new Float32Array(2 * L);
+			got.set(primary[0]);
+			got.set(primary[1], L);
+			const ref = g.arrays.primary_default.data;
+			expect(maxAbsDiff(got, ref)).toBeLessThan(1e-5 * maxAbs(ref));
+		} finally {
+			await session.release();
+		}
+	}, 60_000);
+
 });

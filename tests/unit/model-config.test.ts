@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { archFromKeys, ConfigError, specFromConfig, specFromYaml } from '../../src/lib/models/config';
+import { acceptedModelKeys, archFromKeys, ConfigError, specFromConfig, specFromYaml } from '../../src/lib/models/config';
 import { parseYaml } from '../../src/lib/models/yaml';
 
 const dir = fileURLToPath(new URL('../fixtures/model-configs/', import.meta.url));
@@ -117,5 +117,12 @@ describe('refusals with clear messages', () => {
 		const spec = specFromYaml(text('config_musdb18_mel_band_roformer_all_stems.yaml'));
 		expect(spec.stems).toEqual(['drums', 'bass', 'other', 'vocals']);
 		expect(spec.residualStem).toBeNull();
+	});
+});
+
+describe('accepted model keys', () => {
+	it('are the keys the Python model classes accept', () => {
+		const expected = JSON.parse(readFileSync(dir + 'accepted_keys.expected.json', 'utf8')) as Record<string, string[]>;
+		for (const arch of ['bs_roformer', 'mel_band_roformer'] as const) expect(acceptedModelKeys(arch)).toEqual(expected[arch]);
 	});
 });

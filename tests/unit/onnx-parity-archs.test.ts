@@ -64,3 +64,32 @@ for (const name of ARCHS) {
 		}, 300_000);
 	});
 }
+
+describe('architecture musdb18-bs, fp16', () => {
+	it('float16 body and weights run in onnxruntime-web WASM close to PyTorch', async () => {
+		const g = loadGolden('arch-musdb18-bs.parity');
+		const config = g.config as RoformerConfig;
+		const [, N, S, F, T] = g.output_shape as number[];
+		const spec: ModelSpec = { config, stems: ['a', 'b'], residualStem: null, chunkFrames: T };
+		const built = await buildRoformerOnnx(spec, hashCheckpoint(expectedShapes(config)), { precision: 'fp16' });
+		expect(built.bytes).toBeLessThan(0.52 * 4 * built.params);
+		const session = await ortSessionFactory(ort, joinParts(built.parts, built.bytes))('wasm');
+		const out = await session.run(hashFloat32('stft', S * F * T * 2), [1, S, F, T, 2]);
+		await session.release();
+		expect(out.length).toBe(N * S * F * T * 2);
+		const ref = g.arrays.sampled_output.data;
+		const stride = g.stride as number;
+		let err2 = 0;
+		let ref2 = 0;
+		let worst = 0;
+		for (let j = 0; j < ref.length; j++) {
+			const d = out[j * stride] - ref[j];
+			err2 += d * d;
+			ref2 += ref[j] * ref[j];
+			worst = Math.max(worst, Math.abs(d));
+		}
+		const rel = Math.sqrt(err2 / ref2);
+		console.log(`musdb18-bs fp16: ${(built.bytes / 1e6).toFixed(1)} MB, relative L2 ${rel.toExponential(2)}, worst |diff| ${worst.toExponential(2)}`);
+		expect(rel).toBeLessThan(1e-2);
+	}, 300_000);
+});

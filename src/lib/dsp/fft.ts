@@ -1,3 +1,5 @@
+import { MixedRadixFFT, smallFactors } from './fft-mixed';
+
 /**
  * In-place iterative radix-2 complex FFT on split real/imaginary Float64Arrays,
  * plus helpers that run two real transforms through one complex transform.
@@ -195,7 +197,8 @@ export class BluesteinFFT implements ComplexTransform {
 	}
 }
 
-/** The transform for `size`: radix-2 when it is a power of two, else Bluestein. */
+/** The transform for `size`: radix-2 for a power of two, mixed radix for sizes made of 2, 3, 5 and 7, else Bluestein. */
 export function createFFT(size: number): ComplexTransform {
-	return Number.isInteger(size) && size >= 2 && (size & (size - 1)) === 0 ? new FFT(size) : new BluesteinFFT(size);
+	if (Number.isInteger(size) && size >= 2 && (size & (size - 1)) === 0) return new FFT(size);
+	return size >= 2 && smallFactors(size) ? new MixedRadixFFT(size) : new BluesteinFFT(size);
 }

@@ -64,6 +64,11 @@ const ARCH_NAMES: Record<RoformerArch, string> = { bs_roformer: 'BS-Roformer', m
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** Every `model:` key the architecture accepts (network options and ignored training options). */
+export function acceptedModelKeys(arch: RoformerArch): string[] {
+	return [...new Set([...NETWORK_KEYS[arch], ...TRAINING_ONLY_KEYS[arch]])].sort();
+}
+
 /** The architecture a config's `model:` section implies, or null when it does not say. */
 export function archFromModelSection(model: Obj): RoformerArch | null {
 	const bs = 'freqs_per_bands' in model;

@@ -17,6 +17,11 @@ export class PyCallable {
 	) {}
 }
 
+/** A plain-data object of ours that BUILD may set the state of (e.g. a numpy dtype). */
+export abstract class PyStateful {
+	abstract setState(state: unknown): void;
+}
+
 export interface UnpickleHooks {
 	/** Returns what `module.name` means, or throws. */
 	findGlobal(module: string, name: string): unknown;
@@ -249,13 +254,14 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
 				break;
 			}
 			case 0x62: {
-				// BUILD: only the OrderedDict of a state dict gets state (its _metadata attribute)
+				// BUILD: the OrderedDict of a state dict gets state (its _metadata attribute: ignored);
+				// PyStateful objects (numpy dtypes) take theirs
 				const state = pop();
 				const obj = top();
-				if (!(obj instanceof Map)) {
+				if (obj instanceof PyStateful) obj.setState(state);
+				else if (!(obj instanceof Map)) {
 					throw new CheckpointError('the checkpoint pickle sets the state of an object that is not a dict (BUILD); only state dicts are read');
 				}
-				void state;
 				break;
 			}
 			case 0x51: // BINPERSID

@@ -8,7 +8,7 @@ import type { ByteSource, TensorDType, TensorEntry, TensorMap } from '../types';
 import { crc32 } from './crc32';
 import { contiguousStrides, gatherStrided, isContiguous, ITEM_SIZE, numel, stridedExtent, toFloat32 } from './dtype';
 import { CheckpointError } from './errors';
-import { PyCallable, unpickle } from './pickle';
+import { PyCallable, PyStateful, unpickle } from './pickle';
 import { entrySource, readEntry, readZipDirectory, type ZipEntry } from './zip';
 
 const STORAGE_DTYPES: Record<string, TensorDType> = {
@@ -72,7 +72,47 @@ function rebuildTensor(args: unknown[]): TensorRef {
 	return new TensorRef(storage, offset, shape, strides);
 }
 
+/** numpy.dtype('f8', False, True) + BUILD state (3, '<', ...): only what scalars need. */
+class NumpyDType extends PyStateful {
+	bigEndian = false;
+	constructor(readonly code: string) {
+		super();
+	}
+	setState(state: unknown): void {
+		if (Array.isArray(state) && state[1] === '>') this.bigEndian = true;
+	}
+}
+
+/** numpy.core.multiarray.scalar(dtype, bytes): numpy numbers some checkpoints keep next to the weights. */
+function numpyScalar(args: unknown[]): number | boolean {
+	const [dtype, raw] = args;
+	if (!(dtype instanceof NumpyDType) || !(raw instanceof Uint8Array)) throw new CheckpointError('the checkpoint has a malformed numpy scalar');
+	const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+	const le = !dtype.bigEndian;
+	const need = (n: number) => {
+		if (raw.byteLength < n) throw new CheckpointError('the checkpoint has a malformed numpy scalar');
+	};
+	switch (dtype.code) {
+		case 'f8': return need(8), v.getFloat64(0, le); // prettier-ignore
+		case 'f4': return need(4), v.getFloat32(0, le); // prettier-ignore
+		case 'i8': return need(8), Number(v.getBigInt64(0, le)); // prettier-ignore
+		case 'u8': return need(8), Number(v.getBigUint64(0, le)); // prettier-ignore
+		case 'i4': return need(4), v.getInt32(0, le); // prettier-ignore
+		case 'u4': return need(4), v.getUint32(0, le); // prettier-ignore
+		case 'i2': return need(2), v.getInt16(0, le); // prettier-ignore
+		case 'u2': return need(2), v.getUint16(0, le); // prettier-ignore
+		case 'i1': return need(1), v.getInt8(0); // prettier-ignore
+		case 'u1': return need(1), v.getUint8(0); // prettier-ignore
+		case 'b1': return need(1), v.getUint8(0) !== 0; // prettier-ignore
+		default:
+			throw new CheckpointError(`the checkpoint has a numpy scalar of type ${dtype.code}, which is not read`);
+	}
+}
+
 const GLOBALS: Record<string, unknown> = {
+	'numpy.dtype': new PyCallable('numpy.dtype', (args) => new NumpyDType(String(args[0]))),
+	'numpy.core.multiarray.scalar': new PyCallable('numpy.core.multiarray.scalar', numpyScalar),
+	'numpy._core.multiarray.scalar': new PyCallable('numpy._core.multiarray.scalar', numpyScalar),
 	'collections.OrderedDict': new PyCallable('collections.OrderedDict', (args) => {
 		const m = new Map<unknown, unknown>();
 		if (Array.isArray(args[0])) for (const pair of args[0]) if (Array.isArray(pair)) m.set(pair[0], pair[1]);
@@ -102,8 +142,16 @@ function findGlobal(module: string, name: string): unknown {
 	);
 }
 
-/** A zip source's torch archive: finds `<prefix>data.pkl` and the storages beside it. */
-export async function readTorchZip(src: ByteSource): Promise<TensorMap> {
+interface TorchArchive {
+	/** The unpickled object: Maps, arrays, numbers, strings and TensorRefs. */
+	root: unknown;
+	prefix: string;
+	byName: Map<string, ZipEntry>;
+	bigEndian: boolean;
+}
+
+/** A zip source's torch archive: finds `<prefix>data.pkl` and unpickles it (tensors stay references). */
+export async function readTorchArchive(src: ByteSource): Promise<TorchArchive> {
 	const entries = await readZipDirectory(src);
 	const byName = new Map(entries.map((e) => [e.name, e]));
 	const pkl = entries.filter((e) => /^([^/]+\/)?data\.pkl$/.test(e.name));
@@ -134,6 +182,12 @@ export async function readTorchZip(src: ByteSource): Promise<TensorMap> {
 			return ref;
 		}
 	});
+	return { root, prefix, byName, bigEndian };
+}
+
+/** The state dict of a torch zip archive, wrappers and `module.` prefixes removed. */
+export async function readTorchZip(src: ByteSource): Promise<TensorMap> {
+	const { root, prefix, byName, bigEndian } = await readTorchArchive(src);
 	const dict = unwrapStateDict(root);
 	const map: TensorMap = new Map();
 	for (const [rawKey, value] of dict) {

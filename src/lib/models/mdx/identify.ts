@@ -5,6 +5,7 @@
  * A model that is not in the table needs the same settings from the user (`validateMdxSettings`).
  */
 import { forEachBlock } from '../byte-source';
+import type { OnnxInterface } from '../onnx-info';
 import type { ByteSource } from '../types';
 import { Md5 } from './md5';
 import { UVR_MDX_MODEL_DATA, UVR_MDX_MODEL_NAMES, type UvrMdxEntry } from './uvr-model-data';
@@ -102,4 +103,22 @@ export function validateMdxSettings(s: Partial<MdxSettings>): MdxSettings {
 		secondaryStem: s.secondaryStem?.trim() || secondaryStemOf(primaryStem),
 		isKaraoke: s.isKaraoke ?? false
 	};
+}
+
+/** An MDX-Net graph's input: [batch, 4, dim_f, dim_t] (fixed sizes as numbers, else null). */
+export function mdxInputShape(iface: OnnxInterface): { inputName: string; dimF: number | null; dimT: number | null } {
+	const input = iface.inputs.find((i) => i.dims.length === 4 && i.dims[1] === 4);
+	if (!input || iface.inputs.length !== 1 || iface.outputs.length !== 1) {
+		const seen = iface.inputs.map((i) => `${i.name} [${i.dims.map((d) => d ?? '?').join(', ')}]`).join(', ') || 'none';
+		throw new Error(`not a UVR MDX-Net model: expected one input [batch, 4, dim_f, dim_t] and one output, found inputs ${seen}`);
+	}
+	const num = (d: number | string | null) => (typeof d === 'number' && d > 0 ? d : null);
+	return { inputName: input.name, dimF: num(input.dims[2]), dimT: num(input.dims[3]) };
+}
+
+/** Throws a clear message when the settings do not fit the model file's fixed input sizes. */
+export function checkMdxSettingsFitModel(settings: MdxSettings, iface: OnnxInterface): void {
+	const { dimF, dimT } = mdxInputShape(iface);
+	if (dimF !== null && dimF !== settings.dimF) throw new Error(`the model takes dim_f = ${dimF} frequency bins, the settings say ${settings.dimF}`);
+	if (dimT !== null && dimT !== settings.dimT) throw new Error(`the model takes dim_t = ${dimT} frames, the settings say ${settings.dimT}`);
 }
