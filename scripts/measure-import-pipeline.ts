@@ -5,7 +5,7 @@
  * part by part to a folder on disk (as OPFS), fp16 variant too when asked. Prints the peak RSS
  * sampled every 20 ms next to the fp32 weight bytes.
  * usage: node scripts/run-ts.mjs scripts/measure-import-pipeline.ts CKPT YAML [fp32|fp32+fp16] [chunkSeconds]
- * A full-size random checkpoint: /usr/bin/python3 tools/make_large_checkpoint.py CONFIG.yaml OUT.ckpt
+ * A full-size random checkpoint: /usr/bin/python3 tools/make_random_checkpoint.py CONFIG.yaml OUT.ckpt
  */
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';

@@ -123,9 +123,9 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	// A UVR MDX-Net .onnx that UVR's table does not know: settings entered in the form.
 	await addModel(page, [file('my-mdx.onnx', await smallMdxModel(256, 8))]);
 	await expect(error).toContainText("my-mdx.onnx is not in Ultimate Vocal Remover's MDX-Net model table");
+	await expect(page.getByTestId('mdx-dimf')).toHaveValue('256'); // read from the model's input
+	await expect(page.getByTestId('mdx-dimt')).toHaveValue('3');
 	await page.getByTestId('mdx-nfft').fill('4096');
-	await page.getByTestId('mdx-dimf').fill('256');
-	await page.getByTestId('mdx-dimt').fill('3');
 	await page.getByTestId('mdx-compensate').fill('1');
 	await page.getByTestId('mdx-import').click();
 	await expect(page.getByTestId('import-done')).toContainText('Added “my-mdx” (vocals, instrumental', { timeout: 60_000 });

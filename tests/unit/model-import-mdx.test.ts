@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../src/lib/models/import/pipeline';
-import { mdxManifest } from '../../src/lib/models/import/mdx';
+import { MdxSettingsNeeded, mdxManifest } from '../../src/lib/models/import/mdx';
 import { Graph } from '../../src/lib/models/onnx/graph';
 import { serializeModel } from '../../src/lib/models/onnx/serialize';
 import { ModelStore } from '../../src/lib/models/store/store';
@@ -40,6 +40,15 @@ describe('UVR MDX-Net import', () => {
 		const onnx = await halfModel();
 		const store = new ModelStore(new MemoryFolder(), new MemoryRecords());
 		const deps = { store, takenIds: async () => [], converter: null, caps: { webgpu: false, shaderF16: false } };
+		const asked = await importModel([new File([onnx as BlobPart], 'my-mdx.onnx')], deps).catch((e) => e);
+		expect(asked).toBeInstanceOf(MdxSettingsNeeded);
+		expect(asked.message).toMatch(/^my-mdx\.onnx is not in Ultimate Vocal Remover's MDX-Net model table\. Enter its settings/);
+		expect(asked.suggested).toEqual({ dimF: 256, dimT: 8 });
+		await expect(importModel([new File([onnx as BlobPart], 'my-mdx.onnx')], deps, { mdxSettings: { ...settings, dimF: 512 } })).rejects.toThrow(
+			'my-mdx.onnx: the model takes dim_f = 256 frequency bins, the settings say 512.'
+		);
+		await expect(importModel([new File([onnx as BlobPart], 'my-mdx.onnx')], deps, { mdxSettings: { ...settings, dimT: 100 } })).rejects.toThrow(/^MDX-Net settings: dim_t must be a power of two/);
+		expect(await store.list()).toEqual([]);
 		const model = await importModel([new File([onnx as BlobPart], 'my-mdx.onnx')], deps, { mdxSettings: settings });
 		expect(model.origin).toMatchObject({ kind: 'mdx', files: ['my-mdx.onnx'] });
 		expect(model.manifest).toMatchObject({ id: 'user-my-mdx', stems: ['vocals', 'instrumental'], mdx: { dimF: 256, dimT: 8, compensate: 1 } });

@@ -107,10 +107,9 @@ describe('importModel: Stemsafe .onnx + manifest', () => {
 		expect(await d.store.list()).toEqual([]);
 	});
 
-	it('an .onnx alone that UVR does not know asks for its MDX-Net settings', async () => {
-		await expect(importModel([file('mystery.onnx', onnxBytes)], deps())).rejects.toThrow(/mystery\.onnx is not in Ultimate Vocal Remover's MDX-Net model table\. Enter its settings/);
-		await expect(importModel([file('mystery.onnx', onnxBytes)], deps(), { mdxSettings: { nFft: 6144, dimF: 2048, dimT: 100, compensate: 1, primaryStem: 'Vocals' } })).rejects.toThrow(
-			/^MDX-Net settings: dim_t must be a power of two/
+	it('a Stemsafe .onnx without its manifest is not taken for an MDX-Net model', async () => {
+		await expect(importModel([file('mystery.onnx', onnxBytes)], deps())).rejects.toThrow(
+			/^mystery\.onnx: not a UVR MDX-Net model: expected one input \[batch, 4, dim_f, dim_t\] and one output, found inputs stft \[1, 2, 1025, 41, 2\]\. A Stemsafe model needs its \.json manifest/
 		);
 	});
 });

@@ -23,7 +23,7 @@ export type ImportState =
 	| { status: 'running'; files: string[]; progress: ImportProgress | null }
 	/** selected: false when a separation was running (switching models would interrupt it). */
 	| { status: 'done'; model: StoredModel; selected: boolean }
-	| { status: 'error'; files: string[]; error: string; needsMdxSettings: boolean }
+	| { status: 'error'; files: string[]; error: string; needsMdxSettings: boolean; mdxSuggested?: { dimF: number | null; dimT: number | null } }
 	| { status: 'cancelled' };
 
 function storage(): Storage | null {
@@ -159,7 +159,7 @@ export class ModelLibrary {
 		} else {
 			this.importState = outcome.cancelled
 				? { status: 'cancelled' }
-				: { status: 'error', files: names, error: outcome.error, needsMdxSettings: !!outcome.needsMdxSettings };
+				: { status: 'error', files: names, error: outcome.error, needsMdxSettings: !!outcome.needsMdxSettings, mdxSuggested: outcome.mdxSuggested };
 		}
 		if (this.importState.status !== 'error' || !this.importState.needsMdxSettings) this.lastFiles = [];
 	}

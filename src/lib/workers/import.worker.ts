@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { checkpointConverter } from '../models/import/converter';
+import { MdxSettingsNeeded } from '../models/import/mdx';
 import { importModel, type ImportOptions, type ImportProgress } from '../models/import/pipeline';
 import { browserModelStore } from '../models/store/browser';
 import { detectGpuCaps } from '../models/store/precision';
@@ -11,7 +12,7 @@ import type { StoredModel } from '../models/store/types';
 
 export type ImportOutcome =
 	| { ok: true; model: StoredModel }
-	| { ok: false; cancelled: boolean; error: string; needsMdxSettings?: boolean };
+	| { ok: false; cancelled: boolean; error: string; needsMdxSettings?: boolean; mdxSuggested?: { dimF: number | null; dimT: number | null } };
 
 let current: AbortController | null = null;
 
@@ -46,7 +47,8 @@ const api = {
 			return {
 				ok: false,
 				cancelled: false,
-				needsMdxSettings: e instanceof Error && e.name === 'MdxSettingsNeeded',
+				needsMdxSettings: e instanceof MdxSettingsNeeded,
+				mdxSuggested: e instanceof MdxSettingsNeeded ? e.suggested : undefined,
 				error: quota ? 'Not enough storage space on this device for the model; free some space or remove other models.' : message
 			};
 		} finally {

@@ -1,5 +1,6 @@
 /** UVR MDX-Net .onnx import: identified by UVR's hash table, or with settings the user enters. */
-import { identifyMdxModel, validateMdxSettings, type MdxSettings } from '../mdx';
+import { checkMdxSettingsFitModel, identifyMdxModel, mdxInputShape, validateMdxSettings, type MdxSettings } from '../mdx';
+import { readOnnxInterface, type OnnxInterface } from '../onnx-info';
 import { validateManifest, type ModelManifest } from '../../separation/manifest';
 import { MDX_HOP } from '../../dsp/mdx';
 import { ImportError } from './classify';
@@ -7,7 +8,11 @@ import type { ByteSource } from '../types';
 
 /** Thrown when a model is not in UVR's table: the UI asks for its settings and imports again. */
 export class MdxSettingsNeeded extends ImportError {
-	constructor(fileName: string) {
+	constructor(
+		fileName: string,
+		/** dim_f / dim_t read from the model's input, to fill the form in. */
+		readonly suggested: { dimF: number | null; dimT: number | null }
+	) {
 		super(
 			`${fileName} is not in Ultimate Vocal Remover's MDX-Net model table. Enter its settings (n_fft, dim_f, dim_t, compensate and primary stem, as listed where you got the model) to import it.`
 		);
@@ -51,6 +56,15 @@ export interface MdxIdentified {
 
 /** UVR's table first; the user's settings for a model it does not know. */
 export async function identifyMdx(onnx: ByteSource, fileName: string, entered: Partial<MdxSettings> | null): Promise<MdxIdentified> {
+	const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+	let shape: ReturnType<typeof mdxInputShape>;
+	let iface: OnnxInterface;
+	try {
+		iface = await readOnnxInterface(onnx);
+		shape = mdxInputShape(iface);
+	} catch (e) {
+		throw new ImportError(`${fileName}: ${message(e)}. A Stemsafe model needs its .json manifest dropped with it.`);
+	}
 	const found = await identifyMdxModel(onnx, fileName);
 	if (found.status === 'mdx23c') {
 		throw new ImportError(`${fileName} is an MDX23C model (a PyTorch network with a yaml config in UVR), not an MDX-Net ONNX model; Stemsafe cannot run it.`);
@@ -63,6 +77,11 @@ export async function identifyMdx(onnx: ByteSource, fileName: string, entered: P
 		} catch (e) {
 			throw new ImportError(e instanceof Error ? e.message : String(e));
 		}
-	} else throw new MdxSettingsNeeded(fileName);
+	} else throw new MdxSettingsNeeded(fileName, { dimF: shape.dimF, dimT: shape.dimT });
+	try {
+		checkMdxSettingsFitModel(settings, iface);
+	} catch (e) {
+		throw new ImportError(`${fileName}: ${message(e)}.`);
+	}
 	return { settings, name: found.name ?? fileName.replace(/\.onnx$/i, ''), hash: found.hash, known: found.status === 'known' };
 }
