@@ -198,7 +198,8 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 				});
 			params = model.params;
 			built += model.bytes;
-			yield* model.parts;
+			// hand each part over and drop it here, so written parts can be collected before the next variant is built
+			for (let part = model.parts.shift(); part; part = model.parts.shift()) yield part;
 		})()
 	});
 	const from = [checkpoint.name, config.name];
