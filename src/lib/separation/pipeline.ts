@@ -10,6 +10,7 @@ import { readChunk } from '../dsp/chunking';
 import { resample } from '../dsp/resample';
 import { residual } from '../dsp/residual';
 import { modelStems, type ModelManifest } from './manifest';
+import { separateMdx } from './mdx-separate';
 import { separateChunks, type RunModel, type SeparateOptions } from './separate';
 
 export interface Stem {
@@ -44,7 +45,10 @@ export async function separateAudio(
 		return back.length === length ? back : readChunk(back, 0, length); // trim or zero-pad
 	};
 
-	const separated = await separateChunks(conformed.channels.map(toModel), manifest, runModel, options);
+	const mix = conformed.channels.map(toModel);
+	const separated = manifest.mdx
+		? [(await separateMdx(mix, { nFft: manifest.stft.nFft, hopLength: manifest.stft.hopLength, ...manifest.mdx }, runModel, { ...options, overlap: options.overlapFraction ?? 'default' })).primary]
+		: await separateChunks(mix, manifest, runModel, options);
 	const length = audio.channels[0].length;
 	const reference = toOutputChannels(conformed.channels, inputChannels);
 	const stems: Stem[] = modelStems(manifest).map((name, i) => ({
