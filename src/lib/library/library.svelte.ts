@@ -44,8 +44,8 @@ export class Library {
 	storage = $state.raw<StorageInfo>({ usage: null, quota: null, persisted: null });
 	/** A problem worded for the user (full disk, browser without OPFS...). */
 	message = $state<string | null>(null);
-	/** Jobs being written now, by file name. */
-	saving = $state.raw<string[]>([]);
+	/** True once the start-up auto-delete has run and the list is loaded. */
+	ready = $state(false);
 	/** The clock the retention policy runs on (tests can replace it). */
 	now: () => number = () => Date.now();
 
@@ -88,6 +88,7 @@ export class Library {
 			const stored = await readOne<unknown>(this.settings, 'retention');
 			if (isRetentionPolicy(stored)) this.policy = stored;
 			await this.cleanup();
+			this.ready = true;
 			this.timer = setInterval(() => void this.cleanup(), CLEANUP_INTERVAL_MS);
 		})();
 		return this.started;
@@ -119,7 +120,6 @@ export class Library {
 			notes: result.notes,
 			now: this.now()
 		});
-		this.saving = [...this.saving, id];
 		try {
 			await withIndexLock(() => writeOne(this.db, id, entry));
 			this.announce();
@@ -162,7 +162,6 @@ export class Library {
 					'Its stems are still here until you close the tab.';
 			return null;
 		} finally {
-			this.saving = this.saving.filter((s) => s !== id);
 			await this.refresh();
 			this.announce();
 		}
