@@ -85,9 +85,13 @@ export class Library {
 			if (this.pageId !== this.tabId) holdPresence(this.pageId);
 			this.channel = new BroadcastChannel(CHANNEL);
 			this.channel.onmessage = (e: MessageEvent<Message>) => void this.onMessage(e.data);
-			const stored = await readOne<unknown>(this.settings, 'retention');
-			if (isRetentionPolicy(stored)) this.policy = stored;
-			await this.cleanup();
+			try {
+				const stored = await readOne<unknown>(this.settings, 'retention');
+				if (isRetentionPolicy(stored)) this.policy = stored;
+			} catch (e) {
+				this.message = `Your settings could not be read (${e instanceof Error ? e.message : String(e)}); using the default of 7 days.`;
+			}
+			await this.cleanup(); // reports its own failures
 			this.ready = true;
 			this.timer = setInterval(() => void this.cleanup(), CLEANUP_INTERVAL_MS);
 		})();
@@ -221,7 +225,9 @@ export class Library {
 		} catch (e) {
 			this.message = `Auto-delete could not finish: ${e instanceof Error ? e.message : String(e)}. It will try again in a minute.`;
 		}
-		await this.refresh();
+		await this.refresh().catch((e) => {
+			this.message = `The library could not be read: ${e instanceof Error ? e.message : String(e)}.`;
+		});
 	}
 
 	async refresh(): Promise<void> {
