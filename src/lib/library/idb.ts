@@ -65,7 +65,10 @@ export async function readOne<T>(db: KeyvalDb, key: string): Promise<T | undefin
 }
 
 export const writeOne = (db: KeyvalDb, key: string, value: unknown) => set(key, value, db.store);
-export const deleteOne = (db: KeyvalDb, key: string) => del(key, db.store);
+/** Deletes one key; a missing database stays missing (deleting must never create one). */
+export async function deleteOne(db: KeyvalDb, key: string): Promise<void> {
+	if (await databaseExists(db.dbName)) await del(key, db.store);
+}
 
 /**
  * Deletes a whole database. Our own connections close on `versionchange`; if some other
@@ -93,4 +96,34 @@ export function deleteDatabase(name: string, timeoutMs = 5000): Promise<'deleted
 export async function listDatabases(): Promise<string[]> {
 	if (typeof indexedDB.databases !== 'function') return [];
 	return (await indexedDB.databases()).map((d) => d.name ?? '').filter(Boolean);
+}
+
+/** Records in all stores of an existing database; null if it cannot be opened within `timeoutMs`. */
+export function countRecords(name: string, timeoutMs = 3000): Promise<number | null> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => resolve(null), timeoutMs);
+		const request = indexedDB.open(name);
+		request.onupgradeneeded = () => request.transaction?.abort(); // it is gone: do not create it
+		request.onerror = () => {
+			clearTimeout(timer);
+			resolve(0);
+		};
+		request.onsuccess = async () => {
+			const db = request.result;
+			try {
+				const stores = [...db.objectStoreNames];
+				let total = 0;
+				if (stores.length) {
+					const tx = db.transaction(stores, 'readonly');
+					for (const s of stores) total += await promisifyRequest(tx.objectStore(s).count());
+				}
+				resolve(total);
+			} catch {
+				resolve(null);
+			} finally {
+				clearTimeout(timer);
+				db.close();
+			}
+		};
+	});
 }
