@@ -76,6 +76,15 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	await expect(page.getByTestId('play')).toHaveText('Pause');
 	await page.keyboard.press('Space');
 	await expect(page.getByTestId('play')).toHaveText('Play');
+	// With nothing focused, the keys drive the result too.
+	await page.locator('h1').click();
+	await page.keyboard.press('ArrowRight');
+	await expect(time).toHaveText(/^0:04\.00 /);
+	await page.keyboard.press('Home');
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('play')).toHaveText('Pause');
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('play')).toHaveText('Play');
 
 	// Drag across the waveform: a loop from 1 s to 3 s; play stays inside it.
 	await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
