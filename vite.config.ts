@@ -6,7 +6,7 @@ export default defineConfig({
 	worker: { format: 'es' },
 	optimizeDeps: { exclude: ['onnxruntime-web'] },
 	test: {
-		include: ['tests/unit/**/*.test.ts'],
+		include: ['tests/unit/**/*.test.ts', 'tests/edge/**/*.test.ts'],
 		environment: 'node',
 		testTimeout: 60_000
 	}

@@ -2,14 +2,25 @@
  * Speed benchmarks, reported as ratios (audio seconds processed per wall-clock second, so
  * "12.0x" means twelve times faster than real time) on this machine, in Node with the
  * same TypeScript DSP and onnxruntime-web WASM build the browser uses.
- * usage: npm run bench [-- seconds [model-id]]
+ * usage: npm run bench [-- seconds [model-id]]  (BENCH_SKIP_IMPORT=1: without the viperx import part)
  */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
+import { decodeFlac } from '../src/lib/dsp/flac/decode';
+import { encodeFlac } from '../src/lib/dsp/flac/encode';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
-import { ortSessionFactory } from '../src/lib/separation/ort-session';
-import { separateAudio } from '../src/lib/separation/pipeline';
-import { loadManifest, modelBytes } from './lib/model-files';
+import { benchViperx } from './lib/bench-roformer';
+import { loadManifest } from './lib/model-files';
+
+interface ModelRun {
+	engine: string;
+	threads: number;
+	audioSeconds: number;
+	wallSeconds: number;
+	modelSeconds: number;
+}
 
 const seconds = Number(process.argv[2] ?? 20);
 const rate = 44100;
@@ -36,10 +47,35 @@ report('STFT (n_fft 2048, hop 441), one channel', seconds, await time(() => stft
 const frames = spec.length / ((params.nFft / 2 + 1) * 2);
 report('iSTFT, one channel', seconds, await time(() => istft(spec, frames, n, params)));
 report('resample 48 kHz -> 44.1 kHz, one channel', seconds, await time(() => resample(signal, 48000, 44100)));
+const stereo = { sampleRate: rate, channels: [signal, signal.map((x, i) => 0.7 * x + 0.1 * Math.sin(i * 0.013))] };
+let flac = new Uint8Array(0);
+report('FLAC encode, 16-bit stereo', seconds, await time(() => (flac = encodeFlac(stereo, { bitDepth: 16 }))));
+report('FLAC decode, 16-bit stereo', seconds, await time(() => decodeFlac(flac)));
 
+// Model speed: each configuration in its own process (ORT fixes its thread count per process).
+const threads = Math.max(2, Math.min(availableParallelism(), 16));
+function measure(engine: 'web' | 'node', n: number): ModelRun {
+	const out = execFileSync(process.execPath, ['scripts/run-ts.mjs', 'scripts/bench-model.ts', engine, String(n), String(seconds), manifest.id], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	return JSON.parse(out.trim().split('\n').at(-1)!) as ModelRun;
+}
+const web1 = measure('web', 1);
+const webN = measure('web', threads);
+const nodeN = measure('node', threads);
+report('full separation, WASM 1 thread, stereo', seconds, web1.wallSeconds);
+report(`full separation, WASM ${threads} threads, stereo`, seconds, webN.wallSeconds);
+report(`full separation, onnxruntime-node ${threads} threads`, seconds, nodeN.wallSeconds);
+const ratio = (name: string, value: number, target: string) =>
+	console.log(`${name.padEnd(44)} ${value.toFixed(2).padStart(8)}   (target ${target})`);
+console.log('\nratios');
+ratio(`WASM vs onnxruntime-node, model time, ${threads} threads`, webN.modelSeconds / nodeN.modelSeconds, '<= 1.3x');
+ratio(`speed-up from ${threads} WASM threads`, web1.wallSeconds / webN.wallSeconds, '> 1');
+ratio('share of time outside the model (WASM)', 1 - webN.modelSeconds / webN.wallSeconds, '< 0.05');
+ratio(`realtime factor, default model, ${threads} threads`, seconds / webN.wallSeconds, '>= 3x');
+
+// Checkpoint import at public-model size: ONNX build time and WASM speed of the viperx 1297 architecture
+// (random weights; slow: minutes; one WASM thread). BENCH_SKIP_IMPORT=1 skips it.
 ort.env.wasm.numThreads = 1;
-const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
-const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
-const audio = { sampleRate: rate, channels: [signal, signal.slice()] };
-report('full separation, WASM (1 thread), stereo', seconds, await time(() => separateAudio(audio, manifest, run)));
-await session.release();
+if (!process.env.BENCH_SKIP_IMPORT) await benchViperx(ort);

@@ -3,20 +3,30 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 /**
- * Offline support: precaches the app shell, the onnxruntime-web binary and the bundled
- * models at install, then serves them cache-first. Never caches anything but our own
- * static files (user audio is never fetched, so it can never be cached).
+ * Offline support: precaches the app shell and the worker bundles at install and serves them
+ * cache-first. The large runtime files (onnxruntime-web's .wasm, bundled models) are not
+ * precached: the separation worker downloads the one it needs once and keeps it in
+ * RUNTIME_CACHE (src/lib/runtime/asset-cache.ts), which this worker also serves and prunes.
+ * Never caches anything but our own static files (user audio is never fetched).
+ *
+ * Hosts that cannot send COOP/COEP headers: responses served here get them added, so after
+ * the first load the page is cross-origin isolated anyway (src/lib/pwa.ts reloads once).
  */
 import { build, files, prerendered, version } from '$service-worker';
+import { RUNTIME_CACHE } from '$lib/runtime/asset-cache';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `stemsafe-${version}`;
+const scope = location.pathname.split('/').slice(0, -1).join('/');
 // Worker bundles are not in `build`; scripts/precache-workers.mjs fills this in after the build.
 const WORKER_ASSETS = '__STEMSAFE_WORKER_ASSETS__'
 	.split(',')
 	.filter((a) => a.startsWith('_app/'))
-	.map((a) => `${location.pathname.split('/').slice(0, -1).join('/')}/${a}`);
-const ASSETS = new Set([...build, ...files, ...prerendered, ...WORKER_ASSETS]);
+	.map((a) => `${scope}/${a}`);
+const isRuntimeAsset = (path: string) => /\.(wasm|onnx)$/.test(path);
+const ALL = [...build, ...files, ...prerendered, ...WORKER_ASSETS].filter((p) => !p.endsWith('/_headers'));
+const ASSETS = new Set(ALL.filter((p) => !isRuntimeAsset(p)));
+const RUNTIME_ASSETS = new Set(ALL.filter(isRuntimeAsset));
 const SHELL = prerendered.find((p) => p.endsWith('/')) ?? '/';
 
 sw.addEventListener('install', (event) => {
@@ -26,7 +36,12 @@ sw.addEventListener('install', (event) => {
 sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
-			for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+			for (const key of await caches.keys()) if (key !== CACHE && key !== RUNTIME_CACHE) await caches.delete(key);
+			// Runtime files of earlier versions (content-hashed names, replaced models) go.
+			const runtime = await caches.open(RUNTIME_CACHE);
+			for (const request of await runtime.keys()) {
+				if (!RUNTIME_ASSETS.has(new URL(request.url).pathname)) await runtime.delete(request);
+			}
 			await sw.clients.claim();
 		})()
 	);
@@ -36,25 +51,37 @@ sw.addEventListener('message', (event) => {
 	if (event.data?.type === 'SKIP_WAITING') void sw.skipWaiting();
 });
 
+function isolated(response: Response): Response {
+	if (response.status === 0 || response.type === 'opaque' || response.headers.get('Cross-Origin-Embedder-Policy')) return response;
+	const headers = new Headers(response.headers);
+	headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+	headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+	return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 sw.addEventListener('fetch', (event) => {
 	const request = event.request;
 	const url = new URL(request.url);
 	if (request.method !== 'GET' || url.origin !== location.origin) return;
 	event.respondWith(
 		(async () => {
-			const cache = await caches.open(CACHE);
 			if (ASSETS.has(url.pathname)) {
-				const hit = await cache.match(url.pathname);
-				if (hit) return hit;
+				const hit = await (await caches.open(CACHE)).match(url.pathname);
+				if (hit) return isolated(hit);
+			}
+			if (RUNTIME_ASSETS.has(url.pathname)) {
+				const hit = await (await caches.open(RUNTIME_CACHE)).match(url.pathname);
+				if (hit) return isolated(hit);
 			}
 			// A deep link (/some/path?x) is not a page of this single-page app: send the browser to the
 			// app shell, keeping the query, when the network fails (offline) or has no such page.
 			// Serving the shell under the deep URL would break its relative asset URLs.
-			const toShell = async () => ((await cache.match(SHELL)) ? Response.redirect(new URL(SHELL, location.origin).href + url.search, 302) : null);
+			const toShell = async () =>
+				(await (await caches.open(CACHE)).match(SHELL)) ? Response.redirect(new URL(SHELL, location.origin).href + url.search, 302) : null;
 			try {
 				const response = await fetch(request);
 				if (request.mode === 'navigate' && response.status === 404) return (await toShell()) ?? response;
-				return response;
+				return isolated(response);
 			} catch (e) {
 				if (request.mode === 'navigate') {
 					const shell = await toShell();

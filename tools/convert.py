@@ -33,6 +33,7 @@ from stemsafe_tools.export_onnx import export_spec_graph  # noqa: E402
 from stemsafe_tools.golden import write_parity_vector  # noqa: E402
 from stemsafe_tools.manifest import sha256_file, write_manifest, write_model_index  # noqa: E402
 from stemsafe_tools.mel_band_roformer import MelBandRoformer  # noqa: E402
+from stemsafe_tools.yaml_config import load_yaml_config  # noqa: E402
 
 ARCHITECTURES = {"bs_roformer": BSRoformer, "mel_band_roformer": MelBandRoformer}
 
@@ -54,11 +55,11 @@ def read_config(path: Path, arch: str | None) -> dict:
     """-> dict(arch, model kwargs, stems, residual, sample_rate, chunk_frames or None, training facts)"""
     if path.suffix == ".json":  # tools/train.py
         cfg = json.loads(path.read_text())
-        return dict(arch=arch or "bs_roformer", model=cfg["model"], stems=cfg["stems"], residual=cfg["residual"],
+        # train.py's models were trained without upstream's DC zeroing (its configs predate the option)
+        model = {"zero_dc": False, **cfg["model"]}
+        return dict(arch=arch or "bs_roformer", model=model, stems=cfg["stems"], residual=cfg["residual"],
                     sample_rate=44100, chunk_frames=cfg["chunk_frames"], facts=cfg)
-    import yaml
-
-    cfg = yaml.safe_load(path.read_text())
+    cfg = load_yaml_config(path)
     if not arch:
         raise SystemExit("--arch is required with a yaml config (bs_roformer or mel_band_roformer)")
     model = dict(cfg["model"])

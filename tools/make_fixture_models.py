@@ -32,7 +32,7 @@ FIXTURES = {
                                      stft_normalized=False, mask_estimator_depth=1, mlp_expansion_factor=1,
                                      multi_stft_resolution_loss_weight=1.0,
                                      multi_stft_resolutions_window_sizes=[4096, 2048, 1024, 512, 256],
-                                     multi_stft_hop_size=147, multi_stft_normalized=False),
+                                     multi_stft_hop_size=147, multi_stft_normalized=False, zero_dc=False),
                                 ["vocals", "other"], "vocals", 512 * 40),
     "fixture-bs-4stem": ("bs_roformer", BSRoformer,
                          dict(dim=16, depth=1, stereo=True, num_stems=4, time_transformer_depth=1,
@@ -41,9 +41,19 @@ FIXTURES = {
                               stft_win_length=2048, stft_normalized=False, mask_estimator_depth=2,
                               mlp_expansion_factor=1, multi_stft_resolution_loss_weight=1.0,
                               multi_stft_resolutions_window_sizes=[4096, 2048, 1024, 512, 256],
-                              multi_stft_hop_size=147, multi_stft_normalized=False),
+                              multi_stft_hop_size=147, multi_stft_normalized=False, zero_dc=False),
                          ["vocals", "drums", "bass", "other"], None, 441 * 40),
 }
+
+
+def fixture_model(model_id: str):
+    """The fixture's network with its random weights (the same on every run)."""
+    _, cls, model_cfg, *_ = FIXTURES[model_id]
+    torch.manual_seed(1234)
+    model = cls(**model_cfg)
+    for p in model.parameters():  # random gains/biases too, so masks are far from trivial
+        p.data.add_(0.05 * torch.randn_like(p))
+    return model
 
 
 def main():
@@ -51,10 +61,7 @@ def main():
     golden = ROOT / "tests" / "golden"
     out.mkdir(parents=True, exist_ok=True)
     for model_id, (arch, cls, model_cfg, instruments, target, chunk) in FIXTURES.items():
-        torch.manual_seed(1234)
-        model = cls(**model_cfg)
-        for p in model.parameters():  # random gains/biases too, so masks are far from trivial
-            p.data.add_(0.05 * torch.randn_like(p))
+        model = fixture_model(model_id)
         config = {"audio": {"chunk_size": chunk, "num_channels": 2, "sample_rate": 44100},
                   "model": model_cfg,
                   "training": {"instruments": instruments, "target_instrument": target}}

@@ -6,7 +6,7 @@ import { validateManifest, type ModelIndex, type ModelManifest } from '../../src
 
 /** The repository root: the nearest folder above this module with a package.json (this file
  * also runs bundled from .bench/, so a fixed relative path would not do). */
-function repoRoot(): string {
+export function repoRoot(): string {
 	let dir = dirname(fileURLToPath(import.meta.url));
 	while (!existsSync(join(dir, 'package.json'))) {
 		const up = dirname(dir);

@@ -6,7 +6,8 @@
 import type { AudioData } from './dsp/audio';
 import { AudioFormatError } from './dsp/audio';
 import type { SeparationResult } from './separation/pipeline';
-import { CancelledError, type Progress } from './separation/progress';
+import { explainError } from './runtime/errors';
+import { CancelledError, progressText, type Progress } from './separation/progress';
 
 export type JobStatus = 'queued' | 'decoding' | 'separating' | 'done' | 'error' | 'cancelled';
 
@@ -17,6 +18,10 @@ export interface Job {
 	progress: number;
 	etaSeconds: number | null;
 	error: string | null;
+	/** The engine's own words behind `error`, shown on request. */
+	errorDetails: string | null;
+	/** What the progress bar is doing, e.g. measuring speed on the first chunk. */
+	progressNote: string;
 	notes: string[];
 	result: SeparationResult | null;
 	seconds: number | null;
@@ -27,6 +32,8 @@ export interface QueueDeps {
 	decode: (file: File) => Promise<AudioData>;
 	separate: (jobId: string, audio: AudioData, onProgress: (p: Progress) => void) => Promise<SeparationResult>;
 	cancel: (jobId: string) => Promise<void>;
+	/** Called once a job's result is ready (e.g. to save it to the on-device library). */
+	onFinished?: (job: Job, result: SeparationResult) => void;
 }
 
 let counter = 0;
@@ -47,6 +54,8 @@ export class JobQueue {
 				progress: 0,
 				etaSeconds: null,
 				error: null,
+				errorDetails: null,
+				progressNote: '',
 				notes: [],
 				result: null,
 				seconds: null,
@@ -100,7 +109,7 @@ export class JobQueue {
 			const seconds = audio.channels[0].length / audio.sampleRate;
 			this.update(job.id, { status: 'separating', seconds, notes: audio.notes ?? [] });
 			const result = await this.deps.separate(job.id, audio, (p) =>
-				this.update(job.id, { progress: p.fraction, etaSeconds: p.etaSeconds })
+				this.update(job.id, { progress: p.fraction, etaSeconds: p.etaSeconds, progressNote: progressText(p) })
 			);
 			this.update(job.id, {
 				status: 'done',
@@ -110,15 +119,14 @@ export class JobQueue {
 				notes: [...(audio.notes ?? []), ...result.notes],
 				elapsedSeconds: (performance.now() - started) / 1000
 			});
+			this.deps.onFinished?.(job, result);
 		} catch (e) {
 			if (e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError')) {
 				this.update(job.id, { status: 'cancelled' });
 			} else {
-				const message =
-					e instanceof AudioFormatError || (e instanceof Error && e.name === 'AudioFormatError')
-						? e.message
-						: `Separation failed: ${e instanceof Error ? e.message : String(e)}`;
-				this.update(job.id, { status: 'error', error: message });
+				const known = e instanceof AudioFormatError || (e instanceof Error && e.name === 'AudioFormatError');
+				const { message, details } = explainError(e, known);
+				this.update(job.id, { status: 'error', error: message, errorDetails: details });
 			}
 		} finally {
 			this.files.delete(job.id);

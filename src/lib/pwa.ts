@@ -15,6 +15,7 @@ export function registerServiceWorker(base: string, dev: boolean, onState: (s: O
 			onState('installing');
 			await navigator.serviceWorker.ready;
 			onState('ready');
+			reloadOnceForIsolation();
 		})
 		.catch(() => onState('error'));
 	return wb;
@@ -24,4 +25,15 @@ export function registerServiceWorker(base: string, dev: boolean, onState: (s: O
 export function applyUpdate(wb: Workbox): void {
 	wb.addEventListener('controlling', () => location.reload());
 	wb.messageSkipWaiting();
+}
+
+/**
+ * On a host that sends no COOP/COEP headers the service worker adds them, but only to pages it
+ * serves: once it controls this page, one reload makes it cross-origin isolated (WASM threads).
+ */
+function reloadOnceForIsolation(): void {
+	const key = 'stemsafe:isolation-reload';
+	if (globalThis.crossOriginIsolated || !navigator.serviceWorker.controller || sessionStorage.getItem(key)) return;
+	sessionStorage.setItem(key, '1');
+	location.reload();
 }

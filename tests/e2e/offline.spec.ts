@@ -7,8 +7,15 @@ test('works offline after the first load', async ({ page, context }, info) => {
 	await openApp(page, 'wasm');
 	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
 	// Everything the app needs is in the cache before we cut the network.
+	// (the app shell in the service worker's precache, the .wasm and model in the runtime cache)
+	const cachedPaths = () =>
+		page.evaluate(async () => {
+			const paths: string[] = [];
+			for (const key of await caches.keys()) for (const r of await (await caches.open(key)).keys()) paths.push(new URL(r.url).pathname);
+			return paths;
+		});
 	await expect
-		.poll(() => page.evaluate(async () => (await caches.keys()).length && (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname)), { timeout: 60_000 })
+		.poll(cachedPaths, { timeout: 60_000 })
 		.toEqual(expect.arrayContaining([`/models/${loadManifest().file}`, expect.stringMatching(/\.wasm$/), expect.stringMatching(/separator\.worker.*\.js$/)]));
 
 	await context.setOffline(true);

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
-import { modelStems } from '../../src/lib/separation/manifest';
+import { modelQualityFor, modelStems } from '../../src/lib/separation/manifest';
 import { loadManifest, modelBytes } from '../../scripts/lib/model-files';
 import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
 
@@ -22,6 +23,9 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	await expect(job.getByTestId('progress')).toBeVisible();
 	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
 	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend); // no silent fallback
+	// Multi-threaded WASM: the server's COOP/COEP headers make the page cross-origin isolated.
+	expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+	expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThan(1);
 
 	const stems = await downloadZip(page);
 	const fileOf = (stem: string) => `test mix - ${stem} (${manifest.id}).wav`;
@@ -65,18 +69,37 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 		expect(agreement).toBeGreaterThan(60);
 	}
 
-	// About the model states what it was trained on and its measured quality, from the manifest.
+	// About the model states what it was trained on, its measured quality on real and synthetic
+	// songs (from the manifest) and where it runs (the backend in use).
 	await page.getByTestId('about-model').locator('summary').click();
 	await expect(page.getByTestId('trained-on')).toContainText(String((manifest.training as { data: string }).data));
-	const quality = page.getByTestId('quality');
-	await expect(quality).toContainText(String(manifest.quality ? (manifest.quality as { model: { mean: number } }).model.mean.toFixed(2) : 'missing'));
+	const synthetic = modelQualityFor(manifest, 'synthetic');
+	const quality = page.getByTestId('quality-synthetic');
+	await expect(quality).toContainText(synthetic ? synthetic.model.mean.toFixed(2) : 'missing');
 	await expect(quality.locator('tbody tr')).toHaveCount(3);
+	const real = modelQualityFor(manifest, 'eval-real');
+	if (real) {
+		await expect(page.getByTestId('quality-eval-real')).toContainText(real.model.mean.toFixed(2));
+		await expect(page.getByTestId('quality-eval-real')).toContainText('CC BY-NC-SA 4.0');
+		await expect(page.getByTestId('real-verdict')).toContainText(`${real.model.mean.toFixed(2)} dB on average`);
+	} else {
+		await expect(page.getByTestId('real-verdict')).toContainText('not been measured on real recordings');
+	}
+	await expect(page.getByTestId('runs-on')).toContainText(backend === 'webgpu' ? 'GPU) through WebGPU' : 'CPU) through WebAssembly');
 
 	// A broken file fails on its own and the finished result stays.
 	await dropFiles(page, [{ name: 'broken.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 not really audio') }]);
 	const failed = page.getByTestId('job').nth(1);
 	await expect(failed).toHaveAttribute('data-status', 'error');
 	await expect(failed.getByTestId('job-error')).toContainText("couldn't be decoded");
+	await expect(page.getByTestId('result')).toHaveCount(1);
+	// FLAC is decoded by Stemsafe's own decoder, which names the damage.
+	const flac = readFileSync(new URL('../fixtures/audio/s16-stereo-44k1.flac', import.meta.url));
+	flac[Math.floor(flac.length / 2)] ^= 0x10;
+	await dropFiles(page, [{ name: 'damaged.flac', mimeType: 'audio/flac', buffer: flac }]);
+	const damaged = page.getByTestId('job').nth(2);
+	await expect(damaged).toHaveAttribute('data-status', 'error');
+	await expect(damaged.getByTestId('job-error')).toContainText('The FLAC file is damaged');
 	await expect(page.getByTestId('result')).toHaveCount(1);
 
 	// Privacy: only GETs for the app's own static files; nothing carries a body or leaves the origin.

@@ -84,6 +84,8 @@ describe('FLAC building blocks', () => {
 		w.write(2 ** 33 - 1, 33);
 		for (const q of [0, 1, 7, 8, 17, 40]) w.writeUnary(q);
 		for (const v of frameNumbers) w.writeUtf8(v);
+		const rice: [number, number][] = [[0, 0], [5, 0], [1000, 3], [2 ** 30, 30], [2 ** 30 + 12345, 2], [77, 14]];
+		for (const [u, k] of rice) w.writeRice(u, k);
 		const r = new BitReader(w.finish());
 		expect(r.read(3)).toBe(5);
 		expect(r.readSigned(7)).toBe(-3);
@@ -91,6 +93,7 @@ describe('FLAC building blocks', () => {
 		expect(r.read(33)).toBe(2 ** 33 - 1);
 		for (const q of [0, 1, 7, 8, 17, 40]) expect(r.readUnary()).toBe(q);
 		for (const v of frameNumbers) expect(r.readUtf8()).toBe(v);
+		for (const [u, k] of rice) expect(r.readUnary() * 2 ** k + r.read(k)).toBe(u);
 	});
 });
 
@@ -111,6 +114,7 @@ describe('decodeFlac on files from the reference encoder', () => {
 			expect(audio.bitsPerSample).toBe(bits);
 			expect(audio.truncated).toBeNull();
 			expect(audio.md5).toBe('ok');
+			expect(audio.frameBytes).toEqual({ min: audio.streamInfo.minFrameSize, max: audio.streamInfo.maxFrameSize });
 			const raw = readRaw(join(FIXTURES, `${name}.raw`), channels, bits);
 			if (bits <= 24) expectSame(toInts(audio, bits), raw);
 			else {
@@ -122,12 +126,28 @@ describe('decodeFlac on files from the reference encoder', () => {
 		});
 	}
 
+	it('skips an ID3v2 tag in front of the stream', () => {
+		const flac = new Uint8Array(readFileSync(join(FIXTURES, 's8-stereo-8k.flac')));
+		const id3 = Uint8Array.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5]);
+		const tagged = new Uint8Array(id3.length + flac.length);
+		tagged.set(id3);
+		tagged.set(flac, id3.length);
+		const audio = decodeFlac(tagged);
+		expect(audio.md5).toBe('ok');
+		expectSame(toInts(audio, 8), readRaw(join(FIXTURES, 's8-stereo-8k.raw'), 2, 8));
+	});
+
 	it('goes through the app decode front door at the file rate', async () => {
 		const bytes = readFileSync(join(FIXTURES, 's24-stereo-96k.flac'));
 		const platform = () => Promise.reject(new Error('the platform decoder must not be used for FLAC'));
 		const audio = await decodeAudioFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), platform);
 		expect(audio.sampleRate).toBe(96000);
 		expect(audio.channels[0].length).toBe(2999);
+		expect(audio.notes).toBeUndefined();
+		const cut = bytes.subarray(0, Math.floor(bytes.length * 0.7));
+		const partial = await decodeAudioFile(cut.buffer.slice(cut.byteOffset, cut.byteOffset + cut.length), platform);
+		expect(partial.channels[0].length).toBe(1152);
+		expect(partial.notes?.[0]).toMatch(/cut short: only the first 0\.012 s of 0\.031 s could be read/);
 	});
 });
 
@@ -153,6 +173,39 @@ describe('encodeFlac', () => {
 		});
 	}
 
+	it('extreme signals round-trip bit-exactly (full-scale square and alternation, noise, lone spike, DC)', () => {
+		const n = 9000;
+		for (const bits of [16, 24] as const) {
+			const max = 2 ** (bits - 1);
+			let s = 12345;
+			const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % (2 * max)) - max;
+			const patterns: ((i: number) => number)[] = [
+				(i) => (Math.floor(i / 37) % 2 ? max - 1 : -max),
+				(i) => (i % 2 ? max - 1 : -max),
+				() => rand(),
+				(i) => (i === 5000 ? max - 1 : 0),
+				() => -max
+			];
+			for (const [k, f] of patterns.entries()) {
+				const l = Int32Array.from({ length: n }, (_, i) => f(i));
+				const r = Int32Array.from({ length: n }, (_, i) => (k === 1 ? f(i + 1) : f(n - i)));
+				const audio = { sampleRate: 44100, channels: [l, r].map((c) => Float32Array.from(c, (v) => v / max)) };
+				const back = decodeFlac(encodeFlac(audio, { bitDepth: bits, dither: false }));
+				expect(back.md5).toBe('ok');
+				expectSame(toInts(back, bits), [l, r]);
+			}
+		}
+	});
+
+	it('stores any sample rate (table, kHz, Hz and tens-of-Hz header codes, or STREAMINFO only)', () => {
+		for (const rate of [8000, 11025, 50000, 65535, 100010, 192000, 384000, 96001]) {
+			const audio = { sampleRate: rate, channels: [new Float32Array(300).map((_, i) => Math.sin(i / 7) / 2)] };
+			const back = decodeFlac(encodeFlac(audio, { bitDepth: 24 }));
+			expect(back.sampleRate).toBe(rate);
+			expect(back.md5).toBe('ok');
+		}
+	});
+
 	it('uses the stereo decorrelation: identical channels code smaller than independent ones', () => {
 		const mono = testAudio(8192, 1, 5);
 		const dual = encodeFlac({ sampleRate: 44100, channels: [mono.channels[0], mono.channels[0]] }, { bitDepth: 16, dither: false });
@@ -162,12 +215,13 @@ describe('encodeFlac', () => {
 
 	it('writes STREAMINFO frame-size bounds that match the frames', () => {
 		const flac = encodeFlac(testAudio(20000, 2, 9), { bitDepth: 16, dither: false });
-		const info = decodeFlac(flac).streamInfo;
+		const decoded = decodeFlac(flac);
+		const info = decoded.streamInfo;
 		expect(info.minBlockSize).toBe(4096);
 		expect(info.maxBlockSize).toBe(4096);
-		expect(info.minFrameSize).toBeGreaterThan(0);
-		expect(info.minFrameSize).toBeLessThanOrEqual(info.maxFrameSize);
-		expect(info.maxFrameSize).toBeLessThan(4096 * 2 * 2);
+		expect(info.totalSamples).toBe(20000);
+		expect(decoded.frameBytes).toEqual({ min: info.minFrameSize, max: info.maxFrameSize });
+		expect(info.minFrameSize).toBeLessThan(info.maxFrameSize); // the short last frame
 	});
 
 	it('dithers 16-bit by default (TPDF, at most ±1 LSB from rounding) and clips out-of-range floats', () => {
@@ -205,6 +259,11 @@ describe('encodeFlac', () => {
 				execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 't.raw'), file]);
 				expectSame(readRaw(join(dir, 't.raw'), channels, bits), toInts(audio, bits));
 			}
+			// full-scale alternation (widest side channel and residuals) at a rate coded in Hz in the header
+			const alt = Float32Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1 - 2 ** -23 : -1));
+			const extreme = { sampleRate: 11025, channels: [alt, alt.map((x) => -x - 2 ** -23)] };
+			writeFileSync(join(dir, 'x.flac'), encodeFlac(extreme, { bitDepth: 24, dither: false }));
+			execFileSync(FLAC_TOOL, ['-t', '--silent', join(dir, 'x.flac')]);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
@@ -249,5 +308,174 @@ describe('damaged FLAC files', () => {
 		const noInfo = good.slice();
 		noInfo[4] = (noInfo[4] & 0x80) | 4; // first block is now "VORBIS_COMMENT"
 		expect(() => decodeFlac(noInfo)).toThrow(AudioFormatError);
+	});
+});
+
+/**
+ * A hand-built stream with the codings the reference encoder does not write by default:
+ * left/side and right/side frames, escape-coded (raw) Rice partitions (also with 0 bits),
+ * 5-bit Rice parameters, CONSTANT and VERBATIM subframes, wasted bits with LPC and FIXED.
+ * The expected samples are computed here from the definitions; `flac -d` checks them too.
+ */
+function handBuilt(): { bytes: Uint8Array; left: Int32Array; right: Int32Array } {
+	const N = 16;
+	const w = new BitWriter(1024);
+	const left: number[] = [];
+	const right: number[] = [];
+	const fold = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
+	const rice = (k: number, values: number[]) => {
+		for (const v of values) {
+			w.writeUnary(fold(v) >>> k);
+			w.write(fold(v) & ((1 << k) - 1), k);
+		}
+	};
+	const escaped = (bits: number, values: number[]) => {
+		w.write(bits, 5);
+		for (const v of values) w.writeSigned(v, bits);
+	};
+	const subHeader = (type: number, wasted = 0) => {
+		w.write(0, 1);
+		w.write(type, 6);
+		w.write(wasted ? 1 : 0, 1);
+		if (wasted) w.writeUnary(wasted - 1);
+	};
+	const frame = (no: number, assignment: number, body: () => void) => {
+		const at = w.byteLength;
+		w.write(0x7ffc, 15);
+		w.write(0, 1);
+		w.write(6, 4); // 8-bit block size follows
+		w.write(9, 4); // 44.1 kHz
+		w.write(assignment, 4);
+		w.write(4, 3); // 16 bit
+		w.write(0, 1);
+		w.writeUtf8(no);
+		w.write(N - 1, 8);
+		w.write(crc8(w.slice(at)), 8);
+		body();
+		w.align();
+		w.write(crc16(w.slice(at)), 16);
+	};
+	w.write(0x664c6143, 32);
+	w.write(1, 1);
+	w.write(0, 7);
+	w.write(34, 24);
+	for (const [v, bits] of [[N, 16], [N, 16], [0, 24], [0, 24], [44100, 20], [1, 3], [15, 5], [4 * N, 36]]) w.write(v, bits);
+	for (let i = 0; i < 16; i++) w.write(0, 8); // no MD5
+
+	// frame 0, left/side: left VERBATIM, side CONSTANT -5
+	const l0 = Array.from({ length: N }, (_, i) => ((i * 7919) % 2001) - 1000);
+	frame(0, 8, () => {
+		subHeader(1);
+		for (const v of l0) w.writeSigned(v, 16);
+		subHeader(0);
+		w.writeSigned(-5, 17);
+	});
+	left.push(...l0);
+	right.push(...l0.map((v) => v + 5));
+
+	// frame 1, right/side: side FIXED order 2 (escaped partition, then Rice k=2); right LPC order 2 with 2 wasted bits, 5-bit Rice parameter
+	const sideRes = [3, -16, 15, 0, -1, 7, 1, -2, 0, 3, -3, 2, 1, 0];
+	const side = [100, 120];
+	for (const r of sideRes) side.push(r + 2 * side.at(-1)! - side.at(-2)!);
+	const rightRes = [5, -9, 12, 0, 3, -4, 8, -8, 1, 2, -3, 6, -7, 4];
+	const rq = [1000, 1100];
+	for (const r of rightRes) rq.push(r + Math.floor((1800 * rq.at(-1)! - 800 * rq.at(-2)!) / 1024));
+	frame(1, 9, () => {
+		subHeader(8 + 2);
+		w.writeSigned(100, 17);
+		w.writeSigned(120, 17);
+		w.write(0, 2); // 4-bit parameters
+		w.write(1, 4); // two partitions of 8
+		w.write(15, 4);
+		escaped(5, sideRes.slice(0, 6));
+		w.write(2, 4);
+		rice(2, sideRes.slice(6));
+		subHeader(32 + 1, 2); // LPC order 2, wasted 2 → 14-bit
+		w.writeSigned(1000, 14);
+		w.writeSigned(1100, 14);
+		w.write(12 - 1, 4); // precision 12
+		w.writeSigned(10, 5); // shift
+		w.writeSigned(1800, 12);
+		w.writeSigned(-800, 12);
+		w.write(1, 2); // 5-bit parameters
+		w.write(0, 4);
+		w.write(17, 5); // k = 17 (> 14: only codable with 5-bit parameters)
+		rice(17, rightRes);
+	});
+	const r1 = rq.map((v) => v * 4);
+	right.push(...r1);
+	left.push(...side.map((s, i) => s + r1[i]));
+
+	// frame 2, mid/side: mid FIXED order 1 with 6-bit escaped residual; side VERBATIM (17-bit, odd values)
+	const midRes = Array.from({ length: N - 1 }, (_, i) => ((i * 13) % 61) - 30);
+	const mid = [50];
+	for (const r of midRes) mid.push(r + mid.at(-1)!);
+	const side2 = Array.from({ length: N }, (_, i) => ((i * 40503) % 40001) - 20000);
+	frame(2, 10, () => {
+		subHeader(8 + 1);
+		w.writeSigned(50, 16);
+		w.write(0, 2);
+		w.write(0, 4);
+		w.write(15, 4);
+		escaped(6, midRes);
+		subHeader(1);
+		for (const v of side2) w.writeSigned(v, 17);
+	});
+	for (let i = 0; i < N; i++) {
+		const m = mid[i] * 2 + (side2[i] & 1);
+		left.push((m + side2[i]) >> 1);
+		right.push((m - side2[i]) >> 1);
+	}
+
+	// frame 3, independent: ch0 FIXED order 3 with 4 partitions (Rice k=0, escape 0 bits, k=1, k=3); ch1 FIXED order 4, 1 wasted bit
+	const c0 = [10, 12, 15];
+	const c0res = [1, 0, 0, 0, 0, 0, 0, 1, -1, 2, 0, -4, 5];
+	for (const r of c0res) c0.push(r + 3 * c0.at(-1)! - 3 * c0.at(-2)! + c0.at(-3)!);
+	const c1 = [-20, -18, -15, -11];
+	const c1res = [0, 1, -1, 2, -2, 0, 0, 1, -1, 3, -3, 0];
+	for (const r of c1res) c1.push(r + 4 * c1.at(-1)! - 6 * c1.at(-2)! + 4 * c1.at(-3)! - c1.at(-4)!);
+	frame(3, 1, () => {
+		subHeader(8 + 3);
+		for (const v of c0.slice(0, 3)) w.writeSigned(v, 16);
+		w.write(0, 2);
+		w.write(2, 4); // 4 partitions of 4 (first has 1 residual)
+		w.write(0, 4);
+		rice(0, c0res.slice(0, 1));
+		w.write(15, 4);
+		w.write(0, 5); // escape with 0 bits: four zero residuals
+		w.write(1, 4);
+		rice(1, c0res.slice(5, 9));
+		w.write(3, 4);
+		rice(3, c0res.slice(9));
+		subHeader(8 + 4, 1);
+		for (const v of c1.slice(0, 4)) w.writeSigned(v, 15);
+		w.write(0, 2);
+		w.write(0, 4);
+		w.write(2, 4);
+		rice(2, c1res);
+	});
+	left.push(...c0);
+	right.push(...c1.map((v) => v * 2));
+	return { bytes: w.finish(), left: Int32Array.from(left), right: Int32Array.from(right) };
+}
+
+describe('decodeFlac on a hand-built stream', () => {
+	it('left/side, right/side, mid/side, escapes, 5-bit Rice parameters, wasted bits, CONSTANT and VERBATIM', () => {
+		const { bytes, left, right } = handBuilt();
+		const audio = decodeFlac(bytes);
+		expect(audio.md5).toBe('absent');
+		expectSame(toInts(audio, 16), [left, right]);
+	});
+
+	it.skipIf(!existsSync(FLAC_TOOL))('the reference decoder reads it the same way', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'stemsafe-flac-'));
+		try {
+			const { bytes, left, right } = handBuilt();
+			writeFileSync(join(dir, 'h.flac'), bytes);
+			execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 'h.raw'), join(dir, 'h.flac')]);
+			expectSame(readRaw(join(dir, 'h.raw'), 2, 16), [left, right]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

@@ -36,11 +36,12 @@ class BSRoformer(SpectralRoformer):
                  dim_head: int = 64, heads: int = 8, attn_dropout: float = 0.0, ff_dropout: float = 0.0,
                  dim_freqs_in: int = 1025, stft_n_fft: int = 2048, stft_hop_length: int = 512,
                  stft_win_length: int = 2048, stft_normalized: bool = False, mask_estimator_depth: int = 2,
-                 mlp_expansion_factor: int = 4, skip_connection: bool = False, **training_only):
+                 mlp_expansion_factor: int = 4, skip_connection: bool = False, zero_dc: bool = True, **training_only):
         super().__init__("BS-Roformer", set(training_only) - TRAINING_ONLY_KEYS, stereo=stereo, num_stems=num_stems,
                          dim_freqs_in=dim_freqs_in, stft_n_fft=stft_n_fft, stft_hop_length=stft_hop_length,
                          stft_win_length=stft_win_length, stft_normalized=stft_normalized,
-                         linear_transformer_depth=linear_transformer_depth, skip_connection=skip_connection)
+                         linear_transformer_depth=linear_transformer_depth, skip_connection=skip_connection,
+                         zero_dc=zero_dc)
         freqs_per_bands = tuple(freqs_per_bands)
         if sum(freqs_per_bands) != dim_freqs_in:
             raise ValueError("freqs_per_bands must cover all n_fft/2+1 bins")
@@ -62,4 +63,4 @@ class BSRoformer(SpectralRoformer):
         x = run_axial(self.layers, self.band_split(bins_to_features(spec)))  # b t bands d
         x = self.final_norm(x)
         mask = torch.stack([est(x) for est in self.mask_estimators], dim=1)  # b n t (f s c)
-        return apply_masks(spec, features_to_bins(mask), stft.shape[1])
+        return self.finish_spec(apply_masks(spec, features_to_bins(mask), stft.shape[1]))

@@ -75,4 +75,4 @@ def forward_spec(model: nn.Module, stft: torch.Tensor) -> torch.Tensor:
     x = run_axial(model.layers, band_split(model.band_split, bins_to_features(spec)), fused=True)
     x = model.final_norm(x)
     mask = mask_estimators(model.mask_estimators, model.band_split.dim_inputs, x)  # b n t (f s c)
-    return apply_masks(spec, features_to_bins(mask), stft.shape[1])
+    return model.finish_spec(apply_masks(spec, features_to_bins(mask), stft.shape[1]))

@@ -99,12 +99,12 @@ class MelBandRoformer(SpectralRoformer):
                  dim_freqs_in: int = 1025, sample_rate: int = 44100, stft_n_fft: int = 2048,
                  stft_hop_length: int = 512, stft_win_length: int = 2048, stft_normalized: bool = False,
                  mask_estimator_depth: int = 1, mlp_expansion_factor: int = 4, skip_connection: bool = False,
-                 **training_only):
+                 zero_dc: bool = True, **training_only):
         super().__init__("Mel-Band-Roformer", set(training_only) - TRAINING_ONLY_KEYS, stereo=stereo,
                          num_stems=num_stems, dim_freqs_in=dim_freqs_in, stft_n_fft=stft_n_fft,
                          stft_hop_length=stft_hop_length, stft_win_length=stft_win_length,
                          stft_normalized=stft_normalized, linear_transformer_depth=linear_transformer_depth,
-                         skip_connection=skip_connection)
+                         skip_connection=skip_connection, zero_dc=zero_dc)
         self.layers = axial_layers(depth, time_transformer_depth, freq_transformer_depth, dim=dim, heads=heads,
                                    dim_head=dim_head, norm_output=True)
         idx, per_band, per_bin = band_layout(sample_rate, stft_n_fft, num_bands, self.audio_channels)
@@ -135,4 +135,4 @@ class MelBandRoformer(SpectralRoformer):
         for r in range(1, self.mask_gathers.shape[0]):
             summed = summed + torch.index_select(padded, 2, self.mask_gathers[r])
         mask = summed / self.num_bands_per_freq.to(summed.dtype)[None, None, :, None, None]
-        return apply_masks(spec, mask, stft.shape[1])
+        return self.finish_spec(apply_masks(spec, mask, stft.shape[1]))

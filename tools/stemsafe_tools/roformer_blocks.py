@@ -233,7 +233,7 @@ class SpectralRoformer(nn.Module):
 
     def __init__(self, name: str, unknown_options: set, *, stereo: bool, num_stems: int, dim_freqs_in: int,
                  stft_n_fft: int, stft_hop_length: int, stft_win_length: int, stft_normalized: bool,
-                 linear_transformer_depth: int, skip_connection: bool):
+                 linear_transformer_depth: int, skip_connection: bool, zero_dc: bool = True):
         super().__init__()
         if unknown_options:
             raise ValueError(f"unsupported {name} options: {sorted(unknown_options)}")
@@ -252,6 +252,16 @@ class SpectralRoformer(nn.Module):
         self.n_fft = stft_n_fft
         self.hop_length = stft_hop_length
         self.num_bins = dim_freqs_in
+        # upstream (ZFTurbo, since 2025-09; default True) zeroes bin 0 (DC) of every masked spectrum
+        # before the inverse STFT. Written as a product with a constant [F, 1, 1] so it exports as one Mul.
+        self.zero_dc = bool(zero_dc)
+        keep = torch.ones(dim_freqs_in, 1, 1)
+        keep[0] = 0.0
+        self.register_buffer("dc_keep", keep, persistent=False)
+
+    def finish_spec(self, stems: torch.Tensor) -> torch.Tensor:
+        """stems [B, N, S, F, T, 2] -> the same with bin 0 zeroed when zero_dc."""
+        return stems * self.dc_keep if self.zero_dc else stems
 
     def forward_spec(self, stft: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

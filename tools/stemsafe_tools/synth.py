@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import torch
 
+from .theory import MAJOR, MINOR, _randint, _uniform, midi_hz, progression, scale_note  # noqa: F401  (shared with render.py)
+
 STEMS = ("vocals", "drums", "bass", "other")
 SR = 44100
 
-MAJOR = (0, 2, 4, 5, 7, 9, 11)
-MINOR = (0, 2, 3, 5, 7, 8, 10)
 # (F1, F2, F3) in Hz for a, e, i, o, u
 VOWELS = ((800, 1150, 2900), (400, 1700, 2600), (300, 2200, 3000), (450, 800, 2830), (325, 700, 2530))
 
@@ -35,18 +35,6 @@ class Grid:
     step_idx: torch.Tensor  # [B, L] long: 16th-note step of each sample
     t_in_step: torch.Tensor  # [B, L] seconds since the step began
     step_dur: torch.Tensor  # [B, 1] seconds
-
-
-def _uniform(g, shape, lo, hi, device):
-    return lo + (hi - lo) * torch.rand(shape, generator=g, device=device)
-
-
-def _randint(g, lo, hi, shape, device):
-    return torch.randint(lo, hi, shape, generator=g, device=device)
-
-
-def midi_hz(m):
-    return 440.0 * 2.0 ** ((m - 69.0) / 12.0)
 
 
 def make_grid(g, batch, length, device) -> Grid:
@@ -86,25 +74,6 @@ def harmonic_tone(f0: torch.Tensor, amps_fn, n_harm: int, g, device):
         a = amps_fn(k, fk) * (fk < 18000).float()
         out = out + a * torch.sin(2 * math.pi * ((k * phase) % 1.0))
     return out
-
-
-def progression(g, batch, device):
-    """Key root (MIDI), scale and a 4-chord progression of scale degrees, per song."""
-    root = _randint(g, 40, 52, (batch, 1), device).float()
-    minor = torch.rand((batch, 1), generator=g, device=device) < 0.5
-    scale = torch.where(minor, torch.tensor(MINOR, device=device).float(), torch.tensor(MAJOR, device=device).float())
-    degrees = _randint(g, 0, 7, (batch, 4), device)
-    degrees[:, 0] = 0
-    return root, scale, degrees
-
-
-def scale_note(scale, degree):
-    """degree may exceed 6 (next octaves). scale [B, 7], degree [B, ...] long -> semitones."""
-    octave = torch.div(degree, 7, rounding_mode="floor")
-    d = degree - octave * 7
-    flat = d.reshape(d.shape[0], -1)
-    semis = torch.gather(scale, 1, flat).reshape(d.shape)
-    return semis + 12 * octave
 
 
 def chord_at_step(degrees, grid_steps, bars_per_chord):

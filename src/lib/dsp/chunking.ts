@@ -35,6 +35,23 @@ export function chunkWeight(plan: ChunkPlan, index: number, i: number): number {
 	return w;
 }
 
+/** Crossfade ramps of a plan, computed once: fadeIn[i] = chunkWeight's rise at offset i. */
+const ramps = new WeakMap<ChunkPlan, { fadeIn: Float32Array; fadeOut: Float32Array }>();
+function rampsOf(plan: ChunkPlan) {
+	let r = ramps.get(plan);
+	if (!r) {
+		const { overlap } = plan;
+		const fadeIn = new Float32Array(overlap);
+		const fadeOut = new Float32Array(overlap);
+		for (let i = 0; i < overlap; i++) {
+			fadeIn[i] = Math.sin((Math.PI / 2) * ((i + 0.5) / overlap)) ** 2;
+			fadeOut[i] = Math.cos((Math.PI / 2) * ((i + 0.5) / overlap)) ** 2;
+		}
+		ramps.set(plan, (r = { fadeIn, fadeOut }));
+	}
+	return r;
+}
+
 export class OverlapAdd {
 	readonly sum: Float32Array;
 	private readonly weights: Float32Array;
@@ -44,12 +61,21 @@ export class OverlapAdd {
 		this.weights = new Float32Array(length);
 	}
 
+	/** Adds chunk `index` with chunkWeight's crossfade (same weights, tabulated). */
 	add(index: number, block: Float32Array): void {
-		const start = this.plan.starts[index];
+		const { starts, overlap, chunk } = this.plan;
+		const start = starts[index];
 		const end = Math.min(this.length, start + block.length);
+		const { fadeIn, fadeOut } = rampsOf(this.plan);
+		const rising = overlap > 0 && index > 0;
+		const falling = overlap > 0 && index < starts.length - 1;
+		const fallFrom = chunk - overlap;
 		for (let j = start; j < end; j++) {
-			const w = chunkWeight(this.plan, index, j - start);
-			this.sum[j] += w * block[j - start];
+			const i = j - start;
+			let w = 1;
+			if (rising && i < overlap) w *= fadeIn[i];
+			if (falling && i >= fallFrom) w *= fadeOut[i - fallFrom];
+			this.sum[j] += w * block[i];
 			this.weights[j] += w;
 		}
 	}

@@ -1,11 +1,14 @@
+import { MixedRadixFFT, smallFactors } from './fft-mixed';
+
 /**
  * In-place iterative radix-2 complex FFT on split real/imaginary Float64Arrays,
  * plus helpers that run two real transforms through one complex transform.
  */
 export class FFT {
 	readonly size: number;
-	private readonly cos: Float64Array;
-	private readonly sin: Float64Array;
+	/** Twiddles of every stage, contiguous: stage with half-size h starts at h - 1. */
+	private readonly twRe: Float64Array;
+	private readonly twIm: Float64Array;
 	private readonly rev: Uint32Array;
 
 	constructor(size: number) {
@@ -13,11 +16,13 @@ export class FFT {
 			throw new RangeError(`FFT size must be a power of two >= 2, got ${size}`);
 		}
 		this.size = size;
-		this.cos = new Float64Array(size / 2);
-		this.sin = new Float64Array(size / 2);
-		for (let i = 0; i < size / 2; i++) {
-			this.cos[i] = Math.cos((2 * Math.PI * i) / size);
-			this.sin[i] = -Math.sin((2 * Math.PI * i) / size);
+		this.twRe = new Float64Array(size);
+		this.twIm = new Float64Array(size);
+		for (let half = 1; half < size; half <<= 1) {
+			for (let k = 0; k < half; k++) {
+				this.twRe[half - 1 + k] = Math.cos((Math.PI * k) / half);
+				this.twIm[half - 1 + k] = -Math.sin((Math.PI * k) / half);
+			}
 		}
 		const bits = Math.log2(size);
 		this.rev = new Uint32Array(size);
@@ -43,15 +48,24 @@ export class FFT {
 				im[j] = t;
 			}
 		}
+		// First stage: twiddle 1.
+		for (let a = 0; a < n; a += 2) {
+			const xr = re[a + 1];
+			const xi = im[a + 1];
+			re[a + 1] = re[a] - xr;
+			im[a + 1] = im[a] - xi;
+			re[a] += xr;
+			im[a] += xi;
+		}
 		const sign = inverse ? -1 : 1;
-		for (let len = 2; len <= n; len <<= 1) {
-			const half = len >> 1;
-			const step = n / len;
-			for (let start = 0; start < n; start += len) {
-				for (let k = 0; k < half; k++) {
-					const wr = this.cos[k * step];
-					const wi = sign * this.sin[k * step];
-					const a = start + k;
+		const twRe = this.twRe;
+		const twIm = this.twIm;
+		for (let half = 2; half < n; half <<= 1) {
+			const len = half << 1;
+			for (let k = 0; k < half; k++) {
+				const wr = twRe[half - 1 + k];
+				const wi = sign * twIm[half - 1 + k];
+				for (let a = k; a < n; a += len) {
 					const b = a + half;
 					const xr = re[b] * wr - im[b] * wi;
 					const xi = re[b] * wi + im[b] * wr;
@@ -114,4 +128,98 @@ export function packTwoReal(
 			im[n - k] = -ai + bRe[k];
 		}
 	}
+}
+
+/** Any transform size: `FFT` for powers of two, Bluestein's chirp-z otherwise (UVR's MDX-Net n_fft 6144, 7680). */
+export interface ComplexTransform {
+	readonly size: number;
+	transform(re: Float64Array, im: Float64Array, inverse?: boolean): void;
+}
+
+/**
+ * Complex DFT of any length N through three power-of-two FFTs of length M >= 2N-1
+ * (Bluestein): X[k] = w[k] · Σ_n (x[n] w[n]) conj(w[k-n]), w[j] = e^{-iπ j²/N}.
+ */
+export class BluesteinFFT implements ComplexTransform {
+	readonly size: number;
+	private readonly fft: FFT;
+	private readonly wRe: Float64Array;
+	private readonly wIm: Float64Array;
+	private readonly bRe: Float64Array;
+	private readonly bIm: Float64Array;
+	private readonly aRe: Float64Array;
+	private readonly aIm: Float64Array;
+
+	constructor(size: number) {
+		if (!Number.isInteger(size) || size < 1) throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+		this.size = size;
+		let m = 1;
+		while (m < 2 * size - 1) m <<= 1;
+		m = Math.max(m, 2);
+		this.fft = new FFT(m);
+		this.wRe = new Float64Array(size);
+		this.wIm = new Float64Array(size);
+		for (let j = 0; j < size; j++) {
+			const angle = (Math.PI * ((j * j) % (2 * size))) / size; // j² mod 2N keeps the angle exact
+			this.wRe[j] = Math.cos(angle);
+			this.wIm[j] = -Math.sin(angle);
+		}
+		this.bRe = new Float64Array(m);
+		this.bIm = new Float64Array(m);
+		for (let j = 0; j < size; j++) {
+			this.bRe[j] = this.wRe[j];
+			this.bIm[j] = -this.wIm[j];
+			if (j > 0) {
+				this.bRe[m - j] = this.wRe[j];
+				this.bIm[m - j] = -this.wIm[j];
+			}
+		}
+		this.fft.transform(this.bRe, this.bIm);
+		this.aRe = new Float64Array(m);
+		this.aIm = new Float64Array(m);
+	}
+
+	/** Forward (e^{-2πikn/N}); `inverse` computes the unscaled inverse. */
+	transform(re: Float64Array, im: Float64Array, inverse = false): void {
+		const n = this.size;
+		const m = this.aRe.length;
+		const { aRe, aIm, wRe, wIm, bRe, bIm } = this;
+		const s = inverse ? -1 : 1; // inverse = conj(forward(conj(x)))
+		for (let j = 0; j < n; j++) {
+			const xr = re[j];
+			const xi = s * im[j];
+			aRe[j] = xr * wRe[j] - xi * wIm[j];
+			aIm[j] = xr * wIm[j] + xi * wRe[j];
+		}
+		aRe.fill(0, n);
+		aIm.fill(0, n);
+		this.fft.transform(aRe, aIm);
+		for (let j = 0; j < m; j++) {
+			const r = aRe[j] * bRe[j] - aIm[j] * bIm[j];
+			aIm[j] = aRe[j] * bIm[j] + aIm[j] * bRe[j];
+			aRe[j] = r;
+		}
+		this.fft.transform(aRe, aIm, true);
+		for (let k = 0; k < n; k++) {
+			const cr = aRe[k] / m;
+			const ci = aIm[k] / m;
+			re[k] = cr * wRe[k] - ci * wIm[k];
+			im[k] = s * (cr * wIm[k] + ci * wRe[k]);
+		}
+	}
+}
+
+/** The transform for `size`: radix-2 for a power of two, mixed radix for sizes made of 2, 3, 5 and 7, else Bluestein. */
+export function createFFT(size: number): ComplexTransform {
+	if (Number.isInteger(size) && size >= 2 && (size & (size - 1)) === 0) return new FFT(size);
+	return size >= 2 && smallFactors(size) ? new MixedRadixFFT(size) : new BluesteinFFT(size);
+}
+
+const shared = new Map<number, ComplexTransform>();
+
+/** One transform (tables, scratch) per size, reused across chunks; `transform` keeps no state between calls. */
+export function fftOfSize(size: number): ComplexTransform {
+	let fft = shared.get(size);
+	if (!fft) shared.set(size, (fft = createFFT(size)));
+	return fft;
 }

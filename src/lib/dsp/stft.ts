@@ -2,9 +2,10 @@
  * STFT / iSTFT with exactly torch.stft / torch.istft's conventions for
  * window=hann_window(n_fft) (periodic), center=True, pad_mode='reflect', onesided,
  * normalized=False. Spectra are Float32Array laid out [F][T][re, im], F = nFft/2+1,
- * which is one channel of the model's [S, F, T, 2] input.
+ * which is one channel of the model's [S, F, T, 2] input. nFft may be any even size (a power of
+ * two runs the radix-2 FFT, others Bluestein's), e.g. UVR's MDX-Net 6144 / 7680.
  */
-import { FFT, packTwoReal, unpackTwoReal } from './fft';
+import { fftOfSize, packTwoReal, unpackTwoReal } from './fft';
 import { hannWindow } from './window';
 
 export interface StftParams {
@@ -33,7 +34,7 @@ export function stft(signal: Float32Array, { nFft, hopLength }: StftParams): Flo
 	const bins = nFft / 2 + 1;
 	const frames = frameCount(signal.length, hopLength);
 	const out = new Float32Array(bins * frames * 2);
-	const fft = new FFT(nFft);
+	const fft = fftOfSize(nFft);
 	const win = hannWindow(nFft);
 	const re = new Float64Array(nFft);
 	const im = new Float64Array(nFft);
@@ -77,7 +78,7 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 	const total = nFft + hopLength * (frames - 1);
 	const acc = new Float64Array(total);
 	const env = new Float64Array(total);
-	const fft = new FFT(nFft);
+	const fft = fftOfSize(nFft);
 	const win = hannWindow(nFft);
 	const re = new Float64Array(nFft);
 	const im = new Float64Array(nFft);

@@ -31,6 +31,14 @@ export interface ModelQuality {
 	measuredWith: string;
 	model: QualityRow;
 	baselines: Record<string, QualityRow>;
+	/** Where the test songs come from and their licence (for real recordings). */
+	source?: string;
+	/** Number of songs in the test set. */
+	songs?: number;
+	/** Songs scored per stem (a stem whose reference is silent in a song is skipped there). */
+	songsPerStem?: Record<string, number>;
+	/** The same measurement on further test sets, keyed by test-set id (e.g. "eval-real"). */
+	byTestSet?: Record<string, ModelQuality>;
 }
 
 function isRow(v: unknown): v is QualityRow {
@@ -38,11 +46,35 @@ function isRow(v: unknown): v is QualityRow {
 	return !!r && typeof r.mean === 'number' && !!r.perStem && typeof r.perStem === 'object';
 }
 
-/** The manifest's measured quality, if it has one in the shape eval.ts writes. */
+function isQuality(v: unknown): v is ModelQuality {
+	const q = v as ModelQuality | null;
+	if (!q || typeof q.metric !== 'string' || !isRow(q.model) || !q.baselines) return false;
+	return Object.values(q.baselines).every(isRow);
+}
+
+/** The manifest's measured quality on its primary (synthetic held-out) test set, if it has one in the shape eval.ts writes. */
 export function modelQuality(m: ModelManifest): ModelQuality | null {
-	const q = m.quality as unknown as ModelQuality | null;
-	if (!q || typeof q.metric !== 'string' || !isRow(q.model) || !q.baselines) return null;
-	return Object.values(q.baselines).every(isRow) ? q : null;
+	return isQuality(m.quality) ? (m.quality as unknown as ModelQuality) : null;
+}
+
+/** Test-set id of the primary `quality` entry. */
+export const PRIMARY_TEST_SET = 'synthetic';
+
+/** Every valid quality measurement in the manifest, primary first, keyed by test-set id. */
+export function modelQualities(m: ModelManifest): { key: string; quality: ModelQuality }[] {
+	const out: { key: string; quality: ModelQuality }[] = [];
+	const primary = modelQuality(m);
+	if (primary) out.push({ key: PRIMARY_TEST_SET, quality: primary });
+	const more = (m.quality as { byTestSet?: Record<string, unknown> } | null)?.byTestSet;
+	if (more && typeof more === 'object') {
+		for (const [key, q] of Object.entries(more)) if (isQuality(q)) out.push({ key, quality: q });
+	}
+	return out;
+}
+
+/** The measurement on one test set ('synthetic' is the primary one), or null. */
+export function modelQualityFor(m: ModelManifest, key: string): ModelQuality | null {
+	return modelQualities(m).find((q) => q.key === key)?.quality ?? null;
 }
 
 export interface ModelIndex {

@@ -14,6 +14,7 @@ export type RunModel = (input: Float32Array, dims: number[]) => Promise<Float32A
 export interface SeparateOptions {
 	/** Crossfade between chunks as a fraction of the chunk (default 0.25). */
 	overlapFraction?: number;
+	/** Called with done = 0 before the first chunk, then after every chunk. */
 	onChunk?: (done: number, total: number) => void;
 	isCancelled?: () => boolean;
 }
@@ -36,6 +37,7 @@ export async function separateChunks(
 	const outputs = stems.map(() => mix.map(() => new OverlapAdd(length, plan)));
 	const block = F * frames * 2;
 	const input = new Float32Array(S * block);
+	options.onChunk?.(0, plan.starts.length);
 	for (let c = 0; c < plan.starts.length; c++) {
 		await nextTask(); // lets a worker handle incoming messages (cancel) between chunks
 		if (options.isCancelled?.()) throw new CancelledError();

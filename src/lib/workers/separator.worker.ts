@@ -1,64 +1,150 @@
 /**
  * Separation worker: a thin comlink shell over the pure pipeline in $lib/separation.
  * Holds one model session (WebGPU first, WASM fallback) and runs one job at a time.
+ *
+ * onnxruntime-web's WASM threads are Web Workers started from the chunk that holds ORT
+ * (named "em-pthread"); such a worker only runs ORT's thread code and never exposes our API.
  */
 import * as Comlink from 'comlink';
-import * as ort from 'onnxruntime-web';
 import type { AudioData } from '../dsp/audio';
+import { RUNTIME_CACHE, fetchCached, type FetchProgress } from '../runtime/asset-cache';
+import { planBackends } from '../runtime/backend-plan';
+import { classifyAdapter, describeAdapter, probeAdapter, type GpuKind } from '../runtime/gpu-adapter';
+import { loadOrt, type OrtBuild, type OrtModule } from '../runtime/ort-loader';
+import { planWasmThreads } from '../runtime/threads';
 import { FallbackRunner, type Backend, type BackendEvent } from '../separation/fallback';
-import { verifyModel } from '../separation/integrity';
+import { opfsFolder } from '../models/store/browser';
+import { modelBytesLoader } from '../models/store/model-bytes';
+import type { ModelSource } from '../models/store/types';
+import { gateAudio } from '../license/gate';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
 import { separateAudio, type SeparationResult } from '../separation/pipeline';
-import { estimateEta, type Progress } from '../separation/progress';
+import type { SeparateOptions } from '../separation/separate';
+import { estimateEta, interimFraction, type Progress } from '../separation/progress';
 
 export interface LoadOptions {
 	manifest: ModelManifest;
 	modelUrl: string;
+	/** An imported model's files on this device (instead of modelUrl). */
+	source?: ModelSource;
 	backends: Backend[];
+}
+
+export interface RuntimeInfo {
+	backend: Backend;
+	gpu: GpuKind;
+	adapter: string;
+	/** Why WebGPU is not used or is slow, in words for the user. */
+	gpuNote: string | null;
+	threads: number;
+	threadsNote: string | null;
+	crossOriginIsolated: boolean;
+	ortBuild: OrtBuild;
 }
 
 let runner: FallbackRunner | null = null;
 let manifest: ModelManifest | null = null;
+let ort: OrtModule | null = null;
+let ortBuild: OrtBuild | null = null;
 const cancelled = new Set<string>();
 
+async function fetchAsset(url: string, onProgress?: FetchProgress): Promise<Uint8Array> {
+	const cache = await caches.open(RUNTIME_CACHE).catch(() => null);
+	return (await fetchCached(url, { cache, fetch: (u) => fetch(u) }, onProgress)).bytes;
+}
+
 const api = {
-	async load(options: LoadOptions, onBackend: (e: BackendEvent) => void): Promise<Backend> {
+	async load(
+		options: LoadOptions,
+		onBackend: (e: BackendEvent) => void,
+		onDownload?: (loaded: number, total: number | null) => void
+	): Promise<RuntimeInfo> {
 		await runner?.release();
 		runner = null;
-		// The .wasm binary is emitted by Vite next to this worker (onnxruntime-web resolves it
-		// with import.meta.url) and precached by the service worker with the rest of the build.
-		// Multi-threaded WASM needs cross-origin isolation; this worker already keeps the UI free.
-		ort.env.wasm.numThreads = 1;
-		ort.env.logLevel = 'error';
-		const response = await fetch(options.modelUrl);
-		if (!response.ok) throw new Error(`Could not load the model (${response.status} ${response.statusText}).`);
-		const bytes = await response.arrayBuffer();
-		await verifyModel(bytes, options.manifest, options.manifest.file);
+		const facts = options.backends.includes('webgpu') ? await probeAdapter((navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu) : null;
+		const gpu = classifyAdapter(facts);
+		const adapter = describeAdapter(facts);
+		const plan = planBackends(options.backends, gpu, adapter);
+		const threads = planWasmThreads(navigator.hardwareConcurrency, self.crossOriginIsolated);
+		// The ORT build is fixed for this worker's life; a later load reuses it.
+		ortBuild ??= plan.backends.includes('webgpu') ? 'webgpu+wasm' : 'wasm';
+		const runtime = (ort ??= await loadOrt(ortBuild, threads.threads, (url) => fetchAsset(url)));
+		const usable = ortBuild === 'wasm' ? plan.backends.filter((b) => b === 'wasm') : plan.backends;
+		const backends: Backend[] = usable.length ? usable : ['wasm'];
+		// Bundled models come from a URL (kept in the runtime cache), imported ones from OPFS;
+		// WebGPU with shader-f16 gets an imported model's fp16 variant when there is one.
+		const source = options.source ?? { kind: 'url', url: options.modelUrl };
+		const caps = { webgpu: facts !== null, shaderF16: facts?.features.includes('shader-f16') ?? false };
+		const model = modelBytesLoader(options.manifest, source, caps, {
+			fetchUrl: async (url) => {
+				const bytes = await fetchAsset(url, onDownload);
+				return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+			},
+			readStored: (f) => opfsFolder().read(f.name)
+		});
+		await model.bytesFor(backends[0]); // a missing or damaged model fails the load itself
 		manifest = options.manifest;
-		runner = new FallbackRunner(ortSessionFactory(ort, new Uint8Array(bytes)), options.backends, onBackend);
-		return runner.ready();
+		runner = new FallbackRunner(async (b) => ortSessionFactory(runtime, await model.bytesFor(b))(b), backends, onBackend);
+		const backend = await runner.ready();
+		return {
+			backend,
+			gpu,
+			adapter,
+			gpuNote: plan.note,
+			threads: threads.threads,
+			threadsNote: threads.reason,
+			crossOriginIsolated: self.crossOriginIsolated,
+			ortBuild
+		};
 	},
 
-	async separate(jobId: string, audio: AudioData, onProgress: (p: Progress) => void): Promise<SeparationResult> {
+	async separate(
+		jobId: string,
+		audio: AudioData,
+		onProgress: (p: Progress) => void,
+		settings: Pick<SeparateOptions, 'overlapFraction'> = {}
+	): Promise<SeparationResult> {
 		if (!runner || !manifest) throw new Error('The model is not loaded yet.');
 		const active = runner;
 		const started = performance.now();
-		onProgress({ fraction: 0, etaSeconds: null, stage: 'preparing', backend: active.backend ?? undefined });
-		try {
-			const result = await separateAudio(audio, manifest, (input, dims) => active.run(input, dims), {
-				isCancelled: () => cancelled.has(jobId),
-				onChunk: (done, total) =>
-					onProgress({
-						fraction: done / total,
-						etaSeconds: estimateEta(done, total, performance.now() - started),
-						stage: done === total ? 'finishing' : 'separating',
-						backend: active.backend ?? undefined
-					})
+		let chunkStart = started;
+		let lastChunkMs: number | null = null;
+		let done = 0;
+		let total = 0;
+		const report = (stage: Progress['stage']) => {
+			const now = performance.now();
+			onProgress({
+				fraction: total ? interimFraction(done, total, now - chunkStart, lastChunkMs) : 0,
+				etaSeconds: estimateEta(done, total, chunkStart - started),
+				stage,
+				backend: active.backend ?? undefined,
+				chunk: total ? { done, total, runningSeconds: (now - chunkStart) / 1000 } : undefined
 			});
+		};
+		report('preparing');
+		// While a chunk runs on the GPU this thread is free: keep the bar moving. (A WASM run
+		// holds this thread, so the timer only fires between chunks there.)
+		const heartbeat = setInterval(() => total && done < total && report('separating'), 1000);
+		try {
+			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
+			const result = await separateAudio(planned.audio, manifest, (input, dims) => active.run(input, dims), {
+				overlapFraction: settings.overlapFraction,
+				isCancelled: () => cancelled.has(jobId),
+				onChunk: (d, t) => {
+					const now = performance.now();
+					if (d > 0) lastChunkMs = now - chunkStart;
+					chunkStart = now;
+					done = d;
+					total = t;
+					report(d === t ? 'finishing' : 'separating');
+				}
+			});
+			if (planned.note) result.notes.unshift(planned.note);
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {
+			clearInterval(heartbeat);
 			cancelled.delete(jobId);
 		}
 	},
@@ -69,4 +155,4 @@ const api = {
 };
 
 export type SeparatorApi = typeof api;
-Comlink.expose(api);
+if (!self.name.startsWith('em-pthread')) Comlink.expose(api);

@@ -35,6 +35,8 @@ export interface FlacAudio extends AudioData {
 	md5: 'ok' | 'mismatch' | 'absent' | 'unchecked';
 	/** Plain-language remarks for the user (truncation, checksum mismatch). */
 	notes: string[];
+	/** Smallest and largest complete frame, in bytes (compare with STREAMINFO's bounds). */
+	frameBytes: { min: number; max: number };
 }
 
 const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
@@ -234,13 +236,17 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 	const bps = info.bitsPerSample;
 	const expected = info.totalSamples;
 	let capacity = expected > 0 ? expected : Math.max(1 << 16, Math.ceil((bytes.length * 8) / (nch * bps)) * 2);
-	let planes = Array.from({ length: nch }, () => new Int32Array(capacity));
-	const work = Array.from({ length: 2 }, () => new Float64Array(info.maxBlockSize || 65536));
-	const scratch = Array.from({ length: nch }, (_, c) => (c < 2 ? work[c] : new Float64Array(work[0].length)));
+	// Decoded straight into float planes (the file's integers are only kept one block at a time).
+	let planes = Array.from({ length: nch }, () => new Float32Array(capacity));
+	const maxBlock = info.maxBlockSize || 65536;
+	const scratch = Array.from({ length: nch }, () => new Float64Array(maxBlock));
+	const block = Array.from({ length: nch }, () => new Int32Array(maxBlock));
+	const scale = 1 / 2 ** (bps - 1);
 	const hasher = new SampleHasher(Math.ceil(bps / 8));
 	let decoded = 0;
 	let truncated = false;
 	let frameNo = 0;
+	const frameBytes = { min: Infinity, max: 0 };
 
 	while (r.bitsLeft >= 16) {
 		const frameStart = r.bytePos;
@@ -254,7 +260,7 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			if (h.channels !== nch) throw damaged(`a frame has ${h.channels} channels where the stream has ${nch} ${where()}`);
 			if (h.bitsPerSample !== bps) throw damaged(`a frame has ${h.bitsPerSample}-bit samples where the stream has ${bps} ${where()}`);
 			const n = h.blockSize;
-			for (const w of scratch) if (w.length < n) throw damaged(`a block of ${n} samples exceeds STREAMINFO's maximum ${where()}`);
+			if (n > maxBlock) throw damaged(`a block of ${n} samples exceeds STREAMINFO's maximum ${where()}`);
 			for (let c = 0; c < nch; c++) {
 				const ca = h.channelAssignment;
 				const side = (ca === 8 && c === 1) || (ca === 9 && c === 0) || (ca === 10 && c === 1);
@@ -267,15 +273,23 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			if (decoded + n > capacity) {
 				capacity = Math.max(decoded + n, capacity * 2);
 				planes = planes.map((p) => {
-					const bigger = new Int32Array(capacity);
+					const bigger = new Float32Array(capacity);
 					bigger.set(p.subarray(0, decoded));
 					return bigger;
 				});
 			}
-			decorrelate(h.channelAssignment, scratch, planes, decoded, n);
-			hasher.add(planes, decoded, n);
+			decorrelate(h.channelAssignment, scratch, block, n);
+			hasher.add(block, 0, n);
+			for (let c = 0; c < nch; c++) {
+				const src = block[c];
+				const dst = planes[c];
+				for (let i = 0; i < n; i++) dst[decoded + i] = src[i] * scale;
+			}
 			decoded += n;
 			frameNo++;
+			const size = r.bytePos - frameStart;
+			frameBytes.min = Math.min(frameBytes.min, size);
+			frameBytes.max = Math.max(frameBytes.max, size);
 		} catch (e) {
 			if (e instanceof EndOfData) {
 				// Damage can also make a frame run off the end; a valid frame further on tells them apart.
@@ -293,19 +307,14 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			truncated ? 'The FLAC file is cut off before the end of its first audio frame; there is no audio to use.' : 'The FLAC file contains no audio frames.'
 		);
 	}
-	const scale = 1 / 2 ** (bps - 1);
-	const channels = planes.map((p) => {
-		const f = new Float32Array(decoded);
-		for (let i = 0; i < decoded; i++) f[i] = p[i] * scale;
-		return f;
-	});
+	const channels = planes.map((p) => (p.length === decoded ? p : p.slice(0, decoded)));
 	const notes: string[] = [];
 	const secondsRead = decoded / info.sampleRate;
 	let md5: FlacAudio['md5'];
 	if (truncated) {
 		md5 = 'unchecked';
-		const total = expected > 0 ? ` of ${(expected / info.sampleRate).toFixed(1)} s` : '';
-		notes.push(`The FLAC file is cut short: only the first ${secondsRead.toFixed(1)} s${total} could be read.`);
+		const total = expected > 0 ? ` of ${formatSeconds(expected / info.sampleRate)}` : '';
+		notes.push(`The FLAC file is cut short: only the first ${formatSeconds(secondsRead)}${total} could be read.`);
 	} else if (/^0+$/.test(info.md5)) {
 		md5 = 'absent';
 	} else {
@@ -319,7 +328,8 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 		streamInfo: info,
 		truncated: truncated ? { secondsRead, secondsExpected: expected > 0 ? expected / info.sampleRate : null } : null,
 		md5,
-		notes
+		notes,
+		frameBytes
 	};
 }
 
@@ -339,12 +349,18 @@ function findFrame(bytes: Uint8Array, from: number, info: StreamInfo): number {
 	return -1;
 }
 
-function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], at: number, n: number): void {
+function formatSeconds(s: number): string {
+	if (s >= 60) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+	return `${s.toFixed(s >= 10 ? 0 : s >= 1 ? 1 : 3)} s`;
+}
+
+/** Undoes the stereo decorrelation of one block into `out[c][0..n)`. */
+function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], n: number): void {
 	if (assignment < 8) {
 		for (let c = 0; c < x.length; c++) {
 			const src = x[c];
 			const dst = out[c];
-			for (let i = 0; i < n; i++) dst[at + i] = src[i];
+			for (let i = 0; i < n; i++) dst[i] = src[i];
 		}
 		return;
 	}
@@ -361,7 +377,7 @@ function decorrelate(assignment: number, x: Float64Array[], out: Int32Array[], a
 			l = (mid + side) / 2;
 			rr = (mid - side) / 2;
 		}
-		left[at + i] = l;
-		right[at + i] = rr;
+		left[i] = l;
+		right[i] = rr;
 	}
 }

@@ -1,0 +1,55 @@
+/**
+ * One model-speed measurement in a fresh process (onnxruntime-web fixes its thread count at
+ * its first session, so each configuration needs its own process). Separates `seconds` of a
+ * stereo test signal with the browser's pipeline and prints one JSON line:
+ * { engine, threads, audioSeconds, wallSeconds, modelSeconds }.
+ * usage: node scripts/run-ts.mjs scripts/bench-model.ts web|node THREADS SECONDS [model-id]
+ */
+import { checkFinite } from '../src/lib/separation/ort-session';
+import { separateAudio } from '../src/lib/separation/pipeline';
+import { loadManifest, modelBytes } from './lib/model-files';
+
+const [engine, threadArg, secondsArg, modelId] = process.argv.slice(2);
+const threads = Number(threadArg);
+const seconds = Number(secondsArg);
+const manifest = loadManifest(modelId);
+const rate = manifest.sampleRate;
+const n = Math.round(seconds * rate);
+const left = new Float32Array(n);
+const right = new Float32Array(n);
+for (let i = 0; i < n; i++) {
+	left[i] = Math.sin(i * 0.05) * 0.3 + Math.sin(i * 0.0031) * 0.2;
+	right[i] = Math.sin(i * 0.07) * 0.25 + Math.sin(i * 0.0023) * 0.2;
+}
+
+type Run = (input: Float32Array, dims: number[]) => Promise<Float32Array>;
+// Both engines run the raw session here, so "model time" is onnxruntime's run alone; the
+// app's output check (checkFinite) is done outside it, as the app does.
+const ort = engine === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web');
+if (engine !== 'node') (ort as typeof import('onnxruntime-web')).env.wasm.numThreads = threads;
+const session = await ort.InferenceSession.create(modelBytes(manifest), {
+	executionProviders: [engine === 'node' ? 'cpu' : 'wasm'],
+	graphOptimizationLevel: 'all',
+	...(engine === 'node' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {})
+});
+const run: Run = async (input, dims) =>
+	(await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) }))[session.outputNames[0]].data as Float32Array;
+const release = () => session.release();
+
+// One warm-up chunk, so session initialisation is not counted.
+const F = manifest.stft.nFft / 2 + 1;
+await run(new Float32Array(2 * F * manifest.chunk.frames * 2), [1, 2, F, manifest.chunk.frames, 2]);
+let modelMs = 0;
+const timed: Run = async (input, dims) => {
+	const t = performance.now();
+	const out = await run(input, dims);
+	modelMs += performance.now() - t;
+	checkFinite(out);
+	return out;
+};
+const t = performance.now();
+await separateAudio({ sampleRate: rate, channels: [left, right] }, manifest, timed);
+const wallSeconds = (performance.now() - t) / 1000;
+await release();
+console.log(JSON.stringify({ engine, threads, audioSeconds: seconds, wallSeconds, modelSeconds: modelMs / 1000 }));
+process.exit(0);

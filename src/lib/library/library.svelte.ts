@@ -1,0 +1,306 @@
+/**
+ * The on-device library: saves finished jobs (records in IndexedDB, stems in OPFS, written
+ * stem by stem as each is ready), applies the retention policy at start-up and every
+ * minute, and keeps every open tab in step (Web Locks around writes, BroadcastChannel
+ * to refresh the others). One instance per page: `library` below.
+ */
+import type { SeparationResult } from '../separation/pipeline';
+import { registerDataCategory } from './data-categories';
+import { deleteOne, keyvalDb, readAll, readOne, writeOne } from './idb';
+import { alivePresence, canSeeOtherTabs, holdPresence, withIndexLock } from './locks';
+import { ChannelAppender, jobDir, listFolders, opfsSupported, readChannels, removeFile, removeFolder } from './opfs';
+import {
+	LIBRARY_DIR,
+	completed,
+	newEntry,
+	planCleanup,
+	sortEntries,
+	withStemProgress,
+	type LibraryEntry
+} from './records';
+import { DEFAULT_RETENTION, isRetentionPolicy, type RetentionPolicy } from './retention';
+import { isQuotaError, requestPersistence, storageInfo, type StorageInfo } from './storage';
+import { wipe, type WipeResult } from './wipe';
+
+export const LIBRARY_DB = 'stemsafe-library';
+export const SETTINGS_DB = 'stemsafe-settings';
+const CHANNEL = 'stemsafe-library';
+const TAB_KEY = 'stemsafe-tab-id';
+/** Frames per write: bounded memory per append, whatever the song length. */
+const WRITE_CHUNK = 1 << 18;
+export const CLEANUP_INTERVAL_MS = 60_000;
+
+export interface SaveInput {
+	fileName: string;
+	model: { id: string; name: string };
+	result: SeparationResult;
+}
+
+type Message = { type: 'changed' } | { type: 'wiped' };
+
+export class Library {
+	entries = $state.raw<LibraryEntry[]>([]);
+	policy = $state<RetentionPolicy>(DEFAULT_RETENTION);
+	storage = $state.raw<StorageInfo>({ usage: null, quota: null, persisted: null });
+	/** A problem worded for the user (full disk, browser without OPFS...). */
+	message = $state<string | null>(null);
+	/** Jobs being written now, by file name. */
+	saving = $state.raw<string[]>([]);
+	/** The clock the retention policy runs on (tests can replace it). */
+	now: () => number = () => Date.now();
+
+	readonly supported = opfsSupported() && typeof indexedDB !== 'undefined';
+	/** Survives reloads of this tab (sessionStorage), so "when this tab closes" means that. */
+	readonly tabId: string;
+	/** This page load: a record it was writing is interrupted once it is gone. */
+	readonly pageId = crypto.randomUUID();
+
+	private readonly db = keyvalDb(LIBRARY_DB);
+	private readonly settings = keyvalDb(SETTINGS_DB);
+	private readonly writers = new Set<ChannelAppender>();
+	private channel: BroadcastChannel | null = null;
+	private timer: ReturnType<typeof setInterval> | undefined;
+	private started: Promise<void> | null = null;
+	private generation = 0; // bumps on delete-all: saves from before it stop
+
+	constructor() {
+		let tab = null;
+		try {
+			tab = sessionStorage.getItem(TAB_KEY);
+			if (!tab) sessionStorage.setItem(TAB_KEY, (tab = crypto.randomUUID()));
+		} catch {
+			tab = null;
+		}
+		this.tabId = tab ?? this.pageId;
+	}
+
+	/** Start-up: presence locks, settings, auto-delete, then every minute. Idempotent. */
+	start(): Promise<void> {
+		this.started ??= (async () => {
+			if (!this.supported) {
+				this.message = 'This browser does not let the app keep files, so results are kept only until you close the tab.';
+				return;
+			}
+			holdPresence(this.tabId);
+			if (this.pageId !== this.tabId) holdPresence(this.pageId);
+			this.channel = new BroadcastChannel(CHANNEL);
+			this.channel.onmessage = (e: MessageEvent<Message>) => void this.onMessage(e.data);
+			const stored = await readOne<unknown>(this.settings, 'retention');
+			if (isRetentionPolicy(stored)) this.policy = stored;
+			await this.cleanup();
+			this.timer = setInterval(() => void this.cleanup(), CLEANUP_INTERVAL_MS);
+		})();
+		return this.started;
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
+		this.channel?.close();
+	}
+
+	/** Saves a finished job; each stem is committed to disk as soon as it is written. */
+	async save(input: SaveInput): Promise<LibraryEntry | null> {
+		if (!this.supported) return null;
+		await this.start();
+		const { result } = input;
+		const generation = this.generation;
+		const id = crypto.randomUUID();
+		const frames = result.stems[0]?.channels[0]?.length ?? 0;
+		let entry = newEntry({
+			id,
+			fileName: input.fileName,
+			sampleRate: result.sampleRate,
+			channels: result.stems[0]?.channels.length ?? 0,
+			frames,
+			model: input.model,
+			stemNames: result.stems.map((s) => s.name),
+			ownerTab: this.tabId,
+			writer: this.pageId,
+			notes: result.notes,
+			now: this.now()
+		});
+		this.saving = [...this.saving, id];
+		try {
+			await withIndexLock(() => writeOne(this.db, id, entry));
+			this.announce();
+			const dir = (await jobDir(id, true))!;
+			for (let i = 0; i < result.stems.length; i++) {
+				const writer = await ChannelAppender.open(dir, entry.stems[i].files);
+				this.writers.add(writer);
+				try {
+					const channels = result.stems[i].channels;
+					for (let f = 0; f < frames; f += WRITE_CHUNK) await writer.append(channels.map((ch) => ch.subarray(f, f + WRITE_CHUNK)));
+					await writer.close();
+				} catch (e) {
+					await writer.abort();
+					throw e;
+				} finally {
+					this.writers.delete(writer);
+				}
+				const next = await this.updateEntry(id, (e) => withStemProgress(e, i, frames, true));
+				if (!next || generation !== this.generation) throw new DeletedMeanwhile();
+				entry = next;
+			}
+			entry = (await this.updateEntry(id, (e) => completed(e, this.now()))) ?? entry;
+			this.message = null;
+			return entry;
+		} catch (e) {
+			// Free what this job took; every earlier item stays as it was.
+			await withIndexLock(async () => {
+				await deleteOne(this.db, id);
+				await removeFolder(id);
+			}).catch(() => undefined);
+			if (e instanceof DeletedMeanwhile || generation !== this.generation) return null;
+			this.message = isQuotaError(e)
+				? `Your device has no room left for this site, so “${input.fileName}” was not saved to the library. ` +
+					'Its stems are still here to play and download until you close the tab; everything saved earlier is kept. ' +
+					'Delete older items below (or free disk space) to save new ones.'
+				: `“${input.fileName}” could not be saved to the library: ${e instanceof Error ? e.message : String(e)}. ` +
+					'Its stems are still here until you close the tab.';
+			return null;
+		} finally {
+			this.saving = this.saving.filter((s) => s !== id);
+			await this.refresh();
+			this.announce();
+		}
+	}
+
+	/** Reads a saved job's stems back from disk. */
+	async load(id: string): Promise<SeparationResult> {
+		const entry = this.entries.find((e) => e.id === id) ?? (await readOne<LibraryEntry>(this.db, id));
+		if (!entry) throw new Error('This item has been deleted.');
+		const dir = await jobDir(id, false);
+		if (!dir) throw new Error('The files of this item are gone.');
+		const stems = [];
+		for (const s of entry.stems) stems.push({ name: s.name, channels: await readChannels(dir, s.files, s.frames) });
+		return { sampleRate: entry.sampleRate, stems, notes: entry.notes };
+	}
+
+	async setKeep(id: string, keep: boolean): Promise<void> {
+		await this.updateEntry(id, (e) => ({ ...e, keep }));
+		await this.refresh();
+		this.announce();
+	}
+
+	async remove(id: string): Promise<void> {
+		await withIndexLock(async () => {
+			await deleteOne(this.db, id);
+			await removeFolder(id);
+		});
+		await this.refresh();
+		this.announce();
+	}
+
+	async setPolicy(policy: RetentionPolicy): Promise<void> {
+		this.policy = policy;
+		await writeOne(this.settings, 'retention', policy);
+		await this.cleanup();
+	}
+
+	/** Auto-delete: expired items, interrupted jobs' unfinished files, files no record owns. */
+	async cleanup(): Promise<void> {
+		if (!this.supported) return;
+		try {
+			await withIndexLock(async () => {
+				const entries = await readAll<LibraryEntry>(this.db);
+				const alive = await alivePresence([this.tabId, this.pageId]);
+				// Without Web Locks other tabs are invisible: treat every tab as open.
+				if (!canSeeOtherTabs()) for (const e of entries) alive.add(e.ownerTab).add(e.writer);
+				const plan = planCleanup(entries, await listFolders(), this.policy, this.now(), alive);
+				for (const id of plan.deleteEntries) {
+					await deleteOne(this.db, id);
+					await removeFolder(id);
+				}
+				for (const e of plan.rewrite) await writeOne(this.db, e.id, e);
+				for (const f of plan.deleteFolders) await removeFolder(f);
+				for (const { folder, file } of plan.deleteFiles) await removeFile(folder, file);
+				if (plan.deleteEntries.length || plan.rewrite.length) this.announce();
+			});
+		} catch (e) {
+			this.message = `Auto-delete could not finish: ${e instanceof Error ? e.message : String(e)}. It will try again in a minute.`;
+		}
+		await this.refresh();
+	}
+
+	async refresh(): Promise<void> {
+		if (!this.supported) return;
+		this.entries = sortEntries(await readAll<LibraryEntry>(this.db));
+		this.storage = await storageInfo();
+	}
+
+	async persist(): Promise<boolean> {
+		const granted = await requestPersistence();
+		this.storage = await storageInfo();
+		return granted;
+	}
+
+	/** Deletes every job, stem and setting (and the optional categories chosen), then checks. */
+	async deleteAll(alsoDelete: ReadonlySet<string>): Promise<WipeResult> {
+		this.generation++;
+		const result = await withIndexLock(() => wipe(alsoDelete));
+		this.entries = [];
+		this.policy = DEFAULT_RETENTION;
+		this.message = null;
+		this.storage = await storageInfo();
+		this.channel?.postMessage({ type: 'wiped' } satisfies Message);
+		return result;
+	}
+
+	private async updateEntry(id: string, fn: (e: LibraryEntry) => LibraryEntry): Promise<LibraryEntry | undefined> {
+		return withIndexLock(async () => {
+			const current = await readOne<LibraryEntry>(this.db, id);
+			if (!current) return undefined; // deleted meanwhile (another tab, auto-delete): do not resurrect
+			const next = fn(current);
+			await writeOne(this.db, id, next);
+			return next;
+		});
+	}
+
+	private announce(): void {
+		this.channel?.postMessage({ type: 'changed' } satisfies Message);
+	}
+
+	private async onMessage(m: Message): Promise<void> {
+		if (m.type === 'wiped') {
+			this.generation++;
+			await Promise.all([...this.writers].map((w) => w.abort()));
+			this.entries = [];
+			this.policy = DEFAULT_RETENTION;
+			this.storage = await storageInfo();
+			return;
+		}
+		const stored = await readOne<unknown>(this.settings, 'retention');
+		if (isRetentionPolicy(stored)) this.policy = stored;
+		await this.refresh();
+	}
+
+	/** For the data-category registry. */
+	async abortWrites(): Promise<void> {
+		this.generation++;
+		await Promise.all([...this.writers].map((w) => w.abort()));
+		this.db.close();
+		this.settings.close();
+	}
+}
+
+class DeletedMeanwhile extends Error {}
+
+export const library = new Library();
+
+registerDataCategory({
+	id: 'library',
+	label: 'Saved songs and stems',
+	description: `Every job in the library: its record (IndexedDB “${LIBRARY_DB}”) and its audio (private files “${LIBRARY_DIR}/”).`,
+	optional: false,
+	idb: [LIBRARY_DB],
+	opfs: [LIBRARY_DIR],
+	beforeDelete: () => library.abortWrites()
+});
+registerDataCategory({
+	id: 'settings',
+	label: 'Settings',
+	description: `Your retention choice (IndexedDB “${SETTINGS_DB}”).`,
+	optional: false,
+	idb: [SETTINGS_DB],
+	opfs: []
+});

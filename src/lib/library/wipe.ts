@@ -1,0 +1,45 @@
+/**
+ * "Delete all my data", browser half: deletes the chosen categories' places, then scans
+ * IndexedDB, the origin private file system and Cache Storage and reports what is there.
+ */
+import { classifyScan, dataCategories, type DataCategory, type ScanReport, type StorageScan } from './data-categories';
+import { deleteDatabase, listDatabases } from './idb';
+import { listOpfsRoot, removeOpfsEntry } from './opfs';
+
+export async function scanStorage(): Promise<StorageScan> {
+	return {
+		idb: await listDatabases(),
+		opfs: await listOpfsRoot(),
+		caches: typeof caches !== 'undefined' ? await caches.keys() : []
+	};
+}
+
+export interface WipeResult {
+	report: ScanReport;
+	errors: string[];
+}
+
+/** Deletes every non-optional category plus the optional ones in `alsoDelete`, then checks. */
+export async function wipe(alsoDelete: ReadonlySet<string>): Promise<WipeResult> {
+	const all = dataCategories();
+	const chosen = all.filter((c) => !c.optional || alsoDelete.has(c.id));
+	const kept = new Set(all.filter((c) => !chosen.includes(c)).map((c) => c.id));
+	const errors: string[] = [];
+	for (const c of chosen) {
+		try {
+			await deleteCategory(c);
+		} catch (e) {
+			errors.push(`${c.label}: ${e instanceof Error ? e.message : String(e)}`);
+		}
+	}
+	return { report: classifyScan(await scanStorage(), all, kept), errors };
+}
+
+async function deleteCategory(c: DataCategory): Promise<void> {
+	await c.beforeDelete?.();
+	for (const name of c.opfs) await removeOpfsEntry(name);
+	for (const name of c.idb) {
+		if ((await deleteDatabase(name)) === 'blocked') throw new Error(`the database “${name}” is in use by another tab; close it and try again`);
+	}
+	for (const name of c.caches ?? []) await caches.delete(name);
+}

@@ -1,0 +1,33 @@
+/**
+ * What a plan may separate. Free: the first PREVIEW_SECONDS of each song. A valid license:
+ * the whole song. Applied by the separation worker itself before it runs the model.
+ */
+import type { AudioData } from '../dsp/audio';
+
+export const PREVIEW_SECONDS = 60;
+
+export interface PlannedAudio {
+	audio: AudioData;
+	/** True when the song was cut to the preview length. */
+	trimmed: boolean;
+	/** Length of the song as given, in seconds. */
+	originalSeconds: number;
+	note: string | null;
+}
+
+export function previewNote(originalSeconds: number): string {
+	return `Free preview: the first ${PREVIEW_SECONDS} s of this ${Math.round(originalSeconds)} s song were separated. Unlock full length to separate whole songs.`;
+}
+
+export function applyPlan(audio: AudioData, licensed: boolean): PlannedAudio {
+	const length = audio.channels[0]?.length ?? 0;
+	const originalSeconds = length / audio.sampleRate;
+	const limit = Math.round(PREVIEW_SECONDS * audio.sampleRate);
+	if (licensed || length <= limit) return { audio, trimmed: false, originalSeconds, note: null };
+	return {
+		audio: { sampleRate: audio.sampleRate, channels: audio.channels.map((c) => c.slice(0, limit)) },
+		trimmed: true,
+		originalSeconds,
+		note: previewNote(originalSeconds)
+	};
+}

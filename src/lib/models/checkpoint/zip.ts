@@ -1,0 +1,177 @@
+/**
+ * Zip archive reader over random access (ByteSource): reads the central directory from the
+ * end of the file and each entry's bytes on demand, so a multi-GB archive is never loaded
+ * whole. Stored (method 0) entries are read by byte range; deflated (8) entries, which
+ * torch.save never writes, are inflated whole. zip64 is supported.
+ */
+import { inflateSync } from 'fflate';
+import type { ByteSource } from '../types';
+import { crc32 } from './crc32';
+import { CheckpointError } from './errors';
+
+export interface ZipEntry {
+	name: string;
+	method: number;
+	crc32: number;
+	compressedSize: number;
+	size: number;
+	localHeaderOffset: number;
+}
+
+const EOCD = 0x06054b50;
+const EOCD64 = 0x06064b50;
+const EOCD64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+
+function u64(view: DataView, at: number): number {
+	const v = view.getBigUint64(at, true);
+	if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new CheckpointError('the zip archive has an impossible size or offset (corrupt file)');
+	return Number(v);
+}
+
+/** True when the source starts like a zip archive (a local file header). */
+export async function looksLikeZip(src: ByteSource): Promise<boolean> {
+	if (src.size < 4) return false;
+	const b = await src.read(0, 4);
+	return b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+}
+
+export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
+	const size = src.size;
+	if (size < 22) throw new CheckpointError('the file is too small to be a zip archive (truncated?)');
+	// the end record is the last 22 bytes unless the archive has a comment (then search 64 KiB)
+	let tailLength = 22;
+	let tail = await src.read(size - 22, 22);
+	if (new DataView(tail.buffer, tail.byteOffset, 22).getUint32(0, true) !== EOCD) {
+		tailLength = Math.min(size, 22 + 0xffff);
+		tail = await src.read(size - tailLength, tailLength);
+	}
+	const tv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+	let eocd = -1;
+	for (let i = tailLength - 22; i >= 0; i--) {
+		if (tv.getUint32(i, true) === EOCD && i + 22 + tv.getUint16(i + 20, true) <= tailLength) {
+			eocd = i;
+			break;
+		}
+	}
+	if (eocd < 0) {
+		throw new CheckpointError('the zip archive has no end record: the file is truncated or is not a zip archive');
+	}
+	let count = tv.getUint16(eocd + 10, true);
+	let cdSize = tv.getUint32(eocd + 12, true);
+	let cdOffset = tv.getUint32(eocd + 16, true);
+	const eocdPos = size - tailLength + eocd;
+	if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+		if (eocdPos < 20) throw new CheckpointError('the zip64 archive has no zip64 end record locator (corrupt file)');
+		const loc = await src.read(eocdPos - 20, 20);
+		const lv = new DataView(loc.buffer, loc.byteOffset, 20);
+		if (lv.getUint32(0, true) !== EOCD64_LOCATOR) throw new CheckpointError('the zip64 end record locator is missing (corrupt file)');
+		const recPos = u64(lv, 8);
+		if (recPos + 56 > size) throw new CheckpointError('the zip64 end record lies outside the file (truncated or corrupt)');
+		const rec = await src.read(recPos, 56);
+		const rv = new DataView(rec.buffer, rec.byteOffset, 56);
+		if (rv.getUint32(0, true) !== EOCD64) throw new CheckpointError('the zip64 end record is damaged (corrupt file)');
+		count = u64(rv, 32);
+		cdSize = u64(rv, 40);
+		cdOffset = u64(rv, 48);
+	}
+	if (cdOffset + cdSize > size) {
+		throw new CheckpointError('the zip directory lies outside the file: the file is truncated or corrupt');
+	}
+	const cd = await src.read(cdOffset, cdSize);
+	const cv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+	const decoder = new TextDecoder();
+	const entries: ZipEntry[] = [];
+	let p = 0;
+	for (let n = 0; n < count; n++) {
+		if (p + 46 > cdSize || cv.getUint32(p, true) !== CENTRAL) {
+			throw new CheckpointError(`the zip directory is damaged at entry ${n + 1} of ${count} (corrupt file)`);
+		}
+		const method = cv.getUint16(p + 10, true);
+		const crc = cv.getUint32(p + 16, true);
+		let compressedSize = cv.getUint32(p + 20, true);
+		let uncompressed = cv.getUint32(p + 24, true);
+		const nameLength = cv.getUint16(p + 28, true);
+		const extraLength = cv.getUint16(p + 30, true);
+		const commentLength = cv.getUint16(p + 32, true);
+		let localHeaderOffset = cv.getUint32(p + 42, true);
+		if (p + 46 + nameLength + extraLength + commentLength > cdSize) {
+			throw new CheckpointError('the zip directory is damaged (corrupt file)');
+		}
+		const name = decoder.decode(cd.subarray(p + 46, p + 46 + nameLength));
+		// zip64 extended information: only the fields whose 32-bit value is 0xFFFFFFFF, in this order
+		let e = p + 46 + nameLength;
+		const extraEnd = e + extraLength;
+		while (e + 4 <= extraEnd) {
+			const id = cv.getUint16(e, true);
+			const len = cv.getUint16(e + 2, true);
+			if (id === 0x0001) {
+				let q = e + 4;
+				if (uncompressed === 0xffffffff) (uncompressed = u64(cv, q)), (q += 8);
+				if (compressedSize === 0xffffffff) (compressedSize = u64(cv, q)), (q += 8);
+				if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(cv, q);
+			}
+			e += 4 + len;
+		}
+		entries.push({ name, method, crc32: crc, compressedSize, size: uncompressed, localHeaderOffset });
+		p += 46 + nameLength + extraLength + commentLength;
+	}
+	return entries;
+}
+
+/** Offset of the entry's (compressed) data in the file, from its local header. */
+export async function entryDataOffset(src: ByteSource, entry: ZipEntry): Promise<number> {
+	if (entry.localHeaderOffset + 30 > src.size) throw new CheckpointError(`zip entry ${entry.name} lies outside the file (truncated)`);
+	const h = await src.read(entry.localHeaderOffset, 30);
+	const hv = new DataView(h.buffer, h.byteOffset, 30);
+	if (hv.getUint32(0, true) !== LOCAL) throw new CheckpointError(`zip entry ${entry.name} is damaged (corrupt file)`);
+	const start = entry.localHeaderOffset + 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
+	if (start + entry.compressedSize > src.size) {
+		throw new CheckpointError(`zip entry ${entry.name} runs past the end of the file (truncated)`);
+	}
+	return start;
+}
+
+/** A zip entry's bytes as a ByteSource of its own (uncompressed content). */
+export async function entrySource(src: ByteSource, entry: ZipEntry): Promise<ByteSource> {
+	const start = await entryDataOffset(src, entry);
+	if (entry.method === 0) {
+		if (entry.compressedSize !== entry.size) throw new CheckpointError(`zip entry ${entry.name} has inconsistent sizes (corrupt file)`);
+		return {
+			size: entry.size,
+			read: (offset, length) => {
+				if (offset < 0 || length < 0 || offset + length > entry.size) {
+					return Promise.reject(new CheckpointError(`read past the end of zip entry ${entry.name} (corrupt file)`));
+				}
+				return src.read(start + offset, length);
+			}
+		};
+	}
+	if (entry.method === 8) {
+		let data: Uint8Array;
+		try {
+			data = inflateSync(await src.read(start, entry.compressedSize), { out: new Uint8Array(entry.size) });
+		} catch {
+			throw new CheckpointError(`zip entry ${entry.name} does not decompress (corrupt file)`);
+		}
+		return {
+			size: data.byteLength,
+			read: async (offset, length) => {
+				if (offset < 0 || length < 0 || offset + length > data.byteLength) {
+					throw new CheckpointError(`read past the end of zip entry ${entry.name} (corrupt file)`);
+				}
+				return data.subarray(offset, offset + length);
+			}
+		};
+	}
+	throw new CheckpointError(`zip entry ${entry.name} uses compression method ${entry.method}, which is not supported`);
+}
+
+/** The whole entry, CRC-checked. For small entries (data.pkl, version). */
+export async function readEntry(src: ByteSource, entry: ZipEntry): Promise<Uint8Array> {
+	const es = await entrySource(src, entry);
+	const data = await es.read(0, es.size);
+	if (crc32(data) !== entry.crc32) throw new CheckpointError(`zip entry ${entry.name} fails its CRC check (corrupt file)`);
+	return data;
+}

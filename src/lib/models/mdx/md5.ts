@@ -1,0 +1,94 @@
+/**
+ * MD5 (RFC 1321), incremental: WebCrypto has no MD5, and UVR identifies MDX-Net models by one.
+ * Not for security: only to look a file up in UVR's table.
+ */
+const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
+const K = new Int32Array(64);
+for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0;
+
+export class Md5 {
+	private readonly h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476]);
+	private readonly block = new Uint8Array(64);
+	private readonly words = new Int32Array(16);
+	private fill = 0;
+	private total = 0;
+
+	update(bytes: Uint8Array): this {
+		let i = 0;
+		this.total += bytes.length;
+		if (this.fill > 0) {
+			const take = Math.min(64 - this.fill, bytes.length);
+			this.block.set(bytes.subarray(0, take), this.fill);
+			this.fill += take;
+			i = take;
+			if (this.fill < 64) return this;
+			this.compress(this.block, 0);
+			this.fill = 0;
+		}
+		for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
+		if (i < bytes.length) {
+			this.block.set(bytes.subarray(i), 0);
+			this.fill = bytes.length - i;
+		}
+		return this;
+	}
+
+	/** The digest as 32 lowercase hex digits; the object cannot be updated afterwards. */
+	hex(): string {
+		const bits = this.total * 8;
+		const pad = new Uint8Array((this.fill < 56 ? 56 : 120) - this.fill + 8);
+		pad[0] = 0x80;
+		const view = new DataView(pad.buffer);
+		view.setUint32(pad.length - 8, bits >>> 0, true);
+		view.setUint32(pad.length - 4, Math.floor(bits / 2 ** 32), true);
+		this.update(pad);
+		let out = '';
+		for (let i = 0; i < 4; i++) {
+			const v = this.h[i];
+			for (let b = 0; b < 4; b++) out += ((v >>> (8 * b)) & 0xff).toString(16).padStart(2, '0');
+		}
+		return out;
+	}
+
+	private compress(data: Uint8Array, at: number): void {
+		const w = this.words;
+		for (let j = 0; j < 16; j++) {
+			const o = at + 4 * j;
+			w[j] = data[o] | (data[o + 1] << 8) | (data[o + 2] << 16) | (data[o + 3] << 24);
+		}
+		let a = this.h[0];
+		let b = this.h[1];
+		let c = this.h[2];
+		let d = this.h[3];
+		for (let i = 0; i < 64; i++) {
+			let f: number;
+			let g: number;
+			if (i < 16) {
+				f = (b & c) | (~b & d);
+				g = i;
+			} else if (i < 32) {
+				f = (d & b) | (~d & c);
+				g = (5 * i + 1) & 15;
+			} else if (i < 48) {
+				f = b ^ c ^ d;
+				g = (3 * i + 5) & 15;
+			} else {
+				f = c ^ (b | ~d);
+				g = (7 * i) & 15;
+			}
+			const t = (a + f + K[i] + w[g]) | 0;
+			a = d;
+			d = c;
+			c = b;
+			b = (b + ((t << S[i]) | (t >>> (32 - S[i])))) | 0;
+		}
+		this.h[0] = (this.h[0] + a) | 0;
+		this.h[1] = (this.h[1] + b) | 0;
+		this.h[2] = (this.h[2] + c) | 0;
+		this.h[3] = (this.h[3] + d) | 0;
+	}
+}
+
+export function md5Hex(bytes: Uint8Array): string {
+	return new Md5().update(bytes).hex();
+}

@@ -1,0 +1,152 @@
+/**
+ * The app's model state: bundled + imported models, the active one (remembered), the overlap
+ * setting, storage used, and imports through the import worker. Thin: the logic lives in
+ * $lib/models/store (catalog, store) and $lib/models/import (pipeline).
+ */
+import * as Comlink from 'comlink';
+import type { ModelIndex } from '../separation/manifest';
+import { fetchModelCatalog } from '../separator-client';
+import type { ImportProgress } from './import/pipeline';
+import { overlapChoice, type OverlapChoice } from './settings';
+import { browserModelStore } from './store/browser';
+import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
+import type { ModelStore } from './store/store';
+import type { StoredModel } from './store/types';
+import type { ImportApi } from '../workers/import.worker';
+
+const ACTIVE_KEY = 'stemsafe.model';
+const OVERLAP_KEY = 'stemsafe.overlap';
+
+export type ImportState =
+	| { status: 'idle' }
+	| { status: 'running'; files: string[]; progress: ImportProgress | null }
+	| { status: 'done'; model: StoredModel }
+	| { status: 'error'; files: string[]; error: string }
+	| { status: 'cancelled' };
+
+function storage(): Storage | null {
+	try {
+		return globalThis.localStorage ?? null;
+	} catch {
+		return null;
+	}
+}
+
+export class ModelLibrary {
+	entries = $state.raw<CatalogEntry[]>([]);
+	activeId = $state<string | null>(null);
+	usedBytes = $state(0);
+	overlap = $state<OverlapChoice>(overlapChoice(storage()?.getItem(OVERLAP_KEY)));
+	importState = $state.raw<ImportState>({ status: 'idle' });
+	/** Stored records that could not be read (shown, never silently dropped). */
+	problems = $state.raw<string[]>([]);
+
+	private index: ModelIndex | null = null;
+	private bundled: CatalogEntry[] = [];
+	private store: ModelStore | null = null;
+	private worker: Worker | null = null;
+	private api: Comlink.Remote<ImportApi> | null = null;
+
+	constructor(private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>) {}
+
+	get active(): CatalogEntry | null {
+		return this.entries.find((e) => e.id === this.activeId) ?? null;
+	}
+
+	/** Loads the catalog and returns the model to use first. */
+	async init(base: string): Promise<CatalogEntry> {
+		const { index, manifests } = await fetchModelCatalog(base);
+		this.index = index;
+		this.bundled = manifests.map((m) => bundledEntry(m, `${base}/models/${m.file}`));
+		try {
+			this.store = browserModelStore();
+		} catch {
+			this.store = null;
+		}
+		await this.refresh();
+		const entry = chooseActive(this.entries, storage()?.getItem(ACTIVE_KEY) ?? null, index.default);
+		if (!entry) throw new Error('No model is available.');
+		this.activeId = entry.id;
+		return entry;
+	}
+
+	async refresh(): Promise<void> {
+		let imported: StoredModel[] = [];
+		const problems: string[] = [];
+		if (this.store) {
+			try {
+				imported = await this.store.list((key, error) => problems.push(`${key}: ${error}`));
+			} catch (e) {
+				problems.push(`Imported models could not be read: ${e instanceof Error ? e.message : String(e)}`);
+			}
+		}
+		this.problems = problems;
+		this.entries = mergeCatalog(this.bundled, imported);
+		this.usedBytes = storageUsed(imported);
+	}
+
+	async select(id: string): Promise<void> {
+		const entry = this.entries.find((e) => e.id === id);
+		if (!entry || id === this.activeId) return;
+		this.activeId = id;
+		storage()?.setItem(ACTIVE_KEY, id);
+		await this.onactivate(entry);
+	}
+
+	/** Removes an imported model; removing the active one switches to the default model. */
+	async remove(id: string): Promise<void> {
+		const entry = this.entries.find((e) => e.id === id);
+		if (!entry || entry.kind !== 'imported' || !this.store) return;
+		await this.store.remove(id);
+		await this.refresh();
+		if (this.activeId === id) {
+			storage()?.removeItem(ACTIVE_KEY);
+			const next = chooseActive(this.entries, null, this.index?.default ?? '');
+			this.activeId = null;
+			if (next) await this.select(next.id);
+		}
+	}
+
+	setOverlap(id: string): void {
+		this.overlap = overlapChoice(id);
+		storage()?.setItem(OVERLAP_KEY, this.overlap.id);
+	}
+
+	async importFiles(files: File[], chunkSeconds: number | null = null): Promise<void> {
+		if (this.importState.status === 'running') return;
+		const names = files.map((f) => f.name);
+		this.importState = { status: 'running', files: names, progress: null };
+		if (!this.api) {
+			this.worker = new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' });
+			this.api = Comlink.wrap<ImportApi>(this.worker);
+		}
+		let outcome;
+		try {
+			outcome = await this.api.importFiles(
+				files,
+				this.bundled.map((e) => e.id),
+				{ chunkSeconds },
+				Comlink.proxy((p: ImportProgress) => {
+					if (this.importState.status === 'running') this.importState = { ...this.importState, progress: p };
+				})
+			);
+		} catch (e) {
+			outcome = { ok: false as const, cancelled: false, error: e instanceof Error ? e.message : String(e) };
+		}
+		await this.refresh();
+		if (outcome.ok) {
+			this.importState = { status: 'done', model: outcome.model };
+			await this.select(outcome.model.id);
+		} else {
+			this.importState = outcome.cancelled ? { status: 'cancelled' } : { status: 'error', files: names, error: outcome.error };
+		}
+	}
+
+	cancelImport(): void {
+		void this.api?.cancel();
+	}
+
+	terminate(): void {
+		this.worker?.terminate();
+	}
+}

@@ -1,0 +1,56 @@
+/**
+ * Overlap between model chunks: more overlap blends more estimates per sample (smoother
+ * chunk borders, a little better quality, as UVR's and MSST's overlap settings) and costs
+ * proportionally more compute: each sample is computed 1 / (1 - overlap) times.
+ */
+export interface OverlapChoice {
+	id: 'fast' | 'balanced' | 'better' | 'best';
+	label: string;
+	fraction: number;
+}
+
+export const OVERLAP_CHOICES: readonly OverlapChoice[] = [
+	{ id: 'fast', label: 'Fastest', fraction: 0.125 },
+	{ id: 'balanced', label: 'Balanced', fraction: 0.25 },
+	{ id: 'better', label: 'Better', fraction: 0.5 },
+	{ id: 'best', label: 'Best (MSST num_overlap 4)', fraction: 0.75 }
+];
+
+export const DEFAULT_OVERLAP: OverlapChoice['id'] = 'balanced';
+
+/** Compute relative to no overlap (1.0 = each sample once). */
+export function overlapCost(fraction: number): number {
+	return 1 / (1 - fraction);
+}
+
+/** A stored choice, or the default when it is missing or unknown. */
+export function overlapChoice(stored: string | null | undefined): OverlapChoice {
+	return OVERLAP_CHOICES.find((c) => c.id === stored) ?? OVERLAP_CHOICES.find((c) => c.id === DEFAULT_OVERLAP)!;
+}
+
+/** "8 s chunks, 25 % overlap: 4.0 s between chunk starts, 1.33x compute" */
+export function describeChunking(chunkSeconds: number, fraction: number): string {
+	const step = chunkSeconds * (1 - fraction);
+	return `${formatSeconds(chunkSeconds)} chunks, ${Math.round(fraction * 1000) / 10} % overlap: a new chunk every ${formatSeconds(step)}, ${overlapCost(fraction).toFixed(2)}× the compute of no overlap`;
+}
+
+function formatSeconds(s: number): string {
+	return `${Number.isInteger(s) ? s : s.toFixed(2).replace(/0+$/, '')} s`;
+}
+
+export function formatBytes(n: number): string {
+	if (n < 1024) return `${n} B`;
+	const units = ['KB', 'MB', 'GB'];
+	let v = n / 1024;
+	let u = 0;
+	while (v >= 1024 && u < units.length - 1) {
+		v /= 1024;
+		u++;
+	}
+	return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+export function formatParams(n: number | null): string {
+	if (n === null) return 'unknown';
+	return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}

@@ -1,0 +1,114 @@
+import { expect, test, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
+import { backendOf, dropFiles, openApp, testSong } from './helpers';
+
+// Long enough to go past the 60 s free preview, short enough to keep the run cheap.
+const SONG_SECONDS = 62;
+const RATE = 44100;
+const song = { name: 'long song.wav', mimeType: 'audio/wav', buffer: Buffer.from(encodeWav(testSong(SONG_SECONDS, RATE), { format: 'pcm16', dither: false })) };
+
+/** Separates the long song on a fresh page and returns the length of every stem, in samples per channel. */
+async function separateLongSong(page: Page): Promise<{ lengths: number[]; notes: string }> {
+	await dropFiles(page, [song]);
+	const job = page.getByTestId('job').first();
+	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
+	await job.getByTestId('format').selectOption('pcm16');
+	const [download] = await Promise.all([page.waitForEvent('download'), job.getByTestId('download-zip').click()]);
+	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+	const stems = Object.values(files).map((bytes) => parseWav(bytes));
+	expect(stems.length).toBeGreaterThanOrEqual(2);
+	return { lengths: stems.flatMap((s) => s.channels.map((c) => c.length)), notes: (await job.textContent()) ?? '' };
+}
+
+/** A well-formed license token signed with a key that is not the app's. */
+function forgedToken(): string {
+	const { privateKey } = generateKeyPairSync('ed25519');
+	const head = `SSL1.${Buffer.from(JSON.stringify({ lid: 'forgedLicense0001', plan: 'full', iat: Math.floor(Date.now() / 1000) })).toString('base64url')}`;
+	return `${head}.${sign(null, Buffer.from(head), privateKey).toString('base64url')}`;
+}
+
+async function writeStoredLicense(page: Page, token: string) {
+	// idb-keyval's default database and store, written with plain IndexedDB the way an attacker would.
+	await page.evaluate(
+		(value) =>
+			new Promise<void>((resolve, reject) => {
+				const open = indexedDB.open('keyval-store');
+				open.onupgradeneeded = () => open.result.createObjectStore('keyval');
+				open.onsuccess = () => {
+					const tx = open.result.transaction('keyval', 'readwrite');
+					tx.objectStore('keyval').put(value, 'stemsafe:license');
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error);
+				};
+				open.onerror = () => reject(open.error);
+			}),
+		token
+	);
+}
+
+test('free 60 s preview, purchase through checkout, full length offline; a forged license is refused', async ({ page, context }, info) => {
+	test.skip(backendOf(info) !== 'wasm', 'licensing does not depend on the backend; run it once');
+	test.setTimeout(30 * 60_000); // three separations of a minute of audio on a shared 2-core machine
+	const preview = 60 * RATE;
+	const full = SONG_SECONDS * RATE;
+
+	// A free user is told about the preview before separating…
+	await openApp(page, 'wasm');
+	const panel = page.getByTestId('license-panel');
+	await expect(panel).toHaveAttribute('data-state', 'free');
+	await expect(page.getByTestId('free-tier')).toContainText('first 60 seconds');
+	await expect(page.getByTestId('unlock')).toHaveText('Unlock full length');
+	// …gets 60 s stems, and is told so after.
+	const free = await separateLongSong(page);
+	expect(new Set(free.lengths)).toEqual(new Set([preview]));
+	expect(free.notes).toContain(`Free preview: the first 60 s of this ${SONG_SECONDS} s song were separated`);
+
+	// A forged license written straight into IndexedDB: the UI refuses it, and so does the worker.
+	await writeStoredLicense(page, forgedToken());
+	await page.reload();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await expect(panel).toHaveAttribute('data-state', 'invalid');
+	await expect(page.getByTestId('license-invalid')).toContainText('not genuine');
+	const forged = await separateLongSong(page);
+	expect(new Set(forged.lengths)).toEqual(new Set([preview]));
+
+	// Buy: the app asks the license function for a Checkout Session and goes to its (fake) hosted page.
+	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+	await page.getByTestId('unlock').click();
+	await page.waitForURL(/\/pay\/cs_test_/);
+	await expect(page.getByTestId('amount')).toHaveText('9.00 EUR');
+	await page.getByTestId('pay').click();
+	// Back in the app with ?session_id=…: the license is fetched, verified and stored.
+	await page.waitForURL((url) => url.port === new URL(info.project.use.baseURL!).port);
+	await expect(panel).toHaveAttribute('data-state', 'licensed', { timeout: 60_000 });
+	await expect(page.getByTestId('license-message')).toContainText('Full length is unlocked');
+	expect(new URL(page.url()).searchParams.has('session_id')).toBe(false);
+	const token = await page.getByTestId('license-key').inputValue();
+	expect(token).toMatch(/^SSL1\./);
+
+	// Offline from here on: the license and the full-length separation need no network.
+	await context.setOffline(true);
+	await page.goto('/?backend=wasm');
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await expect(panel).toHaveAttribute('data-state', 'licensed');
+	const paid = await separateLongSong(page);
+	expect(new Set(paid.lengths)).toEqual(new Set([full]));
+	expect(paid.notes).not.toContain('Free preview');
+
+	// "Restore on another device": a fresh browser profile, offline, with the pasted key.
+	const other = await context.browser()!.newContext({ baseURL: info.project.use.baseURL });
+	const second = await other.newPage();
+	await second.goto('/?backend=wasm');
+	await expect(second.getByTestId('license-panel')).toHaveAttribute('data-state', 'free');
+	await second.getByText('Restore on another device').click();
+	await second.getByTestId('restore-input').fill(forgedToken());
+	await second.getByTestId('restore').click();
+	await expect(second.getByTestId('license-error')).toContainText('not genuine');
+	await second.getByTestId('restore-input').fill(token);
+	await second.getByTestId('restore').click();
+	await expect(second.getByTestId('license-panel')).toHaveAttribute('data-state', 'licensed');
+	await other.close();
+});

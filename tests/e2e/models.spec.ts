@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { loadManifest } from '../../scripts/lib/model-files';
+import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
+
+// A small ZFTurbo-style BS-Roformer checkpoint + yaml (tools/make_checkpoint_fixtures.py) and a
+// Stemsafe .onnx + manifest (tools/make_fixture_models.py).
+const ckptDir = 'tests/fixtures/checkpoints';
+const modelDir = 'tests/fixtures/models';
+const fixture = loadManifest('fixture-bs-4stem', modelDir);
+const onnx = readFileSync(`${modelDir}/${fixture.file}`);
+const manifestJson = readFileSync(`${modelDir}/fixture-bs-4stem.json`);
+const ckpt = readFileSync(`${ckptDir}/tiny-bs.ckpt`);
+const file = (name: string, buffer: Buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
+const fromDir = (name: string) => file(name, readFileSync(`${ckptDir}/${name}`));
+
+async function opfsModelFiles(page: Page): Promise<string[]> {
+	return page.evaluate(async () => {
+		const root = await navigator.storage.getDirectory();
+		const dir = (await root.getDirectoryHandle('models', { create: true })) as unknown as { keys(): AsyncIterable<string> };
+		const names: string[] = [];
+		for await (const n of dir.keys()) names.push(n);
+		return names.sort();
+	});
+}
+
+async function openPanel(page: Page) {
+	await page.getByTestId('models-panel').locator('summary').click();
+}
+
+async function addModel(page: Page, files: ReturnType<typeof file>[]) {
+	await page.getByTestId('model-file-input').setInputFiles(files);
+}
+
+async function separate(page: Page, name: string): Promise<string[]> {
+	await dropFiles(page, [wavFile(name, testSong(2))]);
+	await expect(page.getByTestId('job').first()).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+	const stems = await downloadZip(page);
+	return [...stems.keys()].map((n) => n.replace(`${name.replace(/\.wav$/, '')} - `, '').replace(/\.wav$/, '')).sort();
+}
+
+const selected = (page: Page, id: string) => page.locator(`[data-testid=model-entry][data-model-id="${id}"] [data-testid=model-select]`);
+
+test('import a checkpoint + yaml, separate, reload, offline, bad files, remove', async ({ page, context }, info) => {
+	test.skip(backendOf(info) !== 'wasm', 'model import does not depend on the backend; run it on WASM');
+	const requests = recordRequests(context);
+	page.on('dialog', (d) => d.accept());
+	await openApp(page, 'wasm');
+	await openPanel(page);
+	await expect(page.getByTestId('model-entry')).toHaveCount(1);
+	await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 0 B on this device.');
+
+	// A checkpoint + its yaml, converted in the browser.
+	await addModel(page, [fromDir('tiny-bs.ckpt'), fromDir('tiny-bs.yaml')]);
+	await expect(page.getByTestId('import-done')).toContainText('Added “tiny-bs” (vocals, other; 5.3k parameters)', { timeout: 120_000 });
+	const imported = page.locator('[data-testid=model-entry][data-kind=imported]');
+	await expect(imported).toHaveCount(1);
+	await expect(imported).toContainText('imported from tiny-bs.ckpt + tiny-bs.yaml');
+	const id = (await imported.getAttribute('data-model-id'))!;
+	await expect(selected(page, id)).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
+	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
+
+	await page.getByTestId('overlap').selectOption('better');
+	await expect(page.getByTestId('chunking')).toContainText('50 % overlap');
+	expect(await separate(page, 'first.wav')).toEqual(['other', 'vocals']);
+
+	// Reload: still listed and active, overlap remembered.
+	await page.reload();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await openPanel(page);
+	await expect(selected(page, id)).toBeChecked();
+	await expect(page.getByTestId('overlap')).toHaveValue('better');
+
+	// Offline: the imported model still loads and separates.
+	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+	await context.setOffline(true);
+	await page.reload();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await openPanel(page);
+	await expect(selected(page, id)).toBeChecked();
+	expect(await separate(page, 'offline.wav')).toEqual(['other', 'vocals']);
+	await context.setOffline(false);
+
+	// Bad input: a clear message each time, the installed model untouched.
+	const error = page.getByTestId('import-error');
+	await addModel(page, [file('cut.ckpt', ckpt.subarray(0, ckpt.length - 3000)), fromDir('tiny-bs.yaml')]);
+	await expect(error).toContainText('Could not add cut.ckpt + tiny-bs.yaml: cut.ckpt could not be read:');
+	await addModel(page, [fromDir('tiny-bs.ckpt'), fromDir('tiny-mel.yaml')]);
+	await expect(error).toContainText("tiny-mel.yaml: the checkpoint's weights are a BS-Roformer, but the config describes a Mel-Band-Roformer");
+	const corrupt = Buffer.from(onnx);
+	corrupt[2000] ^= 0xff;
+	await addModel(page, [file('broken.onnx', corrupt), file('broken.json', manifestJson)]);
+	await expect(error).toContainText('does not match its manifest');
+	await addModel(page, [fromDir('tiny-bs.ckpt')]);
+	await expect(error).toContainText('tiny-bs.ckpt needs its .yaml config');
+	await expect(imported).toHaveCount(1);
+	await expect(selected(page, id)).toBeChecked();
+	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
+
+	// A Stemsafe .onnx + manifest (tools/convert.py output): verified and stored, becomes active.
+	await addModel(page, [file(fixture.file, onnx), file('fixture-bs-4stem.json', manifestJson)]);
+	await expect(page.getByTestId('import-done')).toContainText(fixture.name, { timeout: 60_000 });
+	await expect(imported).toHaveCount(2);
+	const second = (await imported.nth(1).getAttribute('data-model-id'))!;
+	await expect(selected(page, second)).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
+
+	// Remove the active model: the default comes back. Then the other one: nothing stays on disk.
+	await page.locator(`[data-testid=model-entry][data-model-id="${second}"] [data-testid=model-remove]`).click();
+	await expect(imported).toHaveCount(1);
+	await expect(page.locator('[data-testid=model-entry][data-kind=bundled] [data-testid=model-select]')).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await imported.getByTestId('model-remove').click();
+	await expect(imported).toHaveCount(0);
+	await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 0 B on this device.');
+	expect(await opfsModelFiles(page)).toEqual([]);
+
+	const origin = new URL(page.url()).origin;
+	expect(requests.filter((r) => !r.url.startsWith(origin) && !r.url.startsWith('blob:') && !r.url.startsWith('data:'))).toEqual([]);
+	expect(requests.filter((r) => r.body > 0)).toEqual([]);
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { classifyScan, dataCategories, registerDataCategory, type DataCategory } from '../../src/lib/library/data-categories';
+
+const cat = (id: string, over: Partial<DataCategory> = {}): DataCategory => ({
+	id,
+	label: id,
+	description: id,
+	optional: false,
+	idb: [],
+	opfs: [],
+	...over
+});
+
+describe('data categories', () => {
+	it('registers by id (re-registering replaces)', () => {
+		registerDataCategory(cat('x', { label: 'one' }));
+		registerDataCategory(cat('x', { label: 'two' }));
+		expect(dataCategories().filter((c) => c.id === 'x').map((c) => c.label)).toEqual(['two']);
+	});
+
+	it('classifies a scan into left over, kept on request and the app shell', () => {
+		const categories = [
+			cat('library', { idb: ['stemsafe-library'], opfs: ['library'] }),
+			cat('models', { optional: true, idb: ['stemsafe-models'], opfs: ['models'] })
+		];
+		const report = classifyScan(
+			{
+				idb: ['stemsafe-models', 'something-else'],
+				opfs: ['models', 'library'],
+				caches: ['stemsafe-abc123', 'other-cache']
+			},
+			categories,
+			new Set(['models'])
+		);
+		expect(report.kept).toEqual([
+			{ where: 'IndexedDB', name: 'stemsafe-models', category: 'models' },
+			{ where: 'Private files (OPFS)', name: 'models', category: 'models' }
+		]);
+		expect(report.left).toEqual([
+			{ where: 'IndexedDB', name: 'something-else', category: null },
+			{ where: 'Private files (OPFS)', name: 'library', category: 'library' },
+			{ where: 'Cache Storage', name: 'other-cache', category: null }
+		]);
+		expect(report.appShell).toEqual(['stemsafe-abc123']);
+	});
+
+	it('an empty scan leaves nothing', () => {
+		const report = classifyScan({ idb: [], opfs: [], caches: ['stemsafe-v1'] }, [cat('a')], new Set());
+		expect(report.left).toEqual([]);
+		expect(report.kept).toEqual([]);
+	});
+});

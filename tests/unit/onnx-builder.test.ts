@@ -1,0 +1,176 @@
+// The TypeScript ONNX builder (src/lib/models/onnx) on the converter fixtures: the same random-weight
+// checkpoints tools/make_fixture_models.py converted with PyTorch (weights in
+// tests/fixtures/models/<id>.safetensors, from tools/make_fixture_weights.py), built here, run by
+// onnxruntime-web WASM and compared with the same parity goldens to 1e-4; fp16 builds compared too.
+// Plus the builder's contracts: key/shape errors, WebGPU buffer limits, progress and cancel.
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { buildRoformerOnnx, expectedKeys } from '../../src/lib/models/onnx';
+import { splitWideConcats, widestBuffers } from '../../src/lib/models/onnx/concat-tree';
+import { float16Bits, type NodeDef } from '../../src/lib/models/onnx/graph';
+import type { ModelSpec, RoformerConfig, TensorMap } from '../../src/lib/models/types';
+import { ortSessionFactory } from '../../src/lib/separation/ort-session';
+import { fixturesDir, loadManifest } from '../../scripts/lib/model-files';
+import { loadGolden } from './golden';
+import { joinParts, readSafetensors, summarize } from './onnx-test-utils';
+
+// tools/make_fixture_models.py FIXTURES, as the yaml mapping reads them
+const common = {
+	dim: 16,
+	depth: 1,
+	stereo: true,
+	timeTransformerDepth: 1,
+	freqTransformerDepth: 1,
+	dimHead: 16,
+	heads: 2,
+	dimFreqsIn: 1025,
+	sampleRate: 44100,
+	nFft: 2048,
+	winLength: 2048,
+	mlpExpansionFactor: 1,
+	zeroDc: false
+};
+const FIXTURES: Record<string, RoformerConfig> = {
+	'fixture-mel-band-vocals': { ...common, arch: 'mel_band_roformer', numStems: 1, numBands: 60, hopLength: 512, maskEstimatorDepth: 1 },
+	'fixture-bs-4stem': {
+		...common,
+		arch: 'bs_roformer',
+		numStems: 4,
+		hopLength: 441,
+		maskEstimatorDepth: 2,
+		freqsPerBands: [...Array(24).fill(2), ...Array(12).fill(4), ...Array(8).fill(12), ...Array(8).fill(24), ...Array(8).fill(48), 128, 129]
+	}
+};
+
+function parityInput(size: number): Float32Array {
+	const x = new Float32Array(size);
+	for (let i = 0; i < size; i++) x[i] = Math.sin(0.37 * i) * (1 + 0.5 * Math.cos(0.0011 * i));
+	return x;
+}
+
+function fixture(id: string): { spec: ModelSpec; weights: TensorMap } {
+	const m = loadManifest(id, fixturesDir);
+	const spec: ModelSpec = { config: FIXTURES[id], stems: m.stems, residualStem: m.residualStem, chunkFrames: m.chunk.frames };
+	return { spec, weights: readSafetensors(join(fixturesDir, `${id}.safetensors`)) };
+}
+
+async function compare(id: string, precision: 'fp32' | 'fp16') {
+	const { spec, weights } = fixture(id);
+	const built = await buildRoformerOnnx(spec, weights, { precision });
+	const bytes = joinParts(built.parts, built.bytes);
+	const g = loadGolden(`${id}.parity`);
+	const [, N, S, F, T] = g.output_shape as number[];
+	const session = await ortSessionFactory(ort, bytes)('wasm');
+	const out = await session.run(parityInput(S * F * T * 2), [1, S, F, T, 2]);
+	await session.release();
+	expect(out.length).toBe(N * S * F * T * 2);
+	const ref = g.arrays.sampled_output.data;
+	const stride = g.stride as number;
+	let worst = 0;
+	let peak = 0;
+	let err2 = 0;
+	let ref2 = 0;
+	for (let j = 0; j < ref.length; j++) {
+		const d = out[j * stride] - ref[j];
+		worst = Math.max(worst, Math.abs(d));
+		peak = Math.max(peak, Math.abs(ref[j]));
+		err2 += d * d;
+		ref2 += ref[j] * ref[j];
+	}
+	console.log(`${id} ${precision}: ${built.bytes} bytes, ${built.params} params, worst |diff| ${worst.toExponential(2)}, relative L2 ${Math.sqrt(err2 / ref2).toExponential(2)} (peak ${peak.toFixed(3)})`);
+	return { built, bytes, worst, peak, relL2: Math.sqrt(err2 / ref2) };
+}
+
+for (const id of Object.keys(FIXTURES)) {
+	describe(`builder on converter fixture ${id}`, () => {
+		it('fp32 matches the PyTorch parity golden to 1e-4', async () => {
+			const { worst, peak, built, bytes } = await compare(id, 'fp32');
+			expect(peak).toBeGreaterThan(0.01);
+			expect(worst).toBeLessThan(1e-4 * Math.max(1, peak));
+			const s = summarize(bytes);
+			expect(s.opset).toBe(17);
+			expect(widestBuffers(s.nodes.map((n) => ({ opType: n.op, inputs: Array(n.inputs).fill(''), outputs: Array(n.outputs).fill(''), name: '', attrs: {} })))).toBeLessThanOrEqual(8);
+			expect(s.nodes.some((n) => n.op === 'ScatterElements' || n.op === 'ScatterND')).toBe(false);
+			expect(built.params).toBe([...fixture(id).weights.values()].reduce((a, e) => a + e.shape.reduce((x, y) => x * y, 1), 0));
+			expect(expectedKeys(FIXTURES[id]).sort()).toEqual([...fixture(id).weights.keys()].sort());
+		});
+
+		it('fp16: float16 weights and body, float32 input/output, close to PyTorch', async () => {
+			const fp32 = await buildRoformerOnnx(fixture(id).spec, fixture(id).weights, { precision: 'fp32' });
+			const { bytes, relL2, peak, worst } = await compare(id, 'fp16');
+			expect(bytes.length).toBeLessThan(0.6 * fp32.bytes);
+			const s = summarize(bytes);
+			const floats = s.initializers.filter((i) => i.type === 1);
+			// float32 only at the boundary: the mask-averaging and DC constants and the norm epsilon
+			expect(floats.every((i) => /^(mask_pad|bands_per_bin|dc_keep|c_1e-12)/.test(i.name))).toBe(true);
+			expect(s.initializers.filter((i) => i.type === 10).length).toBeGreaterThan(100);
+			expect(relL2).toBeLessThan(1e-2);
+			expect(worst).toBeLessThan(2e-2 * Math.max(1, peak));
+		});
+	});
+}
+
+describe('builder contracts', () => {
+	it('names missing, unexpected and mis-shaped keys', async () => {
+		const { spec, weights } = fixture('fixture-bs-4stem');
+		const broken: TensorMap = new Map(weights);
+		broken.delete('final_norm.gamma');
+		broken.delete('band_split.to_features.3.1.bias');
+		const extra = weights.get('final_norm.gamma')!;
+		broken.set('model.extra.weight', { ...extra, name: 'model.extra.weight' });
+		const q = weights.get('layers.0.0.layers.0.0.to_qkv.weight')!;
+		broken.set(q.name, { ...q, shape: [q.shape[1], q.shape[0]] });
+		const error = await buildRoformerOnnx(spec, broken, { precision: 'fp32' }).catch((e: Error) => e);
+		expect(error).toBeInstanceOf(Error);
+		const msg = (error as Error).message;
+		expect(msg).toMatch(/2 missing keys: final_norm\.gamma, band_split\.to_features\.3\.1\.bias/);
+		expect(msg).toMatch(/1 unexpected key: model\.extra\.weight/);
+		expect(msg).toMatch(/layers\.0\.0\.layers\.0\.0\.to_qkv\.weight is \[16, 96\], expected \[96, 16\]/);
+	});
+
+	it('rejects a Mel-Band checkpoint given a BS-Roformer config', async () => {
+		const { spec } = fixture('fixture-bs-4stem');
+		const { weights } = fixture('fixture-mel-band-vocals');
+		await expect(buildRoformerOnnx(spec, weights, { precision: 'fp32' })).rejects.toThrow(/does not match the BS-Roformer configuration.*missing keys/);
+	});
+
+	it('rejects unsupported configurations', async () => {
+		const { spec, weights } = fixture('fixture-bs-4stem');
+		const bad = { ...spec, config: { ...spec.config, freqsPerBands: [2, 2] } };
+		await expect(buildRoformerOnnx(bad, weights, { precision: 'fp32' })).rejects.toThrow(/freqs_per_bands sums to 4/);
+	});
+
+	it('reports progress up to 1 and can be cancelled', async () => {
+		const { spec, weights } = fixture('fixture-mel-band-vocals');
+		const seen: number[] = [];
+		await buildRoformerOnnx(spec, weights, { precision: 'fp32', onProgress: (f) => seen.push(f) });
+		expect(seen.length).toBeGreaterThan(100);
+		expect(seen.every((f, i) => f >= (seen[i - 1] ?? 0) && f <= 1)).toBe(true);
+		expect(seen.at(-1)).toBe(1);
+		const controller = new AbortController();
+		const run = buildRoformerOnnx(spec, weights, { precision: 'fp32', onProgress: (f) => f > 0.3 && controller.abort() , signal: controller.signal });
+		await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+	});
+
+	it('splits wide Concats into trees of at most 6 inputs', () => {
+		const nodes: NodeDef[] = [{ opType: 'Concat', inputs: Array.from({ length: 62 }, (_, i) => `b${i}`), outputs: ['y'], name: 'c', attrs: { axis: 1 } }];
+		expect(splitWideConcats(nodes)).toBe(1);
+		expect(widestBuffers(nodes)).toBeLessThanOrEqual(7);
+		expect(nodes.at(-1)!.outputs).toEqual(['y']);
+		const leaves = nodes.flatMap((n) => n.inputs).filter((i) => i.startsWith('b'));
+		expect(leaves).toEqual(Array.from({ length: 62 }, (_, i) => `b${i}`)); // order kept
+	});
+
+	it('converts float32 to float16 with round-to-nearest-even', () => {
+		expect(float16Bits(1)).toBe(0x3c00);
+		expect(float16Bits(-2)).toBe(0xc000);
+		expect(float16Bits(65504)).toBe(0x7bff);
+		expect(float16Bits(70000)).toBe(0x7c00);
+		expect(float16Bits(1 + 2 ** -11)).toBe(0x3c00); // halfway, to even
+		expect(float16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02);
+		expect(float16Bits(2 ** -24)).toBe(1); // smallest subnormal
+		expect(float16Bits(2 ** -14)).toBe(0x0400);
+		expect(float16Bits(NaN) & 0x7c00).toBe(0x7c00);
+	});
+});

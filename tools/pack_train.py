@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Pack the real recordings a training run renders songs from into one small folder.
+
+Sources: ../shared/train-audio (see its README), Debian's fluid-soundfont-gm and
+musescore-general-soundfont-lossless (SF2 presets pre-rendered note by note here, with
+stemsafe_tools.sf2) and hydrogen-drumkits (drumkit.xml + layer files). Every sample is
+decoded, trimmed (leading silence, a per-group maximum length, 20 ms fade-out) and
+concatenated with its group's other samples into one Ogg Opus file; index.json records each
+sample's offset, length, MIDI note, velocity (0-1) and drum role, plus every source's licence
+and credit. The renderer (stemsafe_tools.render) loads it with stemsafe_tools.pack.Bank.
+
+Copyleft material is opt-in: --gpl adds the GPL-3 ALYS vocals and the GPL-2 / CC BY-SA
+hydrogen kits; index.json says whether it is in the pack, and a model trained with it must be
+released under GPL-3 (train.py --gpl records this in the run).
+
+usage: /usr/bin/python3 tools/pack_train.py OUT [--gpl] [--train-audio ../shared/train-audio] [--max-items N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stemsafe_tools.audio_io import SR, decode, decode_many, encode  # noqa: E402
+from stemsafe_tools.sf2 import SoundFont  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FLUID = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+MUSESCORE = Path("/usr/share/sounds/sf2/MuseScore_General_Full.sf2")
+HYDROGEN = Path("/usr/share/hydrogen/data/drumkits")
+GAP = 2205  # 50 ms of silence between samples in a group file
+
+SOURCES = {
+    "alys": dict(licence="GPL-3.0", copyleft=True, credit="ALYS voicebank (oxygen-dioxide/ALYS-jpn-plus)",
+                 folder="vocals-alys-gpl3"),
+    "singing": dict(licence="CC-BY-4.0", credit="vocadito (Bittner et al.), Dagstuhl ChoirSet (Rosenzweig et al.), "
+                    "MultiVox authors; via mirdata test resources", folder="singing-snippets-ccby"),
+    "speech": dict(licence="public domain", credit="LJSpeech (K. Ito)", folder="speech-ljspeech-pd"),
+    "muldjord": dict(licence="CC-BY-4.0", credit="Drum samples provided by DrumGizmo.org (MuldjordKit)",
+                     folder="drums-muldjord-ccby"),
+    "bodyperc": dict(licence="CC0-1.0", credit="sfzinstruments/body_percussion", folder="percussion-body-cc0"),
+    "guitar": dict(licence="CC0-1.0", credit="Karoryfer black-and-green guitars", folder="guitar-karoryfer-cc0"),
+    "doublebass": dict(licence="CC0-1.0", credit="dsmolken double bass; Karoryfer meatbass", folder="bass-doublebass-cc0"),
+    "piano": dict(licence="public domain", credit="Splendid Grand Piano (AKAI S5000)", folder="piano-splendid-pd"),
+    "sax": dict(licence="CC0-1.0", credit="Karoryfer weresax", folder="sax-weresax-cc0"),
+    "fluidr3": dict(licence="MIT", credit="FluidR3 GM SoundFont, Frank Wen (Debian fluid-soundfont-gm)"),
+    "musescore": dict(licence="MIT (parts PD/CC0)", credit="MuseScore General SoundFont, S. Christian Collins "
+                      "(Debian musescore-general-soundfont-lossless)"),
+}
+# hydrogen kit -> (licence, copyleft); from /usr/share/doc/hydrogen-drumkits/copyright
+HYDROGEN_KITS = {
+    "Audiophob": ("CC0-1.0", False), "rumpf_kit_z01_h2": ("CC-BY-3.0 (Emanuel Rumpf)", False),
+    "BJA_Pacific": ("CC-BY-SA-3.0-US (Luc Tanguay / Bransin James Anderson)", True),
+    "ColomboAcousticDrumkit": ("GPL-2+ with composition exception (Marcos Guglielmetti)", True),
+    "The Black Pearl 1.0": ("GPL-2 (Glen MacArthur)", True),
+    "Millo_MultiLayered2": ("GPL-2 (Emiliano Grilli)", True),
+}
+# GM programs pre-rendered from the soundfonts: (font, program, stem, name, lowest MIDI, highest MIDI, sustained)
+SF2_PRESETS = [
+    ("musescore", 4, "other", "epiano", 45, 81, False), ("fluidr3", 5, "other", "epiano2", 45, 81, False),
+    ("musescore", 16, "other", "organ", 45, 81, True), ("fluidr3", 18, "other", "rockorgan", 45, 81, True),
+    ("musescore", 25, "other", "steelguitar", 40, 76, False), ("fluidr3", 24, "other", "nylonguitar", 40, 76, False),
+    ("musescore", 27, "other", "cleanguitar", 40, 76, False), ("fluidr3", 29, "other", "overdrive", 40, 72, False),
+    ("musescore", 30, "other", "distortion", 40, 72, False), ("musescore", 48, "other", "strings", 45, 81, True),
+    ("fluidr3", 49, "other", "slowstrings", 45, 81, True), ("musescore", 61, "other", "brass", 48, 76, True),
+    ("musescore", 56, "other", "trumpet", 55, 79, True), ("fluidr3", 73, "other", "flute", 60, 84, True),
+    ("musescore", 89, "other", "warmpad", 45, 81, True), ("fluidr3", 81, "other", "sawlead", 52, 84, True),
+    ("musescore", 11, "other", "vibraphone", 53, 84, False),
+    ("musescore", 33, "bass", "fingerbass", 28, 55, False), ("fluidr3", 34, "bass", "pickbass", 28, 55, False),
+    ("musescore", 35, "bass", "fretless", 28, 55, False), ("fluidr3", 38, "bass", "synthbass", 28, 55, False),
+    ("musescore", 36, "bass", "slapbass", 28, 55, False),
+]
+SF2_KITS = [("musescore", 0, "std"), ("fluidr3", 16, "power"), ("musescore", 8, "room"), ("fluidr3", 40, "brush")]
+GM_DRUMS = {"kick": (35, 36), "snare": (38, 40), "hihat_closed": (42, 44), "hihat_open": (46,), "tom": (41, 45, 48, 50),
+            "crash": (49, 57), "ride": (51, 59), "clap": (39,)}
+NOTE = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+DYN = {"pp": 0.25, "p": 0.4, "mp": 0.55, "m": 0.6, "mf": 0.7, "f": 0.85, "ff": 1.0}
+
+
+def note_midi(token: str) -> float | None:
+    m = re.fullmatch(r"([a-g])(#|b)?(-?\d)", token.lower())
+    if not m:
+        return None
+    return 12 * (int(m.group(3)) + 1) + NOTE[m.group(1)] + {"#": 1, "b": -1, None: 0}[m.group(2)]
+
+
+def trim(x: np.ndarray, max_s: float, lead_db: float = -45.0) -> np.ndarray:
+    """Drop leading silence (keep 5 ms), cut at max_s with a 20 ms fade-out, drop a silent tail."""
+    mono = np.abs(x).max(axis=0)
+    peak = mono.max() + 1e-9
+    loud = np.nonzero(mono > peak * 10 ** (lead_db / 20))[0]
+    if len(loud) == 0:
+        return x[:, :0]
+    start = max(0, loud[0] - 220)
+    end = min(loud[-1] + 1, start + int(max_s * SR))
+    y = x[:, start:end].copy()
+    fade = min(882, y.shape[1])
+    y[:, -fade:] *= np.linspace(1, 0, fade)[None]
+    return y
+
+
+class Group:
+    def __init__(self, name, stem, kind, source, channels, max_s):
+        self.name, self.stem, self.kind, self.source, self.channels, self.max_s = name, stem, kind, source, channels, max_s
+        self.items, self.parts, self.pos = [], [], 0
+
+    def add(self, audio: np.ndarray, trim_it=True, **meta):
+        if audio.shape[0] != self.channels:
+            audio = audio.mean(axis=0, keepdims=True) if self.channels == 1 else np.repeat(audio[:1], 2, axis=0)
+        y = trim(audio, self.max_s) if trim_it else audio[:, :int(self.max_s * SR)]
+        if y.shape[1] < 441:
+            return
+        peak = float(np.abs(y).max())
+        rms = float(np.sqrt((y.astype(np.float64) ** 2).mean()))
+        self.items.append(dict(offset=self.pos, length=int(y.shape[1]), peak=round(peak, 5), rms=round(rms, 6), **meta))
+        self.parts += [y, np.zeros((self.channels, GAP), np.float32)]
+        self.pos += y.shape[1] + GAP
+
+    def write(self, folder: Path, kbps: int) -> dict:
+        audio = np.concatenate(self.parts, axis=1)
+        scale = 0.98 / max(1e-6, float(np.abs(audio).max()))  # one gain per group: relative levels stay
+        rel = f"audio/{self.name}.opus"
+        encode(audio * scale, folder / rel, kbps * self.channels)
+        for it in self.items:
+            it["peak"] = round(it["peak"] * scale, 5)
+            it["rms"] = round(it["rms"] * scale, 6)
+        return dict(file=rel, stem=self.stem, kind=self.kind, source=self.source, channels=self.channels,
+                    samples=int(audio.shape[1]), items=self.items)
+
+
+def files(folder: Path, pattern="*.ogg"):
+    return sorted(folder.glob(pattern))
+
+
+_decoded = {}
+
+
+def prefetch(paths) -> list:
+    """Decode paths in batches (one ffmpeg process per batch) into a memo used by dec()."""
+    paths = list(paths)
+    todo = [p for p in paths if str(p) not in _decoded]
+    _decoded.update(decode_many(todo))
+    return paths
+
+
+def dec(path: Path) -> np.ndarray:
+    return _decoded.pop(str(path)) if str(path) in _decoded else decode(path, channels=2)
+
+
+def velocity_by_loudness(items):
+    """Drum hits without velocity names: rank RMS within a role -> velocity 0.3..1."""
+    by_role = {}
+    for it in items:
+        by_role.setdefault(it["role"], []).append(it)
+    for group in by_role.values():
+        order = sorted(group, key=lambda it: it["rms"])
+        for rank, it in enumerate(order):
+            it["vel"] = round(0.3 + 0.7 * (rank + 1) / len(order), 3)
+
+
+def drum_role(name: str) -> str | None:
+    n = name.lower()
+    table = [("kick", "kick"), ("kdrum", "kick"), ("bass drum", "kick"), ("bassdrum", "kick"), ("bd", "kick"),
+             ("snare roll", None), ("rest", None), ("snare", "snare"), ("clap", "clap"), ("pedal", "hihat_closed"),
+             ("closed", "hihat_closed"), ("hihatclosed", "hihat_closed"), ("hh2", "hihat_closed"), ("hh3", "hihat_open"),
+             ("open", "hihat_open"), ("hh", "hihat_closed"), ("hi hat", "hihat_closed"), ("hi-hat", "hihat_closed"),
+             ("tom", "tom"), ("ride", "ride"), ("crash", "crash"), ("china", "crash"), ("cymbal", "crash")]
+    for key, role in table:
+        if key in n:
+            return role
+    return None
+
+
+def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
+    groups = []
+
+    def limited(paths):
+        return paths[:max_items] if max_items else paths
+
+    if gpl:
+        g = Group("alys", "vocals", "sung_c4", "alys", 1, 7.5)
+        for p in prefetch(limited(files(base / SOURCES["alys"]["folder"])[::2])):
+            g.add(dec(p), midi=60.0, vel=0.8, name=p.stem)
+        groups.append(g)
+    g = Group("singing", "vocals", "phrase", "singing", 1, 40.0)
+    for p in prefetch(limited([p for p in files(base / SOURCES["singing"]["folder"]) if "Stereo" not in p.name and "audio360" not in p.name])):
+        g.add(dec(p), midi=None, vel=0.8, name=p.stem)
+    groups.append(g)
+    g = Group("speech", "vocals", "speech", "speech", 1, 12.0)
+    for p in prefetch(limited(files(base / SOURCES["speech"]["folder"]))):
+        g.add(dec(p), midi=None, vel=0.8, name=p.stem)
+    groups.append(g)
+
+    g = Group("muldjord", "drums", "kit", "muldjord", 2, 1.0)
+    for p in prefetch(limited([p for p in files(base / SOURCES["muldjord"]["folder"]) if drum_role(p.stem.split("-")[0])])):
+        role = drum_role(p.stem.split("-")[0])
+        if role is None:
+            continue
+        long = role in ("crash", "ride", "hihat_open")
+        g.max_s = 2.5 if long else 0.9
+        g.add(dec(p), role=role, name=p.stem)
+    velocity_by_loudness(g.items)
+    groups.append(g)
+    g = Group("bodyperc", "drums", "perc", "bodyperc", 1, 0.6)
+    for p in prefetch(limited(files(base / SOURCES["bodyperc"]["folder"]))):
+        kind = p.stem.split("_")[0]
+        role = "clap" if "clap" in kind or "snap" in kind else ("kick" if "stomp" in kind or "chest" in kind or "belly" in kind else "perc")
+        m = re.search(r"_vl(\d)", p.stem)
+        g.add(dec(p), role=role, vel=0.5 + 0.25 * (int(m.group(1)) - 1) if m else 0.7, name=p.stem)
+    groups.append(g)
+
+    for guitar in ("black", "green"):
+        g = Group(f"guitar-{guitar}", "other", "pitched", "guitar", 1, 2.2)
+        for p in prefetch(limited([p for p in files(base / SOURCES["guitar"]["folder"], f"{guitar}-*_rr1.ogg") if "twang" not in p.stem or "_p_" not in p.stem])):
+            parts = p.stem.split("_")
+            art = parts[0].split("-")[1]
+            dyn = parts[2] if len(parts) > 3 else "mf"
+            if art == "twang" and dyn == "p":
+                continue
+            g.max_s = 0.6 if art == "staccato" else 2.2
+            g.add(dec(p), midi=note_midi(parts[1]), vel=DYN.get(dyn, 0.7), articulation=art, name=p.stem)
+        groups.append(g)
+    g = Group("doublebass", "bass", "pitched", "doublebass", 1, 2.0)
+    keep = [p for p in files(base / SOURCES["doublebass"]["folder"]) if (p.stem.startswith("dsm-pizz") and p.stem[-1] in "ab")
+            or (p.stem.startswith("meat-") and "perc" not in p.stem and p.stem.endswith("rr1"))]
+    for p in prefetch(limited(keep)):
+        s = p.stem
+        if s.startswith("dsm-pizz"):
+            _, note, var = s.split("_")
+            if var[1] not in "ab":
+                continue
+            g.add(dec(p), midi=note_midi(note), vel={"f": 0.85, "m": 0.6, "p": 0.4}.get(var[0], 0.7), name=s)
+        elif s.startswith("meat-") and "perc" not in s and s.endswith("rr1"):
+            note, vl, _ = s[5:].split("_")
+            g.add(dec(p), midi=note_midi(note), vel=0.25 + 0.25 * (int(vl[2]) - 1), name=s)
+    groups.append(g)
+    g = Group("piano", "other", "pitched", "piano", 2, 2.6)
+    keep = [p for p in files(base / SOURCES["piano"]["folder"])
+            if note_midi(p.stem.split("_")[1]) is not None and (note_midi(p.stem.split("_")[1]) % 2 == 0 or p.stem.startswith("Mp"))]
+    for p in prefetch(limited(keep)):
+        dyn, note = p.stem.split("_")
+        midi = note_midi(note)
+        if midi is None or (midi % 2 == 1 and dyn != "Mp"):
+            continue
+        g.add(dec(p), midi=midi, vel={"FF": 1.0, "Mp": 0.6, "PP": 0.3}[dyn], name=p.stem)
+    groups.append(g)
+    g = Group("sax", "other", "pitched", "sax", 1, 2.5)
+    for p in prefetch(limited(files(base / SOURCES["sax"]["folder"]))):
+        note, dyn = p.stem.split("_")[:2]
+        g.add(dec(p), midi=note_midi(note), vel=DYN.get(dyn, 0.7), name=p.stem)
+    groups.append(g)
+    for gr in groups:
+        log(f"{gr.name}: {len(gr.items)} samples, {gr.pos / SR:.0f} s")
+    return groups
+
+
+def pack_soundfonts(max_items: int, log) -> list[Group]:
+    fonts = {"fluidr3": SoundFont(FLUID), "musescore": SoundFont(MUSESCORE)}
+    groups = []
+    for font, program, stem, name, lo, hi, sustained in SF2_PRESETS:
+        sf = fonts[font]
+        hold, total = (2.6, 3.0) if sustained else (1.2, 1.8)
+        g = Group(f"sf2-{name}", stem, "pitched", font, 1, total)
+        notes = list(range(lo, hi + 1, 4))
+        for k in notes[:max_items] if max_items else notes:
+            for vel in (70, 115):
+                g.add(sf.render(0, program, k, vel, hold, total), trim_it=False, midi=float(k), vel=vel / 127, sustained=sustained,
+                      name=f"{sf.preset_name(0, program)} {k} v{vel}")
+        log(f"{g.name} ({sf.preset_name(0, program)}): {len(g.items)} notes")
+        groups.append(g)
+    for font, program, name in SF2_KITS:
+        sf = fonts[font]
+        g = Group(f"sf2kit-{name}", "drums", "kit", font, 2, 2.0)
+        for role, keys in GM_DRUMS.items():
+            for k in keys[:max_items] if max_items else keys:
+                for vel in (60, 100, 127):
+                    long = role in ("crash", "ride", "hihat_open")
+                    g.add(sf.render(128, program, k, vel, 0.2, 2.0 if long else 0.8), role=role, vel=vel / 127, name=f"{k} v{vel}")
+        log(f"{g.name} ({sf.preset_name(128, program)}): {len(g.items)} hits")
+        groups.append(g)
+    return groups
+
+
+def pack_hydrogen(gpl: bool, max_items: int, log) -> tuple[list[Group], dict]:
+    groups, licences = [], {}
+    for kit, (licence, copyleft) in HYDROGEN_KITS.items():
+        if copyleft and not gpl:
+            continue
+        folder = HYDROGEN / kit
+        root = ET.parse(folder / "drumkit.xml").getroot()
+        ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+        sid = "h2-" + re.sub(r"[^a-z0-9]+", "", kit.lower())
+        licences[sid] = dict(licence=licence, copyleft=copyleft, credit=f"Hydrogen drumkit '{kit}' (Debian hydrogen-drumkits)")
+        g = Group(sid, "drums", "kit", sid, 2, 1.0)
+        count, hits = {}, []
+        for inst in root.iter(f"{ns}instrument"):
+            role = drum_role(inst.findtext(f"{ns}name") or "")
+            if role is None or count.get(role, 0) >= (max_items or 99):
+                continue
+            layers = [(inst.findtext(f"{ns}filename"), 0.0, 1.0)] if inst.find(f"{ns}filename") is not None else []
+            for layer in inst.iter(f"{ns}layer"):
+                layers.append((layer.findtext(f"{ns}filename"), float(layer.findtext(f"{ns}min") or 0), float(layer.findtext(f"{ns}max") or 1)))
+            gain = float(inst.findtext(f"{ns}volume") or 1.0)
+            for fname, vmin, vmax in layers[::max(1, len(layers) // 3)]:
+                if fname and (folder / fname).exists():
+                    hits.append((folder / fname, role, round((vmin + vmax) / 2, 3), gain, f"{inst.findtext(f'{ns}name')}:{fname}"))
+            count[role] = count.get(role, 0) + 1
+        prefetch(h[0] for h in hits)
+        for path, role, vel, gain, name in hits:
+            g.max_s = 2.5 if role in ("crash", "ride", "hihat_open") else 0.9
+            g.add(dec(path) * gain, role=role, vel=vel, name=name)
+        if not any(it["role"] == "kick" for it in g.items) or not any(it["role"] == "snare" for it in g.items):
+            log(f"{kit}: no kick or snare found, skipped")
+            continue
+        log(f"{sid}: {len(g.items)} hits")
+        groups.append(g)
+    return groups, licences
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--train-audio", default=str(ROOT.parent / "shared" / "train-audio"))
+    ap.add_argument("--gpl", action="store_true", help="include GPL-3 ALYS vocals and GPL-2 / CC BY-SA drum kits")
+    ap.add_argument("--kbps", type=int, default=40, help="Opus bit rate per channel")
+    ap.add_argument("--max-items", type=int, default=0, help="at most this many files per source (small test packs)")
+    ap.add_argument("--no-soundfonts", action="store_true")
+    args = ap.parse_args()
+    out = Path(args.out)
+    (out / "audio").mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+
+    def log(msg):
+        print(f"[{time.time() - t0:5.0f}s] {msg}", flush=True)
+
+    groups = pack_train_audio(Path(args.train_audio), args.gpl, args.max_items, log)
+    if not args.no_soundfonts:
+        groups += pack_soundfonts(args.max_items, log)
+    h2, h2_sources = pack_hydrogen(args.gpl, args.max_items, log)
+    groups += h2
+    index_groups = {g.name: g.write(out, args.kbps) for g in groups if g.items}
+    used = {g["source"] for g in index_groups.values()}
+    sources = {k: {kk: vv for kk, vv in v.items() if kk != "folder"} for k, v in {**SOURCES, **h2_sources}.items() if k in used}
+    for s in sources.values():
+        s.setdefault("copyleft", False)
+    index = dict(version=1, sample_rate=SR, gpl_included=args.gpl, kbps_per_channel=args.kbps,
+                 licence_note=("contains GPL-3 vocals: weights trained with them must be GPL-3" if args.gpl else
+                               "no copyleft material: MIT/CC0/PD/CC BY sources; credit the CC BY sources"),
+                 sources=sources, groups=index_groups)
+    (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and "cache" not in p.parts)
+    seconds = sum(g["samples"] * g["channels"] for g in index_groups.values()) / SR
+    log(f"wrote {out}: {len(index_groups)} groups, {sum(len(g['items']) for g in index_groups.values())} samples, "
+        f"{seconds / 60:.1f} channel-minutes, {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
