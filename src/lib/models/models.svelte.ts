@@ -10,6 +10,7 @@ import type { ImportProgress } from './import/pipeline';
 import type { MdxSettings } from './mdx';
 import { overlapChoice, resolveOverlap, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
+import './store/data-category';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
 import type { ModelStore } from './store/store';
 import type { StoredModel } from './store/types';
