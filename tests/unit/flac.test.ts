@@ -10,7 +10,7 @@ import { BitReader, BitWriter } from '../../src/lib/dsp/flac/bits';
 import { crc16, crc8 } from '../../src/lib/dsp/flac/crc';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { encodeFlac } from '../../src/lib/dsp/flac/encode';
-import { Md5, toHex } from '../../src/lib/dsp/flac/md5';
+import { Md5, toHex } from '../../src/lib/hash/md5';
 
 const FIXTURES = join(__dirname, '../fixtures/audio');
 const FLAC_TOOL = '/usr/bin/flac';

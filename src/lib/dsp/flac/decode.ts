@@ -10,7 +10,8 @@
 import { AudioFormatError, checkAudio, type AudioData } from '../audio';
 import { BitReader, EndOfData } from './bits';
 import { crc16, crc8 } from './crc';
-import { SampleHasher, toHex } from './md5';
+import { toHex } from '../../hash/md5';
+import { SampleHasher } from './md5';
 
 export interface StreamInfo {
 	minBlockSize: number;

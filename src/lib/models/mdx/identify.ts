@@ -7,7 +7,7 @@
 import { forEachBlock } from '../byte-source';
 import type { OnnxInterface } from '../onnx-info';
 import type { ByteSource } from '../types';
-import { Md5 } from './md5';
+import { Md5 } from '../../hash/md5';
 import { UVR_MDX_MODEL_DATA, UVR_MDX_MODEL_NAMES, type UvrMdxEntry } from './uvr-model-data';
 
 /** How many trailing bytes UVR hashes. */

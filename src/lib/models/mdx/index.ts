@@ -1,3 +1,3 @@
 export { checkMdxSettingsFitModel, identifyMdxModel, mdxInputShape, secondaryStemOf, uvrDisplayName, uvrModelHash, validateMdxSettings, UVR_HASH_BYTES } from './identify';
 export type { MdxIdentification, MdxSettings } from './identify';
-export { Md5, md5Hex } from './md5';
+export { Md5, md5Hex } from '../../hash/md5';

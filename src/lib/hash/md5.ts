@@ -1,6 +1,7 @@
 /**
- * MD5 (RFC 1321), incremental: WebCrypto has no MD5, and UVR identifies MDX-Net models by one.
- * Not for security: only to look a file up in UVR's table.
+ * MD5 (RFC 1321), incremental: WebCrypto has no MD5, and two formats need one — FLAC's
+ * STREAMINFO signature of the samples, and UVR's identification of MDX-Net models. Not for
+ * security.
  */
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 const K = new Int32Array(64);
@@ -33,8 +34,8 @@ export class Md5 {
 		return this;
 	}
 
-	/** The digest as 32 lowercase hex digits; the object cannot be updated afterwards. */
-	hex(): string {
+	/** The 16-byte digest; the object cannot be updated afterwards. */
+	digest(): Uint8Array {
 		const bits = this.total * 8;
 		const pad = new Uint8Array((this.fill < 56 ? 56 : 120) - this.fill + 8);
 		pad[0] = 0x80;
@@ -42,12 +43,15 @@ export class Md5 {
 		view.setUint32(pad.length - 8, bits >>> 0, true);
 		view.setUint32(pad.length - 4, Math.floor(bits / 2 ** 32), true);
 		this.update(pad);
-		let out = '';
-		for (let i = 0; i < 4; i++) {
-			const v = this.h[i];
-			for (let b = 0; b < 4; b++) out += ((v >>> (8 * b)) & 0xff).toString(16).padStart(2, '0');
-		}
+		const out = new Uint8Array(16);
+		const o = new DataView(out.buffer);
+		for (let k = 0; k < 4; k++) o.setInt32(k * 4, this.h[k], true);
 		return out;
+	}
+
+	/** The digest as 32 lowercase hex digits; the object cannot be updated afterwards. */
+	hex(): string {
+		return toHex(this.digest());
 	}
 
 	private compress(data: Uint8Array, at: number): void {
@@ -91,4 +95,8 @@ export class Md5 {
 
 export function md5Hex(bytes: Uint8Array): string {
 	return new Md5().update(bytes).hex();
+}
+
+export function toHex(bytes: Uint8Array): string {
+	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
