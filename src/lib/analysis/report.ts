@@ -4,7 +4,7 @@
  * separation worker after the stems are made; stored with the result and in the zip as JSON.
  */
 import type { AudioData } from '../dsp/audio';
-import { measureLoudness } from '../dsp/loudness/loudness';
+import { measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
 import { estimateKey, type KeyEstimate } from './key';
 import { estimateTempo, type TempoEstimate } from './tempo';
 
@@ -17,14 +17,7 @@ export interface StemLoudness {
 }
 
 export interface SongAnalysis {
-	mix: {
-		integrated: number;
-		range: number;
-		momentaryMax: number;
-		shortTermMax: number;
-		samplePeak: number;
-		truePeak: number;
-	};
+	mix: Omit<LoudnessReport, 'channelTruePeaks'>;
 	tempo: TempoEstimate | null;
 	key: KeyEstimate | null;
 	stems: StemLoudness[];
@@ -34,16 +27,9 @@ export interface SongAnalysis {
 
 export function analyzeSong(mix: AudioData, stems: { name: string; channels: Float32Array[] }[]): SongAnalysis {
 	const started = performance.now();
-	const m = measureLoudness(mix.channels, mix.sampleRate);
+	const { channelTruePeaks: _perChannel, ...loudness } = measureLoudness(mix.channels, mix.sampleRate);
 	const analysis: SongAnalysis = {
-		mix: {
-			integrated: m.integrated,
-			range: m.range,
-			momentaryMax: m.momentaryMax,
-			shortTermMax: m.shortTermMax,
-			samplePeak: m.samplePeak,
-			truePeak: m.truePeak
-		},
+		mix: loudness,
 		tempo: estimateTempo(mix.channels, mix.sampleRate),
 		key: estimateKey(mix.channels, mix.sampleRate),
 		stems: stems.map((s) => {

@@ -60,6 +60,23 @@ export function samplePeak(channel: Float32Array): number {
 	return peak;
 }
 
+/** The largest |value| the interpolator gives between x[i] and x[i + 1] (phases 1..factor-1). */
+function interSamplePeak(channel: Float32Array, i: number, ph: Float64Array[]): number {
+	const n = channel.length;
+	const first = i - TAPS_PER_PHASE / 2 + 1;
+	let peak = 0;
+	for (let p = 1; p < ph.length; p++) {
+		const taps = ph[p];
+		let acc = 0;
+		for (let t = 0; t < TAPS_PER_PHASE; t++) {
+			const j = first + t;
+			if (j >= 0 && j < n) acc += taps[t] * channel[j];
+		}
+		if (Math.abs(acc) > peak) peak = Math.abs(acc);
+	}
+	return peak;
+}
+
 /** Largest absolute value of the oversampled signal (linear, not dB). */
 export function truePeak(channel: Float32Array, sampleRate: number): number {
 	const factor = oversamplingFactor(sampleRate);
@@ -80,19 +97,7 @@ export function truePeak(channel: Float32Array, sampleRate: number): number {
 			if (a > local) local = a;
 		}
 		if (local * gain <= peak) continue;
-		for (let i = start; i < end; i++) {
-			const first = i - half + 1;
-			for (let p = 1; p < factor; p++) {
-				const taps = ph[p];
-				let acc = 0;
-				for (let t = 0; t < TAPS_PER_PHASE; t++) {
-					const j = first + t;
-					if (j >= 0 && j < n) acc += taps[t] * channel[j];
-				}
-				const a = Math.abs(acc);
-				if (a > peak) peak = a;
-			}
-		}
+		for (let i = start; i < end; i++) peak = Math.max(peak, interSamplePeak(channel, i, ph));
 	}
 	return peak;
 }
@@ -107,20 +112,9 @@ export function peakEnvelope(channels: Float32Array[], sampleRate: number): Floa
 	const env = new Float32Array(n);
 	const factor = oversamplingFactor(sampleRate);
 	const ph = phases(factor);
-	const half = TAPS_PER_PHASE / 2;
 	for (const ch of channels) {
 		for (let i = 0; i < n; i++) {
-			let peak = Math.abs(ch[i]);
-			const first = i - half + 1;
-			for (let p = 1; p < factor; p++) {
-				const taps = ph[p];
-				let acc = 0;
-				for (let t = 0; t < TAPS_PER_PHASE; t++) {
-					const j = first + t;
-					if (j >= 0 && j < n) acc += taps[t] * ch[j];
-				}
-				if (Math.abs(acc) > peak) peak = Math.abs(acc);
-			}
+			const peak = factor > 1 ? Math.max(Math.abs(ch[i]), interSamplePeak(ch, i, ph)) : Math.abs(ch[i]);
 			if (peak > env[i]) env[i] = peak;
 		}
 	}
