@@ -7,7 +7,6 @@ import * as ort from 'onnxruntime-web';
 import type { AudioData } from '../dsp/audio';
 import { FallbackRunner, type Backend, type BackendEvent } from '../separation/fallback';
 import { opfsFolder } from '../models/store/browser';
-import { withMemoryAdvice } from '../models/memory';
 import { modelBytesLoader } from '../models/store/model-bytes';
 import { detectGpuCaps } from '../models/store/precision';
 import type { ModelSource } from '../models/store/types';
@@ -49,7 +48,7 @@ const api = {
 		await model.bytesFor(options.backends[0]); // a missing or damaged model fails the load itself
 		manifest = options.manifest;
 		runner = new FallbackRunner(async (b) => ortSessionFactory(ort, await model.bytesFor(b))(b), options.backends, onBackend);
-		return runner.ready().catch((e) => Promise.reject(withMemoryAdvice(e, options.manifest)));
+		return runner.ready();
 	},
 
 	async separate(
@@ -76,8 +75,6 @@ const api = {
 			});
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
-		} catch (e) {
-			throw withMemoryAdvice(e, manifest);
 		} finally {
 			cancelled.delete(jobId);
 		}
