@@ -1,5 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { specFromYaml } from '../../src/lib/models/config';
+import { expectedShapes } from '../../src/lib/models/onnx';
 import { loadManifest } from '../../scripts/lib/model-files';
 import { Graph } from '../../src/lib/models/onnx/graph';
 import { serializeModel } from '../../src/lib/models/onnx/serialize';
@@ -150,4 +154,56 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	const origin = new URL(page.url()).origin;
 	expect(requests.filter((r) => !r.url.startsWith(origin) && !r.url.startsWith('blob:') && !r.url.startsWith('data:'))).toEqual([]);
 	expect(requests.filter((r) => r.body > 0)).toEqual([]);
+});
+
+/** A random-weight BS-Roformer large enough (about 150 MB) that converting it takes seconds:
+ * tiny-bs.yaml with dim 512, depth 6, 8 heads; written as .safetensors with every expected key. */
+function largeCheckpoint(): { dir: string; ckpt: string; yaml: string } {
+	const yamlText = readFileSync(`${ckptDir}/tiny-bs.yaml`, 'utf8')
+		.replace('  dim: 8\n', '  dim: 512\n')
+		.replace('  depth: 1\n', '  depth: 6\n')
+		.replace('  dim_head: 8\n', '  dim_head: 64\n')
+		.replace('  heads: 1\n', '  heads: 8\n')
+		.replace('  mlp_expansion_factor: 1\n', '  mlp_expansion_factor: 4\n');
+	const shapes = expectedShapes(specFromYaml(yamlText).config);
+	const header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> = {};
+	let offset = 0;
+	for (const [name, shape] of shapes) {
+		const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+		header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+		offset += bytes;
+	}
+	const json = Buffer.from(JSON.stringify(header));
+	const data = Buffer.alloc(offset);
+	let seed = 1;
+	for (let i = 0; i < offset; i += 4) data.writeFloatLE((((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5) * 0.05, i);
+	const len = Buffer.alloc(8);
+	len.writeBigUInt64LE(BigInt(json.length));
+	const dir = mkdtempSync(join(tmpdir(), 'stemsafe-e2e-'));
+	const ckpt = join(dir, 'large.safetensors');
+	const yaml = join(dir, 'large.yaml');
+	writeFileSync(ckpt, Buffer.concat([len, json, data]));
+	writeFileSync(yaml, yamlText);
+	return { dir, ckpt, yaml };
+}
+
+test('cancelling an import stops it and stores nothing', async ({ page }, info) => {
+	test.skip(backendOf(info) !== 'wasm', 'model import does not depend on the backend; run it on WASM');
+	const { dir, ckpt, yaml } = largeCheckpoint();
+	try {
+		expect(readFileSync(ckpt).length).toBeGreaterThan(100e6);
+		await openApp(page, 'wasm');
+		await openPanel(page);
+		await page.getByTestId('model-file-input').setInputFiles([ckpt, yaml]);
+		await expect(page.getByTestId('import-recognised')).toContainText('Roformer checkpoint + config');
+		await expect(page.getByTestId('import-progress')).toContainText(/Converting|Saving/, { timeout: 60_000 });
+		await page.getByTestId('import-cancel').click();
+		await expect(page.getByTestId('import-cancelled')).toHaveText('Import cancelled; nothing was stored.', { timeout: 60_000 });
+		await expect(page.locator('[data-testid=model-entry][data-kind=imported]')).toHaveCount(0);
+		await expect(page.getByTestId('model-storage')).toHaveText('Imported models use 0 B on this device.');
+		expect(await opfsModelFiles(page)).toEqual([]);
+		await expect(page.getByTestId('model-state')).toHaveText('Model ready');
+	} finally {
+		rmSync(dir, { recursive: true, force: true }); // the page reads the files until the end
+	}
 });

@@ -1,5 +1,6 @@
 /** onnxruntime-web sessions behind the `ModelSession` interface used by FallbackRunner. */
 import type * as Ort from 'onnxruntime-web';
+import { withMemoryAdvice } from '../models/memory';
 import type { Backend, ModelSession, SessionFactory } from './fallback';
 
 interface ErrorSource {
@@ -39,14 +40,16 @@ export function ortSessionFactory(ort: typeof Ort, model: Uint8Array): SessionFa
 		const session = await ort.InferenceSession.create(model, {
 			executionProviders: [backend],
 			graphOptimizationLevel: 'all'
-		});
+		}).catch((e) => Promise.reject(withMemoryAdvice(e)));
 		const takeGpuError = backend === 'webgpu' ? await watchDevice(ort) : () => null;
 		const [inputName] = session.inputNames;
 		const [outputName] = session.outputNames;
 		return {
 			async run(input, dims) {
 				takeGpuError();
-				const results = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+				const results = await session
+					.run({ [inputName]: new ort.Tensor('float32', input, dims) })
+					.catch((e) => Promise.reject(withMemoryAdvice(e, dims[3])));
 				const tensor = results[outputName];
 				const data = (await tensor.getData(true)) as Float32Array;
 				await new Promise((resolve) => setTimeout(resolve, 0)); // let queued error events arrive
