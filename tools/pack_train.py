@@ -332,7 +332,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--train-audio", default=str(ROOT.parent / "shared" / "train-audio"))
     ap.add_argument("--gpl", action="store_true", help="include GPL-3 ALYS vocals and GPL-2 / CC BY-SA drum kits")
-    ap.add_argument("--kbps", type=int, default=40, help="Opus bit rate per channel")
+    ap.add_argument("--kbps", type=int, default=36, help="Opus bit rate per channel")
     ap.add_argument("--max-items", type=int, default=0, help="at most this many files per source (small test packs)")
     ap.add_argument("--no-soundfonts", action="store_true")
     args = ap.parse_args()
