@@ -143,7 +143,7 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	}
 	await page.setViewportSize({ width: 390, height: 844 });
 	const small = await page.getByTestId('result').evaluate((el) =>
-		[...el.querySelectorAll('button, select, input[type=range], label:has(input[type=checkbox])')]
+		[...el.querySelectorAll('button, select, input[type=range], input[type=number], label:has(input[type=checkbox])')]
 			.map((b) => b.getBoundingClientRect())
 			.filter((r) => r.width > 0 && (r.height < 44 || r.width < 44))
 			.map((r) => `${r.width}x${r.height}`)
