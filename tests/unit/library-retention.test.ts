@@ -61,6 +61,9 @@ describe('retention policy', () => {
 		expect(formatRemaining(3 * HOUR)).toBe('in 3 hours');
 		expect(formatRemaining(DAY + HOUR)).toBe('in 25 hours');
 		expect(formatRemaining(2 * DAY)).toBe('in 2 days');
+		expect(formatRemaining(7 * DAY - 60_000)).toBe('in 7 days');
+		expect(formatRemaining(6.4 * DAY)).toBe('in 6 days');
+		expect(formatRemaining(90_000)).toBe('in 2 minutes');
 		expect(formatRemaining(-1)).toBe('now');
 	});
 });

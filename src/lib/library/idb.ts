@@ -65,7 +65,10 @@ export async function readOne<T>(db: KeyvalDb, key: string): Promise<T | undefin
 }
 
 export const writeOne = (db: KeyvalDb, key: string, value: unknown) => set(key, value, db.store);
-export const deleteOne = (db: KeyvalDb, key: string) => del(key, db.store);
+/** Deletes one key; a missing database stays missing (deleting must never create one). */
+export async function deleteOne(db: KeyvalDb, key: string): Promise<void> {
+	if (await databaseExists(db.dbName)) await del(key, db.store);
+}
 
 /**
  * Deletes a whole database. Our own connections close on `versionchange`; if some other

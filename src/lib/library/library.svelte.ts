@@ -145,12 +145,15 @@ export class Library {
 			this.message = null;
 			return entry;
 		} catch (e) {
+			if (e instanceof DeletedMeanwhile || generation !== this.generation) {
+				await removeFolder(id).catch(() => undefined); // deleted under us (delete-all): leave no files
+				return null;
+			}
 			// Free what this job took; every earlier item stays as it was.
 			await withIndexLock(async () => {
 				await deleteOne(this.db, id);
 				await removeFolder(id);
 			}).catch(() => undefined);
-			if (e instanceof DeletedMeanwhile || generation !== this.generation) return null;
 			this.message = isQuotaError(e)
 				? `Your device has no room left for this site, so “${input.fileName}” was not saved to the library. ` +
 					'Its stems are still here to play and download until you close the tab; everything saved earlier is kept. ' +
@@ -237,6 +240,7 @@ export class Library {
 	/** Deletes every job, stem and setting (and the optional categories chosen), then checks. */
 	async deleteAll(alsoDelete: ReadonlySet<string>): Promise<WipeResult> {
 		this.generation++;
+		this.channel?.postMessage({ type: 'wiped' } satisfies Message); // other tabs stop writing first
 		const result = await withIndexLock(() => wipe(alsoDelete));
 		this.entries = [];
 		this.policy = DEFAULT_RETENTION;

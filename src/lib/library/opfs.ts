@@ -5,7 +5,12 @@
 import { BYTES_PER_SAMPLE, LIBRARY_DIR, type StoredFolder } from './records';
 
 export function opfsSupported(): boolean {
-	return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
+	return (
+		typeof navigator !== 'undefined' &&
+		typeof navigator.storage?.getDirectory === 'function' &&
+		typeof FileSystemFileHandle !== 'undefined' &&
+		'createWritable' in FileSystemFileHandle.prototype
+	);
 }
 
 export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {

@@ -59,9 +59,10 @@ export function formatRemaining(ms: number): string {
 	const minutes = Math.floor(ms / 60_000);
 	if (minutes < 1) return 'in less than a minute';
 	const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? '' : 's'}`;
-	if (ms < 2 * HOUR) return plural(minutes, 'minute');
-	if (ms < 2 * DAY) return plural(Math.floor(ms / HOUR), 'hour');
-	return plural(Math.floor(ms / DAY), 'day');
+	// Rounded to the nearest unit (the exact date is shown next to it).
+	if (ms < 2 * HOUR) return plural(Math.round(ms / 60_000), 'minute');
+	if (ms < 2 * DAY) return plural(Math.round(ms / HOUR), 'hour');
+	return plural(Math.round(ms / DAY), 'day');
 }
 
 /** The sentence shown on each item. */

@@ -37,9 +37,22 @@ export async function wipe(alsoDelete: ReadonlySet<string>): Promise<WipeResult>
 
 async function deleteCategory(c: DataCategory): Promise<void> {
 	await c.beforeDelete?.();
-	for (const name of c.opfs) await removeOpfsEntry(name);
+	for (const name of c.opfs) await retry(() => removeOpfsEntry(name));
 	for (const name of c.idb) {
 		if ((await deleteDatabase(name)) === 'blocked') throw new Error(`the database “${name}” is in use by another tab; close it and try again`);
 	}
 	for (const name of c.caches ?? []) await caches.delete(name);
+}
+
+/** Another tab may still be closing a file it was writing (it aborts on our message): retry briefly. */
+async function retry(fn: () => Promise<void>, attempts = 10, delayMs = 300): Promise<void> {
+	for (let i = 1; ; i++) {
+		try {
+			return await fn();
+		} catch (e) {
+			const busy = e instanceof DOMException && (e.name === 'NoModificationAllowedError' || e.name === 'InvalidStateError');
+			if (!busy || i >= attempts) throw e;
+			await new Promise((r) => setTimeout(r, delayMs));
+		}
+	}
 }

@@ -1,0 +1,276 @@
+import { expect, test, type Page } from '@playwright/test';
+import { loadManifest } from '../../scripts/lib/model-files';
+import { backendOf, downloadZip, dropFiles, openApp, testSong, wavFile } from './helpers';
+
+test.beforeEach(({}, info) => {
+	test.skip(backendOf(info) !== 'wasm', 'the library does not depend on the backend; run it on WASM');
+});
+
+const DAY = 86_400_000;
+
+/** library/<folder> -> file names, read in the page (empty when the folder does not exist). */
+function opfsLibrary(page: Page): Promise<Record<string, string[]>> {
+	return page.evaluate(async () => {
+		const out: Record<string, string[]> = {};
+		const root = await navigator.storage.getDirectory();
+		let lib: FileSystemDirectoryHandle;
+		try {
+			lib = await root.getDirectoryHandle('library');
+		} catch {
+			return out;
+		}
+		type Dir = { entries(): AsyncIterable<[string, FileSystemHandle]> };
+		for await (const [name, h] of (lib as unknown as Dir).entries()) {
+			out[name] = [];
+			if (h.kind === 'directory') for await (const [f] of (h as unknown as Dir).entries()) out[name].push(f);
+		}
+		return out;
+	});
+}
+
+/** Every record in the library database (none when the database does not exist; never creates it). */
+function libraryRecords(page: Page): Promise<{ id: string; status: string; interrupted: boolean; stems: { name: string; complete: boolean }[] }[]> {
+	return page.evaluate(async () => {
+		if (!(await indexedDB.databases()).some((d) => d.name === 'stemsafe-library')) return [];
+		const db = await new Promise<IDBDatabase>((res, rej) => {
+			const r = indexedDB.open('stemsafe-library');
+			r.onsuccess = () => res(r.result);
+			r.onerror = () => rej(r.error);
+		});
+		try {
+			return await new Promise((res, rej) => {
+				const r = db.transaction('keyval').objectStore('keyval').getAll();
+				r.onsuccess = () => res(r.result);
+				r.onerror = () => rej(r.error);
+			});
+		} finally {
+			db.close();
+		}
+	});
+}
+
+async function separateAndSave(page: Page, names: string[], seconds = 1) {
+	const before = await page.getByTestId('job').count();
+	await dropFiles(page, names.map((n) => wavFile(n, testSong(seconds))));
+	for (let i = 0; i < names.length; i++) {
+		await expect(page.getByTestId('job').nth(before + i)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	}
+	for (const n of names) {
+		await expect(page.getByTestId('library-item').filter({ hasText: n })).toHaveAttribute('data-status', 'complete');
+	}
+}
+
+test('a separated song is in the library after a reload, and plays and downloads the same stems', async ({ page }) => {
+	const manifest = loadManifest();
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('library')).toContainText('the default is 7 days');
+	await separateAndSave(page, ['first song.wav']);
+	const fresh = await downloadZip(page);
+
+	await page.reload();
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('job')).toHaveCount(0); // the queue is gone, the library is not
+	const item = page.getByTestId('library-item');
+	await expect(item).toHaveCount(1);
+	await expect(item.getByTestId('library-open')).toContainText('first song.wav');
+	const meta = item.getByTestId('library-meta');
+	await expect(meta).toContainText(manifest.name);
+	await expect(meta).toContainText('0:01');
+	for (const stem of manifest.stems) await expect(meta).toContainText(stem);
+	// 4 stems x 2 channels x 44100 frames x 4 bytes
+	await expect(meta).toContainText(`${((manifest.stems.length * 2 * 44100 * 4) / 1e6).toFixed(1)} MB`);
+	await expect(item.getByTestId('library-expiry')).toContainText('Deleted in 7 days');
+
+	await item.getByTestId('library-open').click();
+	await expect(item.getByTestId('result')).toBeVisible();
+	await item.getByTestId('play').click();
+	await expect(item.getByTestId('play')).toHaveText('Pause');
+	await item.getByTestId('play').click();
+
+	const saved = await downloadZip(page);
+	expect([...saved.keys()].sort()).toEqual([...fresh.keys()].sort());
+	for (const [name, audio] of fresh) {
+		const back = saved.get(name)!;
+		expect(back.sampleRate).toBe(audio.sampleRate);
+		for (let c = 0; c < audio.channels.length; c++) expect(back.channels[c]).toEqual(audio.channels[c]); // bit-exact
+	}
+});
+
+test('retention: with the clock moved past 7 days, auto-delete removes the files and the record; a kept item stays', async ({ page }) => {
+	await page.clock.install({ time: new Date('2026-11-23T09:00:00Z') });
+	await openApp(page, 'wasm');
+	await separateAndSave(page, ['expires.wav', 'kept.wav']);
+	const kept = page.getByTestId('library-item').filter({ hasText: 'kept.wav' });
+	await kept.getByTestId('library-keep').click();
+	await expect(kept.getByTestId('library-expiry')).toHaveText('Kept until you delete it');
+	const records = await libraryRecords(page);
+	expect(records).toHaveLength(2);
+	const folders = await opfsLibrary(page);
+	expect(Object.keys(folders).sort()).toEqual(records.map((r) => r.id).sort());
+	for (const files of Object.values(folders)) expect(files).toHaveLength(8); // 4 stems x 2 channels
+	const keptId = await kept.getAttribute('data-id');
+
+	// Six days later nothing has gone.
+	await page.clock.fastForward(6 * DAY);
+	await expect(page.getByTestId('library-item').filter({ hasText: 'expires.wav' }).getByTestId('library-expiry')).toContainText(/Deleted in 2[34] hours/);
+	expect(await libraryRecords(page)).toHaveLength(2);
+
+	// Past seven days the periodic auto-delete (every minute) removes the expired one.
+	await page.clock.fastForward(DAY + 60_000);
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	await expect(page.getByTestId('library-item')).toContainText('kept.wav');
+	await expect.poll(async () => (await libraryRecords(page)).map((r) => r.id)).toEqual([keptId]);
+	expect(Object.keys(await opfsLibrary(page))).toEqual([keptId]);
+
+	// A shorter setting applies to what is there; "keep" still wins.
+	await page.getByTestId('retention').selectOption('1h');
+	await page.reload();
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	await expect(page.getByTestId('retention')).toHaveValue('1h');
+});
+
+test('"when this tab closes": items survive a reload of the tab and are gone once it is closed', async ({ context }) => {
+	const page = await context.newPage();
+	await openApp(page, 'wasm');
+	await page.getByTestId('retention').selectOption('session');
+	await separateAndSave(page, ['session.wav']);
+	await expect(page.getByTestId('library-expiry')).toHaveText('Deleted when this tab closes');
+	await page.reload();
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	await page.close();
+	const next = await context.newPage();
+	await next.goto('/?backend=wasm');
+	await expect(next.getByTestId('library-empty')).toBeVisible();
+	expect(await libraryRecords(next)).toEqual([]);
+	expect(await opfsLibrary(next)).toEqual({});
+});
+
+test('a reload in the middle of saving keeps the stems that were finished and removes the rest', async ({ page }) => {
+	await openApp(page, 'wasm');
+	// Let the first stem (two channel files) commit, then stall every further commit, as a crash would.
+	await page.evaluate(() => {
+		const proto = FileSystemWritableFileStream.prototype;
+		const close = proto.close;
+		let commits = 0;
+		proto.close = function (this: FileSystemWritableFileStream) {
+			return ++commits <= 2 ? close.call(this) : new Promise<undefined>(() => undefined);
+		};
+	});
+	await dropFiles(page, [wavFile('cut off.wav', testSong(1))]);
+	await expect.poll(async () => (await libraryRecords(page))[0]?.stems.filter((s) => s.complete).length ?? 0, { timeout: 120_000 }).toBe(1);
+	await page.reload();
+	await openApp(page, 'wasm');
+	const item = page.getByTestId('library-item');
+	await expect(item).toHaveAttribute('data-status', 'complete');
+	await expect(item).toContainText('interrupted');
+	const [record] = await libraryRecords(page);
+	expect(record).toMatchObject({ status: 'complete', interrupted: true });
+	expect(record.stems.map((s) => s.name)).toEqual([loadManifest().stems[0]]);
+	await expect.poll(async () => Object.values(await opfsLibrary(page)).map((f) => f.sort())).toEqual([[`0-${loadManifest().stems[0]}.c0.f32`, `0-${loadManifest().stems[0]}.c1.f32`].sort()]);
+	await item.getByTestId('library-open').click();
+	await expect(item.getByTestId(`download-${loadManifest().stems[0]}`)).toBeVisible();
+});
+
+test('delete all my data leaves nothing of the user in IndexedDB, OPFS or caches; the app shell stays', async ({ page }) => {
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+	await page.getByTestId('retention').selectOption('30d');
+	await separateAndSave(page, ['one.wav', 'two.wav']);
+	await page.getByTestId('library-item').filter({ hasText: 'one.wav' }).getByTestId('library-delete').click();
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	expect(await libraryRecords(page)).toHaveLength(1);
+	expect(Object.keys(await opfsLibrary(page))).toHaveLength(1);
+	expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort())).toEqual(['stemsafe-library', 'stemsafe-settings']);
+
+	await page.getByTestId('delete-all').click();
+	await expect(page.getByTestId('delete-all-confirm')).toContainText('cannot be undone');
+	await page.getByTestId('delete-all-yes').click();
+	const report = page.getByTestId('delete-all-report');
+	await expect(report).toContainText('nothing of yours is left');
+	await expect(report).toHaveAttribute('data-left', '0');
+	await expect(page.getByTestId('library-items')).toHaveCount(0);
+	await expect(page.getByTestId('job')).toHaveCount(0);
+
+	const left = await page.evaluate(async () => {
+		const opfs: string[] = [];
+		type Dir = { entries(): AsyncIterable<[string, FileSystemHandle]> };
+		for await (const [name] of ((await navigator.storage.getDirectory()) as unknown as Dir).entries()) opfs.push(name);
+		return { idb: (await indexedDB.databases()).map((d) => d.name), opfs, caches: await caches.keys() };
+	});
+	expect(left.idb).toEqual([]);
+	expect(left.opfs).toEqual([]);
+	expect(left.caches.length).toBeGreaterThan(0);
+	for (const name of left.caches) expect(name).toMatch(/^stemsafe-/); // the service worker's app shell only
+
+	await page.reload();
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('library-empty')).toBeVisible();
+	await expect(page.getByTestId('retention')).toHaveValue('7d');
+});
+
+test('a full disk keeps every earlier result and says so; the new result stays on the page', async ({ page }) => {
+	await openApp(page, 'wasm');
+	await separateAndSave(page, ['earlier.wav']);
+	await page.evaluate(() => {
+		const proto = FileSystemWritableFileStream.prototype;
+		const write = proto.write;
+		(window as unknown as { restoreWrite: () => void }).restoreWrite = () => (proto.write = write);
+		let calls = 0;
+		proto.write = function (this: FileSystemWritableFileStream, data: FileSystemWriteChunkType) {
+			// Some audio fits, then the disk is full.
+			if (++calls > 3) return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+			return write.call(this, data);
+		};
+	});
+	await dropFiles(page, [wavFile('too big.wav', testSong(1))]);
+	await expect(page.getByTestId('job').nth(1)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	await expect(page.getByTestId('library-message')).toContainText('no room left');
+	await expect(page.getByTestId('library-message')).toContainText('too big.wav');
+	await expect(page.getByTestId('job').nth(1).getByTestId('result')).toBeVisible(); // still playable/downloadable
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	await expect(page.getByTestId('library-item')).toContainText('earlier.wav');
+	const records = await libraryRecords(page);
+	expect(records.map((r) => r.status)).toEqual(['complete']);
+	expect(Object.keys(await opfsLibrary(page))).toEqual([records[0].id]);
+	await page.evaluate(() => (window as unknown as { restoreWrite: () => void }).restoreWrite());
+
+	await page.reload();
+	await openApp(page, 'wasm');
+	const item = page.getByTestId('library-item');
+	await expect(item).toHaveCount(1);
+	await item.getByTestId('library-open').click();
+	const stems = await downloadZip(page);
+	expect(stems.size).toBe(loadManifest().stems.length);
+});
+
+test('two tabs separating at the same time both end up in the library, in both tabs', async ({ context }) => {
+	const [a, b] = [await context.newPage(), await context.newPage()];
+	await Promise.all([openApp(a, 'wasm'), openApp(b, 'wasm')]);
+	await Promise.all([
+		dropFiles(a, [wavFile('tab a 1.wav', testSong(1)), wavFile('tab a 2.wav', testSong(0.5))]),
+		dropFiles(b, [wavFile('tab b 1.wav', testSong(1)), wavFile('tab b 2.wav', testSong(0.5))])
+	]);
+	for (const p of [a, b]) {
+		// BroadcastChannel: each tab shows the other's jobs without a reload.
+		await expect(p.getByTestId('library-item').and(p.locator('[data-status=complete]'))).toHaveCount(4, { timeout: 240_000 });
+	}
+	const records = await libraryRecords(a);
+	expect(records).toHaveLength(4);
+	for (const r of records) {
+		expect(r.status).toBe('complete');
+		expect(r.stems.every((s) => s.complete)).toBe(true);
+	}
+	const folders = await opfsLibrary(b);
+	expect(Object.keys(folders).sort()).toEqual(records.map((r) => r.id).sort());
+	for (const files of Object.values(folders)) expect(files).toHaveLength(loadManifest().stems.length * 2);
+});
+
+test('the privacy page works offline', async ({ page, context }) => {
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+	await context.setOffline(true);
+	await page.goto('/privacy/');
+	await expect(page.getByTestId('privacy')).toContainText('no analytics');
+	await expect(page.getByTestId('privacy')).toContainText('library/');
+	await expect(page.getByTestId('privacy')).toContainText('Delete all my data');
+});
