@@ -76,6 +76,15 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	await expect(page.getByTestId('play')).toHaveText('Pause');
 	await page.keyboard.press('Space');
 	await expect(page.getByTestId('play')).toHaveText('Play');
+	// With nothing focused, the keys drive the result too.
+	await page.locator('h1').click();
+	await page.keyboard.press('ArrowRight');
+	await expect(time).toHaveText(/^0:04\.00 /);
+	await page.keyboard.press('Home');
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('play')).toHaveText('Pause');
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('play')).toHaveText('Play');
 
 	// Drag across the waveform: a loop from 1 s to 3 s; play stays inside it.
 	await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
@@ -152,12 +161,20 @@ test('input exactness: truncated WAV says what was read, a silent file is not se
 	await expect(job).toContainText('The file is truncated');
 	await expect(job.getByTestId('time')).toHaveText('0:00.00 / 0:01.00');
 
+	// A very short clip is separated and its times read sensibly.
+	await dropFiles(page, [wavFile('blip.wav', testSong(0.25))]);
+	const blip = page.getByTestId('job').nth(1);
+	await expect(blip).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	await expect(blip).toContainText('0.25 s of audio separated');
+	await expect(blip.getByTestId('time')).toHaveText('0:00.00 / 0:00.25');
+	await expect(blip.getByTestId('waveform-mix')).toBeVisible();
+
 	const silent = encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)] }, { format: 'pcm16', dither: false });
 	await dropFiles(page, [{ name: 'silence.wav', mimeType: 'audio/wav', buffer: Buffer.from(silent) }]);
-	const second = page.getByTestId('job').nth(1);
+	const second = page.getByTestId('job').nth(2);
 	await expect(second).toHaveAttribute('data-status', 'error');
 	await expect(second.getByTestId('job-error')).toHaveText('The file is silent (1.0 s with no sound above −96 dBFS), so there is nothing to separate.');
-	await expect(page.getByTestId('result')).toHaveCount(1);
+	await expect(page.getByTestId('result')).toHaveCount(2);
 });
 
 test('an offline deep link shows the app', async ({ page, context }) => {
