@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WavStreamEncoder, wavFileBytes } from '../../src/lib/dsp/wav-stream';
-import { encodeWav, type WavFormat } from '../../src/lib/dsp/wav';
+import { encodeWav, parseWav, type WavFormat } from '../../src/lib/dsp/wav';
+import { readWavInSlices } from '../../src/lib/dsp/wav-file';
 import { IN_MEMORY_STEM_BYTES, keepInMemory, stemBytes, storedResult } from '../../src/lib/library/stored';
 import { newEntry } from '../../src/lib/library/records';
 import { nextSegment } from '../../src/lib/playback/segments';
@@ -99,5 +100,40 @@ describe('in memory or on disk', () => {
 		expect(r.stems.map((s) => [s.name, s.channels.length])).toEqual([['vocals', 0], ['other', 0]]);
 		expect(r.stored).toEqual({ folder: 'j', frames: 100, channels: 2, files: [['0-vocals.c0.f32', '0-vocals.c1.f32'], ['1-other.c0.f32', '1-other.c1.f32']] });
 		expect(stemBytes(r)).toBe(100 * 2 * 2 * 4);
+	});
+});
+
+describe('readWavInSlices', () => {
+	const fileOf = (bytes: Uint8Array) => ({
+		size: bytes.length,
+		slice: (a: number, b: number) => ({ arrayBuffer: async () => bytes.slice(a, b).buffer as ArrayBuffer })
+	});
+	for (const format of ['pcm16', 'pcm24', 'float32'] as WavFormat[]) {
+		it(`${format}: the same audio as parseWav of the whole file, across slices`, async () => {
+			const channels = [noise(3_000_001, 2), sine(440, 44100, 3_000_001)];
+			const bytes = encodeWav({ sampleRate: 44100, channels }, { format, dither: false });
+			const got = (await readWavInSlices(fileOf(bytes)))!;
+			const ref = parseWav(bytes);
+			expect(got.sampleRate).toBe(44100);
+			got.channels.forEach((ch, c) => expect(Buffer.from(ch.buffer).equals(Buffer.from(ref.channels[c].buffer))).toBe(true));
+		});
+	}
+	it('skips chunks before the data, and reports a truncated file', async () => {
+		const channels = [sine(100, 8000, 10_000)];
+		const wav = encodeWav({ sampleRate: 8000, channels }, { format: 'pcm16', dither: false });
+		const junk = new Uint8Array(8 + 1001 + 1);
+		junk.set([0x4a, 0x55, 0x4e, 0x4b]); // "JUNK", odd size + pad byte
+		new DataView(junk.buffer).setUint32(4, 1001, true);
+		const bytes = new Uint8Array(wav.length + junk.length - 1000);
+		bytes.set(wav.subarray(0, 36));
+		bytes.set(junk, 36);
+		bytes.set(wav.subarray(36, wav.length - 1000), 36 + junk.length); // 500 frames missing
+		const got = (await readWavInSlices(fileOf(bytes)))!;
+		expect(got.channels[0].length).toBe(9500);
+		expect(got.declaredFrames).toBe(10_000);
+		expect(Array.from(got.channels[0])).toEqual(Array.from(parseWav(wav).channels[0].subarray(0, 9500)));
+	});
+	it('leaves other files to the whole-file reader', async () => {
+		expect(await readWavInSlices(fileOf(new TextEncoder().encode('fLaC not a wav at all')))).toBeNull();
 	});
 });
