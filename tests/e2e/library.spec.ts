@@ -81,6 +81,11 @@ test('a separated song is in the library after a reload, and plays and downloads
 	await expect(meta).toContainText(`${((manifest.stems.length * 2 * 44100 * 4) / 1e6).toFixed(1)} MB`);
 	await expect(item.getByTestId('library-expiry')).toContainText('Deleted in 7 days');
 
+	// Space used / available, and asking for persistent storage gets an answer either way.
+	await expect(page.getByTestId('storage')).toContainText(/Storage: [\d.]+ (KB|MB|GB) used of about [\d.]+ (MB|GB|TB) available/);
+	await page.getByTestId('persist').click();
+	await expect(page.getByTestId('storage')).toContainText(/Protected from automatic clearing|The browser (agreed|declined)/);
+
 	await item.getByTestId('library-open').click();
 	await expect(item.getByTestId('result')).toBeVisible();
 	await item.getByTestId('play').click();
@@ -263,6 +268,14 @@ test('two tabs separating at the same time both end up in the library, in both t
 	const folders = await opfsLibrary(b);
 	expect(Object.keys(folders).sort()).toEqual(records.map((r) => r.id).sort());
 	for (const files of Object.values(folders)) expect(files).toHaveLength(loadManifest().stems.length * 2);
+
+	// Delete-all in one tab empties the other one too.
+	await a.getByTestId('delete-all').click();
+	await a.getByTestId('delete-all-yes').click();
+	await expect(a.getByTestId('delete-all-report')).toHaveAttribute('data-left', '0');
+	await expect(b.getByTestId('library-items')).toHaveCount(0);
+	expect(await libraryRecords(b)).toEqual([]);
+	expect(await opfsLibrary(b)).toEqual({});
 });
 
 test('the privacy page works offline', async ({ page, context }) => {

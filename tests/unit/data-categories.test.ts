@@ -25,7 +25,11 @@ describe('data categories', () => {
 		];
 		const report = classifyScan(
 			{
-				idb: ['stemsafe-models', 'something-else'],
+				idb: [
+					{ name: 'stemsafe-models', records: 3 },
+					{ name: 'something-else', records: null },
+					{ name: 'keyval-store', records: 0 }
+				],
 				opfs: ['models', 'library'],
 				caches: ['stemsafe-abc123', 'other-cache']
 			},
@@ -42,6 +46,7 @@ describe('data categories', () => {
 			{ where: 'Cache Storage', name: 'other-cache', category: null }
 		]);
 		expect(report.appShell).toEqual(['stemsafe-abc123']);
+		expect(report.empty).toEqual(['keyval-store']); // emptied, so not data of anyone
 	});
 
 	it('an empty scan leaves nothing', () => {

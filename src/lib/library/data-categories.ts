@@ -23,6 +23,13 @@ export interface DataCategory {
 	caches?: string[];
 	/** Extra work before its places are deleted (close handles, stop writers). */
 	beforeDelete?: () => Promise<void> | void;
+	/**
+	 * Deletes the data itself, instead of the default (its IndexedDB databases, OPFS entries
+	 * and caches deleted whole): for data that shares a database, e.g. one key in
+	 * idb-keyval's default "keyval-store". List that database in `idb` all the same, so the
+	 * check afterwards can tell whose it is.
+	 */
+	clear?: () => Promise<void>;
 }
 
 const registry = new Map<string, DataCategory>();
@@ -44,7 +51,8 @@ export function isAppShellCache(name: string): boolean {
 }
 
 export interface StorageScan {
-	idb: string[];
+	/** Databases with their record count over all stores (null: could not be counted). */
+	idb: { name: string; records: number | null }[];
 	opfs: string[];
 	caches: string[];
 }
@@ -56,11 +64,13 @@ export interface ScanReport {
 	kept: { where: 'IndexedDB' | 'Private files (OPFS)' | 'Cache Storage'; name: string; category: string }[];
 	/** The offline app shell caches (stay). */
 	appShell: string[];
+	/** Databases that are still there but hold no records (no data; e.g. a shared, emptied store). */
+	empty: string[];
 }
 
 /** Sorts what a scan found into: kept on purpose, app shell, and left over. */
 export function classifyScan(scan: StorageScan, categories: DataCategory[], keptIds: ReadonlySet<string>): ScanReport {
-	const report: ScanReport = { left: [], kept: [], appShell: [] };
+	const report: ScanReport = { left: [], kept: [], appShell: [], empty: [] };
 	const owner = (kind: 'idb' | 'opfs' | 'caches', name: string) =>
 		categories.find((c) => (c[kind] ?? []).includes(name)) ?? null;
 	const sort = (where: ScanReport['left'][number]['where'], kind: 'idb' | 'opfs' | 'caches', name: string) => {
@@ -68,7 +78,10 @@ export function classifyScan(scan: StorageScan, categories: DataCategory[], kept
 		if (c && keptIds.has(c.id)) report.kept.push({ where, name, category: c.id });
 		else report.left.push({ where, name, category: c?.id ?? null });
 	};
-	for (const name of scan.idb) sort('IndexedDB', 'idb', name);
+	for (const { name, records } of scan.idb) {
+		if (records === 0) report.empty.push(name);
+		else sort('IndexedDB', 'idb', name);
+	}
 	for (const name of scan.opfs) sort('Private files (OPFS)', 'opfs', name);
 	for (const name of scan.caches) {
 		if (isAppShellCache(name) && !owner('caches', name)) report.appShell.push(name);

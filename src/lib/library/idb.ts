@@ -97,3 +97,33 @@ export async function listDatabases(): Promise<string[]> {
 	if (typeof indexedDB.databases !== 'function') return [];
 	return (await indexedDB.databases()).map((d) => d.name ?? '').filter(Boolean);
 }
+
+/** Records in all stores of an existing database; null if it cannot be opened within `timeoutMs`. */
+export function countRecords(name: string, timeoutMs = 3000): Promise<number | null> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => resolve(null), timeoutMs);
+		const request = indexedDB.open(name);
+		request.onupgradeneeded = () => request.transaction?.abort(); // it is gone: do not create it
+		request.onerror = () => {
+			clearTimeout(timer);
+			resolve(0);
+		};
+		request.onsuccess = async () => {
+			const db = request.result;
+			try {
+				const stores = [...db.objectStoreNames];
+				let total = 0;
+				if (stores.length) {
+					const tx = db.transaction(stores, 'readonly');
+					for (const s of stores) total += await promisifyRequest(tx.objectStore(s).count());
+				}
+				resolve(total);
+			} catch {
+				resolve(null);
+			} finally {
+				clearTimeout(timer);
+				db.close();
+			}
+		};
+	});
+}

@@ -55,8 +55,8 @@ export class Library {
 	storage = $state.raw<StorageInfo>({ usage: null, quota: null, persisted: null });
 	/** A problem worded for the user (full disk, browser without OPFS...). */
 	message = $state<string | null>(null);
-	/** Jobs being written now, by file name. */
-	saving = $state.raw<string[]>([]);
+	/** True once the start-up auto-delete has run and the list is loaded. */
+	ready = $state(false);
 	/** The clock the retention policy runs on (tests can replace it). */
 	now: () => number = () => Date.now();
 
@@ -96,9 +96,14 @@ export class Library {
 			if (this.pageId !== this.tabId) holdPresence(this.pageId);
 			this.channel = new BroadcastChannel(CHANNEL);
 			this.channel.onmessage = (e: MessageEvent<Message>) => void this.onMessage(e.data);
-			const stored = await readOne<unknown>(this.settings, 'retention');
-			if (isRetentionPolicy(stored)) this.policy = stored;
-			await this.cleanup();
+			try {
+				const stored = await readOne<unknown>(this.settings, 'retention');
+				if (isRetentionPolicy(stored)) this.policy = stored;
+			} catch (e) {
+				this.message = `Your settings could not be read (${e instanceof Error ? e.message : String(e)}); using the default of 7 days.`;
+			}
+			await this.cleanup(); // reports its own failures
+			this.ready = true;
 			this.timer = setInterval(() => void this.cleanup(), CLEANUP_INTERVAL_MS);
 		})();
 		return this.started;
@@ -130,7 +135,6 @@ export class Library {
 			notes: result.notes,
 			now: this.now()
 		});
-		this.saving = [...this.saving, id];
 		try {
 			await withIndexLock(() => writeOne(this.db, id, entry));
 			this.announce();
@@ -173,7 +177,6 @@ export class Library {
 					'Its stems are still here until you close the tab.';
 			return null;
 		} finally {
-			this.saving = this.saving.filter((s) => s !== id);
 			await this.refresh();
 			this.announce();
 		}
@@ -293,7 +296,9 @@ export class Library {
 		} catch (e) {
 			this.message = `Auto-delete could not finish: ${e instanceof Error ? e.message : String(e)}. It will try again in a minute.`;
 		}
-		await this.refresh();
+		await this.refresh().catch((e) => {
+			this.message = `The library could not be read: ${e instanceof Error ? e.message : String(e)}.`;
+		});
 	}
 
 	async refresh(): Promise<void> {

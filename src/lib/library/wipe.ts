@@ -3,12 +3,12 @@
  * IndexedDB, the origin private file system and Cache Storage and reports what is there.
  */
 import { classifyScan, dataCategories, type DataCategory, type ScanReport, type StorageScan } from './data-categories';
-import { deleteDatabase, listDatabases } from './idb';
+import { countRecords, deleteDatabase, listDatabases } from './idb';
 import { listOpfsRoot, removeOpfsEntry } from './opfs';
 
 export async function scanStorage(): Promise<StorageScan> {
 	return {
-		idb: await listDatabases(),
+		idb: await Promise.all((await listDatabases()).map(async (name) => ({ name, records: await countRecords(name) }))),
 		opfs: await listOpfsRoot(),
 		caches: typeof caches !== 'undefined' ? await caches.keys() : []
 	};
@@ -37,6 +37,7 @@ export async function wipe(alsoDelete: ReadonlySet<string>): Promise<WipeResult>
 
 async function deleteCategory(c: DataCategory): Promise<void> {
 	await c.beforeDelete?.();
+	if (c.clear) return c.clear();
 	for (const name of c.opfs) await retry(() => removeOpfsEntry(name));
 	for (const name of c.idb) {
 		if ((await deleteDatabase(name)) === 'blocked') throw new Error(`the database “${name}” is in use by another tab; close it and try again`);
