@@ -11,6 +11,7 @@ import { decodeFlac } from '../src/lib/dsp/flac/decode';
 import { encodeFlac } from '../src/lib/dsp/flac/encode';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
+import { analyzeSong } from '../src/lib/analysis/report';
 import { benchViperx } from './lib/bench-roformer';
 import { loadManifest } from './lib/model-files';
 
@@ -74,6 +75,17 @@ ratio(`WASM vs onnxruntime-node, model time, ${threads} threads`, webN.modelSeco
 ratio(`speed-up from ${threads} WASM threads`, web1.wallSeconds / webN.wallSeconds, '> 1');
 ratio('share of time outside the model (WASM)', 1 - webN.modelSeconds / webN.wallSeconds, '< 0.05');
 ratio(`realtime factor, default model, ${threads} threads`, seconds / webN.wallSeconds, '>= 3x');
+
+// Analysis after separation (mix loudness, tempo, key; each stem's loudness and true peak) as a
+// share of the separation it follows. Steady test tones defeat the true-peak shortcut, so this is
+// a worst case for the loudness part.
+const stemSignals = [0.5, 0.3, 0.15, 0.05].map((g, k) => ({
+	name: `stem${k}`,
+	channels: stereo.channels.map((c) => c.map((x, i) => g * x * (1 + 0.2 * Math.sin(i * 0.0001 * (k + 1)))))
+}));
+const analysisSeconds = await time(() => analyzeSong(stereo, stemSignals));
+report('analysis (mix + 4 stems)', seconds, analysisSeconds);
+ratio('analysis time / separation time (WASM)', analysisSeconds / webN.wallSeconds, '< 0.05');
 
 // Checkpoint import at public-model size: ONNX build time and WASM speed of the viperx 1297 architecture
 // (random weights; slow: minutes; one WASM thread). BENCH_SKIP_IMPORT=1 skips it.

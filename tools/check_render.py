@@ -36,6 +36,27 @@ def check(cond: bool, msg: str) -> None:
     print(f"ok: {msg}", flush=True)
 
 
+def check_sf2() -> None:
+    """The SF2 reader plays notes at the right pitch (root key, tuning, sample rate handled)."""
+    import numpy as np
+    from stemsafe_tools.sf2 import SoundFont
+    fluid, muse = "/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/MuseScore_General_Full.sf2"
+    for path, program, key in ((fluid, 48, 69), (fluid, 56, 62), (muse, 33, 40), (muse, 48, 57)):
+        if not Path(path).exists():
+            print(f"skip: {path} missing (apt-get install fluid-soundfont-gm musescore-general-soundfont-lossless)")
+            continue
+        x = SoundFont(path).render(0, program, key, 100, 0.5, 0.6).mean(0)[4410:4410 + 8192]
+        f0 = 440.0 * 2 ** ((key - 69) / 12)
+        period = render.SR / f0
+        ac = np.correlate(x, x, "full")[len(x) - 1:]
+        lo, hi = int(period * 0.8), int(period * 1.25)
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        a, b, c = ac[lag - 1], ac[lag], ac[lag + 1]
+        lag += 0.5 * (a - c) / (a - 2 * b + c)  # parabolic peak
+        cents = 1200 * np.log2(period / lag)
+        check(abs(cents) < 15, f"{Path(path).name} program {program} key {key}: pitch off by {cents:+.1f} cents")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="work in this folder instead of a temporary one")
@@ -48,6 +69,7 @@ def main():
     else:
         tmp = tempfile.TemporaryDirectory()
         work = Path(tmp.name)
+    check_sf2()
     pack = work / "pack"
     subprocess.run([sys.executable, str(TOOLS / "pack_train.py"), str(pack), "--max-items", "1", "--no-soundfonts"],
                    check=True, stdout=subprocess.DEVNULL)

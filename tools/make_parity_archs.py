@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Parity goldens for the TypeScript ONNX builder (src/lib/models/onnx) on the EXACT architectures of
 the public checkpoints users import (../shared/model-configs): viperx BS-Roformer 1297, viperx
-Mel-Band-Roformer 3005, Kimberley Jensen's Mel-Band-Roformer, the MUSDB18 BS-Roformer config.
+Mel-Band-Roformer 3005, Kimberley Jensen's Mel-Band-Roformer, the MUSDB18 BS-Roformer config; and two
+small inline configs for what those do not cover (mono, several Mel-Band stems, zero_dc off, n_fft 1024).
 
 Each model is built from its yaml (read like upstream, `!!python/tuple` included), filled with the
 hash weights of stemsafe_tools/hash_weights.py (100-230M parameters: too big to commit, rebuilt by
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -41,6 +43,20 @@ ARCHS = {
     "viperx-mel-3005": ("model_mel_band_roformer_ep_3005_sdr_11.4360.yaml", "mel_band_roformer"),
     "kj-mel-vocals": ("config_vocals_mel_band_roformer_kj.yaml", "mel_band_roformer"),
     "musdb18-bs": ("config_musdb18_bs_roformer.yaml", "bs_roformer"),
+    # small inline configs for what the public ones do not cover: mono, several stems of a Mel-Band-Roformer,
+    # zero_dc off, other band counts and depths
+    "tiny-mono-mel-3stem": ({"model": dict(dim=24, depth=2, stereo=False, num_stems=3, time_transformer_depth=1,
+                                           freq_transformer_depth=2, num_bands=48, dim_head=8, heads=3,
+                                           mask_estimator_depth=1, mlp_expansion_factor=2, zero_dc=False,
+                                           stft_hop_length=441),
+                             "audio": {"sample_rate": 44100}, "training": {"instruments": ["a", "b", "c"]}},
+                            "mel_band_roformer"),
+    "tiny-mono-bs-2stem": ({"model": dict(dim=16, depth=1, stereo=False, num_stems=2, time_transformer_depth=2,
+                                          freq_transformer_depth=1, dim_head=8, heads=2, mask_estimator_depth=3,
+                                          mlp_expansion_factor=1, stft_n_fft=1024, stft_win_length=1024,
+                                          dim_freqs_in=513, freqs_per_bands=[4] * 64 + [257], stft_hop_length=256),
+                            "audio": {"sample_rate": 44100}, "training": {"instruments": ["a", "b"]}},
+                           "bs_roformer"),
 }
 CLASSES = {"bs_roformer": BSRoformer, "mel_band_roformer": MelBandRoformer}
 
@@ -81,8 +97,8 @@ def main():
     for name, (yaml_name, arch) in ARCHS.items():
         if args.only and name != args.only:
             continue
-        yaml_path = CONFIGS / yaml_name
-        cfg = load_yaml_config(yaml_path)
+        yaml_path = CONFIGS / yaml_name if isinstance(yaml_name, str) else None
+        cfg = load_yaml_config(yaml_path) if yaml_path else yaml_name
         sample_rate = int(cfg.get("audio", {}).get("sample_rate", cfg["model"].get("sample_rate", 44100)))
         model = CLASSES[arch](**cfg["model"]).eval()
         state = model.state_dict()
@@ -94,7 +110,7 @@ def main():
         if args.checkpoints:
             args.checkpoints.mkdir(parents=True, exist_ok=True)
             torch.save(model.state_dict(), str(args.checkpoints / f"{name}.ckpt"))
-            (args.checkpoints / f"{name}.yaml").write_text(yaml_path.read_text())
+            (args.checkpoints / f"{name}.yaml").write_text(yaml_path.read_text() if yaml_path else yaml.safe_dump(cfg))
         s, f, t = model.audio_channels, model.num_bins, args.frames
         x = torch.from_numpy(hash_uniform("stft", s * f * t * 2).astype(np.float32).reshape(1, s, f, t, 2))
         with torch.no_grad():
@@ -102,8 +118,8 @@ def main():
         flat = y.reshape(-1).double()
         training = cfg.get("training", {})
         write_f32(args.out / f"arch-{name}.parity.json", {"sampled_output": y.reshape(-1)[::args.stride]},
-                  note=f"tools/make_parity_archs.py: {yaml_name} with hash weights, forward_spec of hash('stft') noise",
-                  yaml=yaml_name, config=roformer_config(arch, cfg["model"], sample_rate),
+                  note=f"tools/make_parity_archs.py: {yaml_path.name if yaml_path else 'inline config'} with hash weights, forward_spec of hash('stft') noise",
+                  yaml=yaml_path.name if yaml_path else None, config=roformer_config(arch, cfg["model"], sample_rate),
                   instruments=list(training.get("instruments", [])), target=training.get("target_instrument"),
                   frames=t, stride=args.stride, output_shape=list(y.shape), params=params, key_count=len(keys),
                   keys_sha256=sha256_lines(keys),

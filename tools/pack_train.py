@@ -81,6 +81,9 @@ SF2_KITS = [("musescore", 0, "std"), ("fluidr3", 16, "power"), ("musescore", 8, 
 GM_DRUMS = {"kick": (35, 36), "snare": (38, 40), "hihat_closed": (42, 44), "hihat_open": (46,), "tom": (41, 45, 48, 50),
             "crash": (49, 57), "ride": (51, 59), "clap": (39,)}
 NOTE = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+# Octave of the file names against scientific pitch (C4 = MIDI 60), checked by measuring
+# the pitch of a few files: the piano and sax sets name middle C "C3", the guitar set "C5".
+OCTAVE_FIX = {"piano": 12, "sax": 12, "guitar": -12}
 DYN = {"pp": 0.25, "p": 0.4, "mp": 0.55, "m": 0.6, "mf": 0.7, "f": 0.85, "ff": 1.0}
 
 
@@ -225,7 +228,7 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
             if art == "twang" and dyn == "p":
                 continue
             g.max_s = 0.6 if art == "staccato" else 2.2
-            g.add(dec(p), midi=note_midi(parts[1]), vel=DYN.get(dyn, 0.7), articulation=art, name=p.stem)
+            g.add(dec(p), midi=note_midi(parts[1]) + OCTAVE_FIX["guitar"], vel=DYN.get(dyn, 0.7), articulation=art, name=p.stem)
         groups.append(g)
     g = Group("doublebass", "bass", "pitched", "doublebass", 1, 2.0)
     keep = [p for p in files(base / SOURCES["doublebass"]["folder"]) if (p.stem.startswith("dsm-pizz") and p.stem[-1] in "ab")
@@ -249,12 +252,12 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
         midi = note_midi(note)
         if midi is None or (midi % 2 == 1 and dyn != "Mp"):
             continue
-        g.add(dec(p), midi=midi, vel={"FF": 1.0, "Mp": 0.6, "PP": 0.3}[dyn], name=p.stem)
+        g.add(dec(p), midi=midi + OCTAVE_FIX["piano"], vel={"FF": 1.0, "MF": 0.75, "Mp": 0.55, "PP": 0.3}.get(dyn, 0.6), name=p.stem)
     groups.append(g)
     g = Group("sax", "other", "pitched", "sax", 1, 2.5)
     for p in prefetch(limited(files(base / SOURCES["sax"]["folder"]))):
         note, dyn = p.stem.split("_")[:2]
-        g.add(dec(p), midi=note_midi(note), vel=DYN.get(dyn, 0.7), name=p.stem)
+        g.add(dec(p), midi=note_midi(note) + OCTAVE_FIX["sax"], vel=DYN.get(dyn, 0.7), name=p.stem)
     groups.append(g)
     for gr in groups:
         log(f"{gr.name}: {len(gr.items)} samples, {gr.pos / SR:.0f} s")

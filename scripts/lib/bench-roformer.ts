@@ -48,8 +48,9 @@ export async function benchViperx(ort: typeof Ort, chunkSeconds = 2): Promise<vo
 	const runCpu = cpuSeconds() - cpu;
 	const audio = ((frames - 1) * config.hopLength) / config.sampleRate;
 	console.log(
-		`viperx 1297 on WASM (1 thread), ${frames}-frame chunk (${audio.toFixed(1)} s): ${(runWall / audio).toFixed(1)} s of compute per s of audio ` +
-			`(${runWall.toFixed(1)} s wall, ${runCpu.toFixed(1)} s CPU for one chunk)`
+		`viperx 1297 on WASM (1 thread), ${frames}-frame chunk (${audio.toFixed(1)} s): ${(runWall / audio).toFixed(1)} s wall ` +
+			`(${(runCpu / audio).toFixed(1)} s CPU) of compute per s of audio; one chunk ${runWall.toFixed(1)} s wall, ${runCpu.toFixed(1)} s CPU ` +
+			`(wall > CPU when the machine is shared)`
 	);
 	await session.release();
 }

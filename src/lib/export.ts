@@ -1,5 +1,6 @@
 /** Stem files for download: one file per stem, a custom mix, or all stems in one zip (WAV or FLAC). */
 import { zipSync } from 'fflate';
+import { analysisJson } from './analysis/report';
 import type { AudioData } from './dsp/audio';
 import { encodeFlac } from './dsp/flac/encode';
 import { encodeWav, type WavFormat } from './dsp/wav';
@@ -64,6 +65,10 @@ export function stemsZip(sourceName: string, result: SeparationResult, format: A
 	const files: Record<string, [Uint8Array, { level: 0 }]> = {};
 	for (const stem of result.stems) {
 		files[stemFileName(sourceName, stem.name, { model: options.model, format })] = [stemFile(result, stem, format), { level: 0 }];
+	}
+	if (result.analysis) {
+		const json = analysisJson(result.analysis, { song: sourceName, model: options.model ?? null, sampleRate: result.sampleRate });
+		files[`${songBase(sourceName)} - analysis.json`] = [new TextEncoder().encode(json), { level: 0 }];
 	}
 	return zipSync(files);
 }

@@ -62,9 +62,17 @@ export async function openApp(page: Page, backend: BackendName) {
 	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
 }
 
-export async function downloadZip(page: Page): Promise<Map<string, AudioData>> {
+/** Every file in the "all stems" zip (32-bit float WAV stems, plus the analysis JSON). */
+export async function downloadZipEntries(page: Page): Promise<Record<string, Uint8Array>> {
 	await page.getByTestId('format').first().selectOption('float32');
 	const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()]);
-	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
-	return new Map(Object.entries(files).map(([name, bytes]) => [name, parseWav(bytes)]));
+	return unzipSync(new Uint8Array(readFileSync(await download.path())));
+}
+
+export function wavEntries(files: Record<string, Uint8Array>): Map<string, AudioData> {
+	return new Map(Object.entries(files).filter(([name]) => name.endsWith('.wav')).map(([name, bytes]) => [name, parseWav(bytes)]));
+}
+
+export async function downloadZip(page: Page): Promise<Map<string, AudioData>> {
+	return wavEntries(await downloadZipEntries(page));
 }

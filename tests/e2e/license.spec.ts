@@ -51,6 +51,7 @@ async function writeStoredLicense(page: Page, token: string) {
 
 test('free 60 s preview, purchase through checkout, full length offline; a forged license is refused', async ({ page, context }, info) => {
 	test.skip(backendOf(info) !== 'wasm', 'licensing does not depend on the backend; run it once');
+	test.setTimeout(30 * 60_000); // three separations of a minute of audio on a shared 2-core machine
 	const preview = 60 * RATE;
 	const full = SONG_SECONDS * RATE;
 

@@ -1,6 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { loadManifest } from '../../scripts/lib/model-files';
+import { Graph } from '../../src/lib/models/onnx/graph';
+import { serializeModel } from '../../src/lib/models/onnx/serialize';
 import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
 
 // A small ZFTurbo-style BS-Roformer checkpoint + yaml (tools/make_checkpoint_fixtures.py) and a
@@ -33,10 +35,20 @@ async function addModel(page: Page, files: ReturnType<typeof file>[]) {
 }
 
 async function separate(page: Page, name: string): Promise<string[]> {
+	while (await page.getByTestId('job').count()) await page.getByTestId('job').first().getByRole('button', { name: /^Remove / }).click();
 	await dropFiles(page, [wavFile(name, testSong(2))]);
 	await expect(page.getByTestId('job').first()).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
 	const stems = await downloadZip(page);
 	return [...stems.keys()].map((n) => n.replace(`${name.replace(/\.wav$/, '')} - `, '').replace(/\.wav$/, '')).sort();
+}
+
+/** An ONNX with UVR MDX-Net's interface ([1, 4, dim_f, dim_t] in and out) that halves the spectrum. */
+async function smallMdxModel(dimF: number, dimT: number): Promise<Buffer> {
+	const g = new Graph('float32');
+	const dims = [1, 4, dimF, dimT];
+	g.output(g.op('Mul', [g.input('input', 'float32', dims), g.scalar(0.5)]), 'output', 'float32', dims);
+	const { parts } = await serializeModel(g);
+	return Buffer.concat(parts);
 }
 
 const selected = (page: Page, id: string) => page.locator(`[data-testid=model-entry][data-model-id="${id}"] [data-testid=model-select]`);
@@ -61,8 +73,10 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
 	expect(await opfsModelFiles(page)).toEqual([`${id}.fp32.onnx`]);
 
-	await page.getByTestId('overlap').selectOption('better');
-	await expect(page.getByTestId('chunking')).toContainText('50 % overlap');
+	await expect(page.getByTestId('overlap')).toHaveValue('model');
+	await expect(page.getByTestId('chunking')).toContainText('50 % overlap'); // tiny-bs.yaml: inference.num_overlap 2
+	await page.getByTestId('overlap').selectOption('fast');
+	await expect(page.getByTestId('chunking')).toContainText('12.5 % overlap');
 	expect(await separate(page, 'first.wav')).toEqual(['other', 'vocals']);
 
 	// Reload: still listed and active, overlap remembered.
@@ -70,7 +84,7 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
 	await openPanel(page);
 	await expect(selected(page, id)).toBeChecked();
-	await expect(page.getByTestId('overlap')).toHaveValue('better');
+	await expect(page.getByTestId('overlap')).toHaveValue('fast');
 
 	// Offline: the imported model still loads and separates.
 	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
@@ -104,6 +118,23 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	await expect(imported).toHaveCount(2);
 	const second = (await imported.nth(1).getAttribute('data-model-id'))!;
 	await expect(selected(page, second)).toBeChecked();
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
+
+	// A UVR MDX-Net .onnx that UVR's table does not know: settings entered in the form.
+	await addModel(page, [file('my-mdx.onnx', await smallMdxModel(256, 8))]);
+	await expect(error).toContainText("my-mdx.onnx is not in Ultimate Vocal Remover's MDX-Net model table");
+	await expect(page.getByTestId('mdx-dimf')).toHaveValue('256'); // read from the model's input
+	await expect(page.getByTestId('mdx-dimt')).toHaveValue('3');
+	await page.getByTestId('mdx-nfft').fill('4096');
+	await page.getByTestId('mdx-compensate').fill('1');
+	await page.getByTestId('mdx-import').click();
+	await expect(page.getByTestId('import-done')).toContainText('Added “my-mdx” (vocals, instrumental', { timeout: 60_000 });
+	await expect(imported).toHaveCount(3);
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
+	expect(await separate(page, 'mdx.wav')).toEqual(['instrumental', 'vocals']);
+	await imported.nth(2).getByTestId('model-remove').click();
+	await expect(imported).toHaveCount(2);
+	await selected(page, second).check();
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 60_000 });
 
 	// Remove the active model: the default comes back. Then the other one: nothing stays on disk.

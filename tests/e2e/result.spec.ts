@@ -62,7 +62,7 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	// Click to seek: the middle of the mix waveform is 2 s of 4 s.
 	const time = page.getByTestId('time');
 	const mix = page.getByTestId('waveform-mix');
-	const box = (await mix.boundingBox())!;
+	let box = (await mix.boundingBox())!;
 	await mix.click({ position: { x: box.width / 2, y: box.height / 2 } });
 	await expect(time).toHaveText(/^0:02\.0\d \/ 0:04\.00$/);
 
@@ -87,6 +87,8 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	await expect(page.getByTestId('play')).toHaveText('Play');
 
 	// Drag across the waveform: a loop from 1 s to 3 s; play stays inside it.
+	await mix.scrollIntoViewIfNeeded();
+	box = (await mix.boundingBox())!; // the page may have reflowed since
 	await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
 	await page.mouse.down();
 	await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });

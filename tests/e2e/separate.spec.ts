@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
 import { modelQualityFor, modelStems } from '../../src/lib/separation/manifest';
 import { loadManifest, modelBytes } from '../../scripts/lib/model-files';
-import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
+import { backendOf, downloadZipEntries, dropFiles, openApp, recordRequests, testSong, wavEntries, wavFile } from './helpers';
 
 test('drop a song, get stems that sum back to it, with no audio leaving the page', async ({ page, context }, info) => {
 	const backend = backendOf(info);
@@ -26,7 +27,14 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 	expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThan(1);
 
-	const stems = await downloadZip(page);
+	const entries = await downloadZipEntries(page);
+	const stems = wavEntries(entries);
+	// the zip carries the analysis: loudness of the mix and of every stem, tempo and key
+	const analysis = JSON.parse(new TextDecoder().decode(entries['test mix - analysis.json']));
+	expect(typeof analysis.mix.integratedLufs).toBe('number');
+	expect(typeof analysis.mix.truePeakDbtp).toBe('number');
+	expect(Object.keys(analysis.stems).sort()).toEqual([...manifest.stems].sort());
+	await expect(page.getByTestId('analysis-mix-lufs').first()).toHaveText(/^-?\d+\.\d LUFS$/);
 	const fileOf = (stem: string) => `test mix - ${stem} (${manifest.id}).wav`;
 	expect([...stems.keys()].sort()).toEqual(manifest.stems.map(fileOf).sort());
 	let err = 0;
@@ -91,6 +99,14 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	const failed = page.getByTestId('job').nth(1);
 	await expect(failed).toHaveAttribute('data-status', 'error');
 	await expect(failed.getByTestId('job-error')).toContainText("couldn't be decoded");
+	await expect(page.getByTestId('result')).toHaveCount(1);
+	// FLAC is decoded by Stemsafe's own decoder, which names the damage.
+	const flac = readFileSync(new URL('../fixtures/audio/s16-stereo-44k1.flac', import.meta.url));
+	flac[Math.floor(flac.length / 2)] ^= 0x10;
+	await dropFiles(page, [{ name: 'damaged.flac', mimeType: 'audio/flac', buffer: flac }]);
+	const damaged = page.getByTestId('job').nth(2);
+	await expect(damaged).toHaveAttribute('data-status', 'error');
+	await expect(damaged.getByTestId('job-error')).toContainText('The FLAC file is damaged');
 	await expect(page.getByTestId('result')).toHaveCount(1);
 
 	// Privacy: only GETs for the app's own static files; nothing carries a body or leaves the origin.

@@ -84,6 +84,8 @@ describe('FLAC building blocks', () => {
 		w.write(2 ** 33 - 1, 33);
 		for (const q of [0, 1, 7, 8, 17, 40]) w.writeUnary(q);
 		for (const v of frameNumbers) w.writeUtf8(v);
+		const rice: [number, number][] = [[0, 0], [5, 0], [1000, 3], [2 ** 30, 30], [2 ** 30 + 12345, 2], [77, 14]];
+		for (const [u, k] of rice) w.writeRice(u, k);
 		const r = new BitReader(w.finish());
 		expect(r.read(3)).toBe(5);
 		expect(r.readSigned(7)).toBe(-3);
@@ -91,6 +93,7 @@ describe('FLAC building blocks', () => {
 		expect(r.read(33)).toBe(2 ** 33 - 1);
 		for (const q of [0, 1, 7, 8, 17, 40]) expect(r.readUnary()).toBe(q);
 		for (const v of frameNumbers) expect(r.readUtf8()).toBe(v);
+		for (const [u, k] of rice) expect(r.readUnary() * 2 ** k + r.read(k)).toBe(u);
 	});
 });
 
@@ -111,6 +114,7 @@ describe('decodeFlac on files from the reference encoder', () => {
 			expect(audio.bitsPerSample).toBe(bits);
 			expect(audio.truncated).toBeNull();
 			expect(audio.md5).toBe('ok');
+			expect(audio.frameBytes).toEqual({ min: audio.streamInfo.minFrameSize, max: audio.streamInfo.maxFrameSize });
 			const raw = readRaw(join(FIXTURES, `${name}.raw`), channels, bits);
 			if (bits <= 24) expectSame(toInts(audio, bits), raw);
 			else {
@@ -169,6 +173,39 @@ describe('encodeFlac', () => {
 		});
 	}
 
+	it('extreme signals round-trip bit-exactly (full-scale square and alternation, noise, lone spike, DC)', () => {
+		const n = 9000;
+		for (const bits of [16, 24] as const) {
+			const max = 2 ** (bits - 1);
+			let s = 12345;
+			const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % (2 * max)) - max;
+			const patterns: ((i: number) => number)[] = [
+				(i) => (Math.floor(i / 37) % 2 ? max - 1 : -max),
+				(i) => (i % 2 ? max - 1 : -max),
+				() => rand(),
+				(i) => (i === 5000 ? max - 1 : 0),
+				() => -max
+			];
+			for (const [k, f] of patterns.entries()) {
+				const l = Int32Array.from({ length: n }, (_, i) => f(i));
+				const r = Int32Array.from({ length: n }, (_, i) => (k === 1 ? f(i + 1) : f(n - i)));
+				const audio = { sampleRate: 44100, channels: [l, r].map((c) => Float32Array.from(c, (v) => v / max)) };
+				const back = decodeFlac(encodeFlac(audio, { bitDepth: bits, dither: false }));
+				expect(back.md5).toBe('ok');
+				expectSame(toInts(back, bits), [l, r]);
+			}
+		}
+	});
+
+	it('stores any sample rate (table, kHz, Hz and tens-of-Hz header codes, or STREAMINFO only)', () => {
+		for (const rate of [8000, 11025, 50000, 65535, 100010, 192000, 384000, 96001]) {
+			const audio = { sampleRate: rate, channels: [new Float32Array(300).map((_, i) => Math.sin(i / 7) / 2)] };
+			const back = decodeFlac(encodeFlac(audio, { bitDepth: 24 }));
+			expect(back.sampleRate).toBe(rate);
+			expect(back.md5).toBe('ok');
+		}
+	});
+
 	it('uses the stereo decorrelation: identical channels code smaller than independent ones', () => {
 		const mono = testAudio(8192, 1, 5);
 		const dual = encodeFlac({ sampleRate: 44100, channels: [mono.channels[0], mono.channels[0]] }, { bitDepth: 16, dither: false });
@@ -178,12 +215,13 @@ describe('encodeFlac', () => {
 
 	it('writes STREAMINFO frame-size bounds that match the frames', () => {
 		const flac = encodeFlac(testAudio(20000, 2, 9), { bitDepth: 16, dither: false });
-		const info = decodeFlac(flac).streamInfo;
+		const decoded = decodeFlac(flac);
+		const info = decoded.streamInfo;
 		expect(info.minBlockSize).toBe(4096);
 		expect(info.maxBlockSize).toBe(4096);
-		expect(info.minFrameSize).toBeGreaterThan(0);
-		expect(info.minFrameSize).toBeLessThanOrEqual(info.maxFrameSize);
-		expect(info.maxFrameSize).toBeLessThan(4096 * 2 * 2);
+		expect(info.totalSamples).toBe(20000);
+		expect(decoded.frameBytes).toEqual({ min: info.minFrameSize, max: info.maxFrameSize });
+		expect(info.minFrameSize).toBeLessThan(info.maxFrameSize); // the short last frame
 	});
 
 	it('dithers 16-bit by default (TPDF, at most ±1 LSB from rounding) and clips out-of-range floats', () => {
@@ -221,6 +259,11 @@ describe('encodeFlac', () => {
 				execFileSync(FLAC_TOOL, ['-d', '--silent', '--force', '--force-raw-format', '--endian=little', '--sign=signed', '-o', join(dir, 't.raw'), file]);
 				expectSame(readRaw(join(dir, 't.raw'), channels, bits), toInts(audio, bits));
 			}
+			// full-scale alternation (widest side channel and residuals) at a rate coded in Hz in the header
+			const alt = Float32Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1 - 2 ** -23 : -1));
+			const extreme = { sampleRate: 11025, channels: [alt, alt.map((x) => -x - 2 ** -23)] };
+			writeFileSync(join(dir, 'x.flac'), encodeFlac(extreme, { bitDepth: 24, dither: false }));
+			execFileSync(FLAC_TOOL, ['-t', '--silent', join(dir, 'x.flac')]);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -26,7 +26,6 @@ function setup(shaderF16: boolean) {
 		store,
 		takenIds: async () => (await store.list()).map((m) => m.id),
 		converter: checkpointConverter(),
-		mdx: null,
 		caps: { webgpu: shaderF16, shaderF16 }
 	};
 	return { folder, store, deps };
@@ -46,6 +45,7 @@ describe('importing a ZFTurbo checkpoint + yaml', () => {
 			expect((model.manifest as unknown as Record<string, unknown>)[key], key).toEqual(reference[key]);
 		}
 		expect(model.params).toBe(reference.training.params);
+		expect(model.overlap).toBe(0.5); // tiny-bs.yaml: inference.num_overlap 2
 		expect(model.origin.files).toEqual(['tiny-bs.ckpt', 'tiny-bs.yaml']);
 		expect(model.variants.fp16).toBeDefined();
 		expect(model.variants.fp16!.bytes).toBeLessThan(model.variants.fp32.bytes);

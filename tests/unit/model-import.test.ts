@@ -61,7 +61,7 @@ describe('lazy file reading', () => {
 });
 
 function deps(converter: CheckpointConverter | null = null, store = new ModelStore(new MemoryFolder(), new MemoryRecords())): ImportDeps & { store: ModelStore } {
-	return { store, takenIds: async () => ['bsr-4stem-synth', ...(await store.list()).map((m) => m.id)], converter, mdx: null, caps: { webgpu: false, shaderF16: false }, now: () => new Date('2026-11-23T08:00:00Z') };
+	return { store, takenIds: async () => ['bsr-4stem-synth', ...(await store.list()).map((m) => m.id)], converter, caps: { webgpu: false, shaderF16: false }, now: () => new Date('2026-11-23T08:00:00Z') };
 }
 
 describe('importModel: Stemsafe .onnx + manifest', () => {
@@ -107,8 +107,10 @@ describe('importModel: Stemsafe .onnx + manifest', () => {
 		expect(await d.store.list()).toEqual([]);
 	});
 
-	it('an MDX-Net .onnx gets a clear message while MDX support is absent', async () => {
-		await expect(importModel([file('UVR-MDX-NET-Inst_HQ_3.onnx', onnxBytes)], deps())).rejects.toThrow(/MDX-Net models cannot be run/);
+	it('a Stemsafe .onnx without its manifest is not taken for an MDX-Net model', async () => {
+		await expect(importModel([file('mystery.onnx', onnxBytes)], deps())).rejects.toThrow(
+			/^mystery\.onnx: not a UVR MDX-Net model: expected one input \[batch, 4, dim_f, dim_t\] and one output, found inputs stft \[1, 2, 1025, 41, 2\]\. A Stemsafe model needs its \.json manifest/
+		);
 	});
 });
 

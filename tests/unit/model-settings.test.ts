@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { describeChunking, formatBytes, formatParams, overlapChoice, overlapCost, OVERLAP_CHOICES } from '../../src/lib/models/settings';
+import { describeChunking, formatBytes, formatParams, overlapChoice, overlapCost, overlapFromNumOverlap, resolveOverlap, OVERLAP_CHOICES } from '../../src/lib/models/settings';
 import { planChunks } from '../../src/lib/dsp/chunking';
 
 describe('overlap setting', () => {
-	it('defaults to the pipeline default and ignores unknown stored values', () => {
-		expect(overlapChoice(null).fraction).toBe(0.25);
-		expect(overlapChoice('nonsense').id).toBe('balanced');
+	it("defaults to the model's config, then the pipeline default; ignores unknown stored values", () => {
+		expect(overlapChoice(null).id).toBe('model');
+		expect(overlapChoice('nonsense').id).toBe('model');
 		expect(overlapChoice('best').fraction).toBe(0.75);
+		expect(resolveOverlap(overlapChoice('model'), 0.5)).toBe(0.5);
+		expect(resolveOverlap(overlapChoice('model'), null)).toBeUndefined();
+		expect(resolveOverlap(overlapChoice('fast'), 0.5)).toBe(0.125);
+		expect(overlapFromNumOverlap(2)).toBe(0.5);
+		expect(overlapFromNumOverlap(4)).toBe(0.75);
+		expect(overlapFromNumOverlap(1)).toBe(0);
+		expect(overlapFromNumOverlap('4')).toBeNull();
+		expect(overlapFromNumOverlap(undefined)).toBeNull();
 	});
 	it('cost is the number of chunks per chunk-length of audio, as planChunks makes them', () => {
-		for (const c of OVERLAP_CHOICES) {
+		for (const c of OVERLAP_CHOICES.filter((c) => c.fraction !== null) as { fraction: number }[]) {
 			const chunk = 88200;
 			const plan = planChunks(chunk * 400, chunk, Math.round(chunk * c.fraction));
 			expect(plan.starts.length / 400).toBeCloseTo(overlapCost(c.fraction), 1);
@@ -18,6 +26,8 @@ describe('overlap setting', () => {
 	it('describes chunking and sizes in words', () => {
 		expect(describeChunking(8, 0.25)).toBe('8 s chunks, 25 % overlap: a new chunk every 6 s, 1.33× the compute of no overlap');
 		expect(describeChunking(2, 0.125)).toBe('2 s chunks, 12.5 % overlap: a new chunk every 1.75 s, 1.14× the compute of no overlap');
+		expect(describeChunking(8, undefined)).toContain('25 % overlap');
+		expect(describeChunking(5.94, undefined, true)).toBe("5.94 s chunks, UVR's default overlap (a new chunk every chunk minus n_fft)");
 		expect(formatBytes(640_000_000)).toBe('610 MB');
 		expect(formatBytes(4_116_843)).toBe('3.9 MB');
 		expect(formatBytes(2 * 1024 ** 3)).toBe('2.0 GB');

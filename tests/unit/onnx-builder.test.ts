@@ -94,7 +94,7 @@ for (const id of Object.keys(FIXTURES)) {
 			expect(s.nodes.some((n) => n.op === 'ScatterElements' || n.op === 'ScatterND')).toBe(false);
 			expect(built.params).toBe([...fixture(id).weights.values()].reduce((a, e) => a + e.shape.reduce((x, y) => x * y, 1), 0));
 			expect(expectedKeys(FIXTURES[id]).sort()).toEqual([...fixture(id).weights.keys()].sort());
-		});
+		}, 120_000);
 
 		it('fp16: float16 weights and body, float32 input/output, close to PyTorch', async () => {
 			const fp32 = await buildRoformerOnnx(fixture(id).spec, fixture(id).weights, { precision: 'fp32' });
@@ -107,7 +107,7 @@ for (const id of Object.keys(FIXTURES)) {
 			expect(s.initializers.filter((i) => i.type === 10).length).toBeGreaterThan(100);
 			expect(relL2).toBeLessThan(1e-2);
 			expect(worst).toBeLessThan(2e-2 * Math.max(1, peak));
-		});
+		}, 120_000);
 	});
 }
 

@@ -1,7 +1,8 @@
 // The TypeScript ONNX builder (src/lib/models/onnx) on the EXACT architectures of the public
 // checkpoints users import (viperx BS-Roformer 1297, viperx Mel-Band 3005, Kim's Mel-Band, the
 // MUSDB18 BS-Roformer config), with the deterministic hash weights of tools/make_parity_archs.py,
-// run by onnxruntime-web WASM and compared with PyTorch's forward_spec to 1e-4 on a short chunk.
+// run by onnxruntime-web WASM and compared with PyTorch's forward_spec to 1e-4 on a short chunk; plus two
+// small inline configs for mono, several Mel-Band stems, zero_dc off and another n_fft.
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { hashCheckpoint, hashFloat32 } from '../../scripts/lib/hash-weights';
 import { loadGolden } from './golden';
 import { joinParts } from './onnx-test-utils';
 
-const ARCHS = ['viperx-bs-1297', 'viperx-mel-3005', 'kj-mel-vocals', 'musdb18-bs'];
+const ARCHS = ['viperx-bs-1297', 'viperx-mel-3005', 'kj-mel-vocals', 'musdb18-bs', 'tiny-mono-mel-3stem', 'tiny-mono-bs-2stem'];
 
 const sha256 = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
 

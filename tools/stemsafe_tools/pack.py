@@ -80,7 +80,8 @@ class Bank:
         self.sources = {self.index["groups"][n]["source"]: sources[self.index["groups"][n]["source"]] for n in self.groups}
 
     def _load(self, name: str, g: dict, cache: bool) -> np.ndarray:
-        cached = self.folder / "cache" / f"{name}.npy"
+        st = (self.folder / g["file"]).stat()
+        cached = self.folder / "cache" / f"{name}-{st.st_size}-{int(st.st_mtime)}.npy"  # a rebuilt pack is decoded again
         if cache and cached.exists():
             a = np.load(cached)
             if a.shape == (g["channels"], g["samples"]):

@@ -60,7 +60,7 @@ GROOVES = {
     "onedrop": {"kick": [(8, .9)], "snare": [(8, .8)], "hihat_closed": [(s, .6) for s in (2, 6, 10, 14)]},
     "ballad": {"kick": [(0, .85), (10, .6)], "snare": [(8, .8)], "ride": [(s, .55) for s in (0, 4, 8, 12)]},
 }
-SWING = {"shuffle": (0.25, 0.33), "jazz": (0.2, 0.33), "funk": (0.0, 0.12)}
+SWING = {"shuffle": (0.5, 0.67), "jazz": (0.4, 0.67), "funk": (0.0, 0.2)}  # delay of the off-beat 8th, in 16ths
 SECTIONS = [("intro", 0.45), ("verse", 0.65), ("chorus", 1.0), ("bridge", 0.75), ("break", 0.3)]
 
 
@@ -100,7 +100,7 @@ def plan(seed: int, seconds: float) -> Song:
     groove = rng.choice(list(GROOVES))
     bpm = rng.uniform(*{"ballad": (62, 90), "jazz": (90, 180), "disco": (110, 130), "halftime": (120, 170),
                         "onedrop": (65, 85), "funk": (85, 115)}.get(groove, (80, 160)))
-    swing = rng.uniform(*SWING.get(groove, (0.0, 0.06)))
+    swing = rng.uniform(*SWING.get(groove, (0.0, 0.1)))
     bars = int(math.ceil(seconds / (16 * 15.0 / bpm))) + 1
     per_chord = rng.choice((1, 1, 2)) if bpm < 110 else rng.choice((1, 2, 2))  # half bars per chord
     chords = [degs[(h // per_chord) % 4] for h in range(2 * bars)]
@@ -177,7 +177,7 @@ def render_drums(song: Song, bank: Bank, rng, L: int, device, lead_in: float) ->
         vel = min(1.0, max(0.05, vel + rng.gauss(0, 0.06)))
         t = _humanize(rng, song.time(bar, step) + lead_in + push, tight)
         i = kit.pick(rng, vel=vel, role=r)
-        gain = (0.35 + 0.65 * vel) * (0.7 if r == "crash" else 1.0)
+        gain = (0.35 + 0.65 * vel) * {"crash": 0.5, "ride": 0.6, "hihat_closed": 0.6, "hihat_open": 0.6, "kick": 1.3}.get(r, 1.0)
         pan = pans.get(r, rng.uniform(-0.6, 0.6)) if kit.audio.shape[0] == 1 else pans.get(r, 0.0) * 0.3
         if r.startswith("hihat"):
             hats.append((t, len(tr.ev["start"])))
@@ -398,6 +398,8 @@ def render_other(song: Song, bank: Bank, rng, L: int, device, lead_in: float, vo
         roles = roles_for.get(grp.name.replace("sf2-", ""), ["stabs"])
         role = rng.choice(roles)
         x = render_other_part(song, grp, role, rng, L, device, lead_in, vocal_bars)
+        if role == "lead" and x.abs().max() == 0:  # the vocals sing in every bar: comp instead
+            x = render_other_part(song, grp, "stabs", rng, L, device, lead_in, vocal_bars)
         x = _track_fx(x, rng, reverb=rng.random() < 0.6, g=g)
         level = x.pow(2).mean().sqrt().clamp(min=1e-6)
         out = out + x / level * 10 ** (rng.uniform(-6, 0) / 20)
@@ -413,10 +415,10 @@ def _melody(song: Song, rng, low: int, high: int) -> list:
     while bar < bars:
         kind, energy, first, last = song.sections[bar]
         phrase = rng.choice((1, 2, 2))
-        if kind in ("intro", "break") and rng.random() < 0.7 or rng.random() < 0.2:
+        if kind in ("intro", "break") and rng.random() < 0.6 or rng.random() < 0.1:
             bar += phrase
             continue
-        density = rng.uniform(0.35, 0.8) * (0.8 + 0.3 * energy)
+        density = rng.uniform(0.55, 0.95) * (0.8 + 0.3 * energy)
         step = rng.choice((0, 0, 2, 4))
         end = (bar + phrase) * 16 - rng.choice((2, 4, 6))
         pos = bar * 16 + step
@@ -528,7 +530,11 @@ def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g
         out = out + x / x.pow(2).mean().sqrt().clamp(min=1e-6) * out.pow(2).mean().sqrt().clamp(min=0.05)
     if out.abs().max() == 0:
         return out, bars_used
-    out = fx.filt(out, lambda f: fx.eq_curve(f, rng, hp=rng.uniform(70, 160), amount=0.7))
+    # vocal chain: random EQ plus the usual presence and air boosts (the recordings are close and dark)
+    pres_f, pres_g, air = rng.uniform(2000, 5000), rng.uniform(2, 8), rng.uniform(0, 5)
+    out = fx.filt(out, lambda f: fx.eq_curve(f, rng, hp=rng.uniform(70, 160), amount=0.7)
+                  * 10 ** ((pres_g * torch.exp(-0.5 * (torch.log2(f.clamp(min=1.0) / pres_f) / 0.7) ** 2)
+                            + air / (1 + (8000 / f.clamp(min=1.0)) ** 2)) / 20))
     out = fx.compress(out, rng.uniform(-20, -8), rng.uniform(2, 6))
     if rng.random() < 0.3:
         out = out + fx.delay(out, song.step * rng.choice((2, 3, 4)), rng.uniform(0.2, 0.45)) * rng.uniform(0.15, 0.35)
@@ -538,10 +544,11 @@ def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g
     return out, bars_used
 
 
-def _track_fx(x: torch.Tensor, rng, reverb: bool, g=None) -> torch.Tensor:
+def _track_fx(x: torch.Tensor, rng, reverb: bool, g=None, hp=(40, 150)) -> torch.Tensor:
+    """EQ (high-pass in the hp range, Hz), optional compression and reverb."""
     if x.abs().max() == 0:
         return x
-    x = fx.filt(x, lambda f: fx.eq_curve(f, rng, hp=rng.uniform(25, 120)))
+    x = fx.filt(x, lambda f: fx.eq_curve(f, rng, hp=rng.uniform(*hp)))
     if rng.random() < 0.6:
         x = fx.compress(x, rng.uniform(-18, -6), rng.uniform(1.5, 4))
     if reverb:
@@ -561,10 +568,10 @@ def render_song(bank: Bank, seed: int, seconds: float, device="cpu") -> torch.Te
     total = L + pre
     lead_in = 0.0
     vocals, vocal_bars = render_vocals(song, bank, rng, total, device, lead_in, g)
-    drums = _track_fx(render_drums(song, bank, rng, total, device, lead_in), rng, reverb=rng.random() < 0.5, g=g)
+    drums = _track_fx(render_drums(song, bank, rng, total, device, lead_in), rng, reverb=rng.random() < 0.5, g=g, hp=(20, 45))
     if drums.abs().max() > 0:
         drums = fx.compress(drums, rng.uniform(-15, -5), rng.uniform(2, 5), release_frames=9)
-    bass = _track_fx(render_bass(song, bank, rng, total, device, lead_in), rng, reverb=False, g=g)
+    bass = _track_fx(render_bass(song, bank, rng, total, device, lead_in), rng, reverb=False, g=g, hp=(20, 35))
     if bass.abs().max() > 0:
         bass = fx.compress(bass, rng.uniform(-16, -6), rng.uniform(2, 6))
     other = render_other(song, bank, rng, total, device, lead_in, vocal_bars, g)
@@ -576,8 +583,8 @@ def render_song(bank: Bank, seed: int, seconds: float, device="cpu") -> torch.Te
     for s in range(4):
         if rms[s] > 0:
             stems[s] = stems[s] / rms[s] * ref * 10 ** (balance_db[s] / 20)
-        if rng.random() < 0.05:
-            stems[s] = 0
+    if rng.random() < 0.1:  # some songs lack a stem (instrumentals, a cappella parts)
+        stems[rng.randrange(4)] = 0
     mix_rms = stems.sum(0).pow(2).mean().sqrt().clamp(min=1e-9)
     stems = stems * (10 ** (rng.uniform(-24, -9) / 20) / mix_rms)
     return fx.limit(stems, ceiling=0.98)

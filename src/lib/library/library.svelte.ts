@@ -207,7 +207,6 @@ export class Library {
 			await writeOne(this.db, entry.id, entry);
 			(await jobDir(entry.id, true))!;
 		});
-		this.saving = [...this.saving, entry.id];
 		this.announce();
 		return entry;
 	}
@@ -221,7 +220,6 @@ export class Library {
 			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes }, this.now()));
 			return entry ?? null;
 		} finally {
-			this.saving = this.saving.filter((s) => s !== id);
 			await this.refresh();
 			this.announce();
 		}
@@ -229,7 +227,6 @@ export class Library {
 
 	/** Drops a job begun with `begin` (failed or cancelled): its record and files. */
 	async discard(id: string): Promise<void> {
-		this.saving = this.saving.filter((s) => s !== id);
 		await this.remove(id).catch(() => undefined);
 	}
 

@@ -7,7 +7,8 @@ import * as Comlink from 'comlink';
 import type { ModelIndex } from '../separation/manifest';
 import { fetchModelCatalog } from '../separator-client';
 import type { ImportProgress } from './import/pipeline';
-import { overlapChoice, type OverlapChoice } from './settings';
+import type { MdxSettings } from './mdx';
+import { overlapChoice, resolveOverlap, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
 import type { ModelStore } from './store/store';
@@ -20,8 +21,9 @@ const OVERLAP_KEY = 'stemsafe.overlap';
 export type ImportState =
 	| { status: 'idle' }
 	| { status: 'running'; files: string[]; progress: ImportProgress | null }
-	| { status: 'done'; model: StoredModel }
-	| { status: 'error'; files: string[]; error: string }
+	/** selected: false when a separation was running (switching models would interrupt it). */
+	| { status: 'done'; model: StoredModel; selected: boolean }
+	| { status: 'error'; files: string[]; error: string; needsMdxSettings: boolean; mdxSuggested?: { dimF: number | null; dimT: number | null } }
 	| { status: 'cancelled' };
 
 function storage(): Storage | null {
@@ -47,7 +49,15 @@ export class ModelLibrary {
 	private worker: Worker | null = null;
 	private api: Comlink.Remote<ImportApi> | null = null;
 
-	constructor(private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>) {}
+	constructor(
+		private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>,
+		private readonly isBusy: () => boolean = () => false
+	) {}
+
+	/** The overlap jobs run with (undefined: the separator's default). */
+	get overlapFraction(): number | undefined {
+		return resolveOverlap(this.overlap, this.active?.overlap ?? null);
+	}
 
 	get active(): CatalogEntry | null {
 		return this.entries.find((e) => e.id === this.activeId) ?? null;
@@ -112,8 +122,16 @@ export class ModelLibrary {
 		storage()?.setItem(OVERLAP_KEY, this.overlap.id);
 	}
 
-	async importFiles(files: File[], chunkSeconds: number | null = null): Promise<void> {
+	private lastFiles: File[] = [];
+
+	/** Imports the last files again with MDX-Net settings the user entered. */
+	retryWithMdxSettings(settings: Partial<MdxSettings>): Promise<void> {
+		return this.importFiles(this.lastFiles, null, settings);
+	}
+
+	async importFiles(files: File[], chunkSeconds: number | null = null, mdxSettings: Partial<MdxSettings> | null = null): Promise<void> {
 		if (this.importState.status === 'running') return;
+		this.lastFiles = files;
 		const names = files.map((f) => f.name);
 		this.importState = { status: 'running', files: names, progress: null };
 		if (!this.api) {
@@ -125,7 +143,7 @@ export class ModelLibrary {
 			outcome = await this.api.importFiles(
 				files,
 				this.bundled.map((e) => e.id),
-				{ chunkSeconds },
+				{ chunkSeconds, mdxSettings },
 				Comlink.proxy((p: ImportProgress) => {
 					if (this.importState.status === 'running') this.importState = { ...this.importState, progress: p };
 				})
@@ -135,11 +153,15 @@ export class ModelLibrary {
 		}
 		await this.refresh();
 		if (outcome.ok) {
-			this.importState = { status: 'done', model: outcome.model };
-			await this.select(outcome.model.id);
+			const selected = !this.isBusy();
+			this.importState = { status: 'done', model: outcome.model, selected };
+			if (selected) await this.select(outcome.model.id);
 		} else {
-			this.importState = outcome.cancelled ? { status: 'cancelled' } : { status: 'error', files: names, error: outcome.error };
+			this.importState = outcome.cancelled
+				? { status: 'cancelled' }
+				: { status: 'error', files: names, error: outcome.error, needsMdxSettings: !!outcome.needsMdxSettings, mdxSuggested: outcome.mdxSuggested };
 		}
+		if (this.importState.status !== 'error' || !this.importState.needsMdxSettings) this.lastFiles = [];
 	}
 
 	cancelImport(): void {

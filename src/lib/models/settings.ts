@@ -4,19 +4,31 @@
  * proportionally more compute: each sample is computed 1 / (1 - overlap) times.
  */
 export interface OverlapChoice {
-	id: 'fast' | 'balanced' | 'better' | 'best';
+	id: 'model' | 'fast' | 'balanced' | 'better' | 'best';
 	label: string;
-	fraction: number;
+	/** null: what the model's config says (ZFTurbo `inference.num_overlap`; UVR's default for MDX-Net). */
+	fraction: number | null;
 }
 
 export const OVERLAP_CHOICES: readonly OverlapChoice[] = [
+	{ id: 'model', label: "As the model's config says", fraction: null },
 	{ id: 'fast', label: 'Fastest', fraction: 0.125 },
 	{ id: 'balanced', label: 'Balanced', fraction: 0.25 },
 	{ id: 'better', label: 'Better', fraction: 0.5 },
 	{ id: 'best', label: 'Best (MSST num_overlap 4)', fraction: 0.75 }
 ];
 
-export const DEFAULT_OVERLAP: OverlapChoice['id'] = 'balanced';
+export const DEFAULT_OVERLAP: OverlapChoice['id'] = 'model';
+
+/** ZFTurbo's inference.num_overlap (chunks start every chunk / n samples) as an overlap fraction. */
+export function overlapFromNumOverlap(n: unknown): number | null {
+	return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 16 ? 1 - 1 / n : null;
+}
+
+/** The overlap a job runs with; undefined: the separator's own default (25 %, UVR's for MDX-Net). */
+export function resolveOverlap(choice: OverlapChoice, modelOverlap: number | null): number | undefined {
+	return choice.fraction ?? modelOverlap ?? undefined;
+}
 
 /** Compute relative to no overlap (1.0 = each sample once). */
 export function overlapCost(fraction: number): number {
@@ -28,8 +40,10 @@ export function overlapChoice(stored: string | null | undefined): OverlapChoice 
 	return OVERLAP_CHOICES.find((c) => c.id === stored) ?? OVERLAP_CHOICES.find((c) => c.id === DEFAULT_OVERLAP)!;
 }
 
-/** "8 s chunks, 25 % overlap: 4.0 s between chunk starts, 1.33x compute" */
-export function describeChunking(chunkSeconds: number, fraction: number): string {
+/** "8 s chunks, 25 % overlap: a new chunk every 6 s, 1.33× the compute of no overlap" */
+export function describeChunking(chunkSeconds: number, fraction: number | undefined, mdx = false): string {
+	if (fraction === undefined && mdx) return `${formatSeconds(chunkSeconds)} chunks, UVR's default overlap (a new chunk every chunk minus n_fft)`;
+	fraction ??= 0.25;
 	const step = chunkSeconds * (1 - fraction);
 	return `${formatSeconds(chunkSeconds)} chunks, ${Math.round(fraction * 1000) / 10} % overlap: a new chunk every ${formatSeconds(step)}, ${overlapCost(fraction).toFixed(2)}× the compute of no overlap`;
 }

@@ -17,6 +17,8 @@ export interface ModelManifest {
 	description: string;
 	training: Record<string, unknown> | null;
 	quality: Record<string, unknown> | null;
+	/** UVR MDX-Net models (architecture 'mdx_net'): input [1, 4, dimF, dimT], hop 1024, any even n_fft. */
+	mdx?: { dimF: number; dimT: number; compensate: number };
 }
 
 /** scripts/eval.ts's result, stored in the manifest: uSDR per stem, dB. */
@@ -98,7 +100,9 @@ export function validateManifest(value: unknown): ModelManifest {
 	if (!Array.isArray(m.stems) || m.stems.length === 0) problems.push('stems');
 	if (m.residualStem !== null && !m.stems?.includes(m.residualStem)) problems.push('residualStem');
 	const { nFft, hopLength } = m.stft ?? ({} as ModelManifest['stft']);
-	if (!(nFft > 0 && (nFft & (nFft - 1)) === 0) || !(hopLength > 0)) problems.push('stft');
+	const mdx = m.architecture === 'mdx_net';
+	if (!(nFft > 0 && (mdx ? nFft % 2 === 0 : (nFft & (nFft - 1)) === 0)) || !(hopLength > 0)) problems.push('stft');
+	if (mdx && !(m.mdx && m.mdx.dimF > 0 && m.mdx.dimF <= nFft / 2 + 1 && m.mdx.dimT === m.chunk?.frames && m.mdx.compensate > 0)) problems.push('mdx');
 	if (!(m.chunk?.frames > 1) || m.chunk.samples !== (m.chunk.frames - 1) * hopLength) problems.push('chunk');
 	if (problems.length) throw new Error(`model manifest has bad fields: ${problems.join(', ')}`);
 	return m;

@@ -3,12 +3,14 @@
  * channel count: conform channels, resample to the model rate, separate, resample
  * back, and derive the residual stem so that the stems sum to the (conformed) mix.
  */
+import type { SongAnalysis } from '../analysis/report';
 import type { AudioData } from '../dsp/audio';
 import { toModelChannels, toOutputChannels } from '../dsp/channels';
 import { readChunk } from '../dsp/chunking';
 import { resample } from '../dsp/resample';
 import { residual } from '../dsp/residual';
 import { modelStems, type ModelManifest } from './manifest';
+import { separateMdx } from './mdx-separate';
 import { separateChunks, type RunModel, type SeparateOptions } from './separate';
 
 export interface Stem {
@@ -21,6 +23,8 @@ export interface SeparationResult {
 	/** With `stored` set and no samples in memory, `channels` is empty: read them from the files. */
 	stems: Stem[];
 	notes: string[];
+	/** Loudness, tempo and key, added by the worker after separation. */
+	analysis?: SongAnalysis;
 	/** Where the stems are on disk (library layout), when the worker wrote them there. */
 	stored?: StoredStems;
 }
@@ -52,7 +56,10 @@ export async function separateAudio(
 		return back.length === length ? back : readChunk(back, 0, length); // trim or zero-pad
 	};
 
-	const separated = await separateChunks(conformed.channels.map(toModel), manifest, runModel, options);
+	const mix = conformed.channels.map(toModel);
+	const separated = manifest.mdx
+		? [(await separateMdx(mix, { nFft: manifest.stft.nFft, hopLength: manifest.stft.hopLength, ...manifest.mdx }, runModel, { ...options, overlap: options.overlapFraction ?? 'default' })).primary]
+		: await separateChunks(mix, manifest, runModel, options);
 	const length = audio.channels[0].length;
 	const reference = toOutputChannels(conformed.channels, inputChannels);
 	const stems: Stem[] = modelStems(manifest).map((name, i) => ({

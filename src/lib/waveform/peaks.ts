@@ -27,12 +27,23 @@ export function computePeaks(channels: Float32Array[][], columns: number): Peaks
 		if (start >= n) start = n - 1;
 		let lo = Infinity;
 		let hi = -Infinity;
-		for (const parts of channels) {
-			for (let i = start; i < end && i < n; i++) {
-				let x = 0;
-				for (const p of parts) x += p[i];
-				if (x < lo) lo = x;
-				if (x > hi) hi = x;
+		const stop = Math.min(end, n);
+		for (let c = 0; c < channels.length; c++) {
+			const parts = channels[c];
+			if (parts.length === 1) {
+				const p = parts[0];
+				for (let i = start; i < stop; i++) {
+					const x = p[i];
+					if (x < lo) lo = x;
+					if (x > hi) hi = x;
+				}
+			} else {
+				for (let i = start; i < stop; i++) {
+					let x = 0;
+					for (let j = 0; j < parts.length; j++) x += parts[j][i];
+					if (x < lo) lo = x;
+					if (x > hi) hi = x;
+				}
 			}
 		}
 		min[k] = lo;

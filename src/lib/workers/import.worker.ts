@@ -4,12 +4,15 @@
  */
 import * as Comlink from 'comlink';
 import { checkpointConverter } from '../models/import/converter';
+import { MdxSettingsNeeded } from '../models/import/mdx';
 import { importModel, type ImportOptions, type ImportProgress } from '../models/import/pipeline';
 import { browserModelStore } from '../models/store/browser';
 import { detectGpuCaps } from '../models/store/precision';
 import type { StoredModel } from '../models/store/types';
 
-export type ImportOutcome = { ok: true; model: StoredModel } | { ok: false; cancelled: boolean; error: string };
+export type ImportOutcome =
+	| { ok: true; model: StoredModel }
+	| { ok: false; cancelled: boolean; error: string; needsMdxSettings?: boolean; mdxSuggested?: { dimF: number | null; dimT: number | null } };
 
 let current: AbortController | null = null;
 
@@ -17,7 +20,7 @@ const api = {
 	async importFiles(
 		files: File[],
 		bundledIds: string[],
-		settings: Pick<ImportOptions, 'chunkSeconds'>,
+		settings: Pick<ImportOptions, 'chunkSeconds' | 'mdxSettings'>,
 		onProgress: (p: ImportProgress) => void
 	): Promise<ImportOutcome> {
 		if (current) return { ok: false, cancelled: false, error: 'Another import is still running.' };
@@ -32,7 +35,6 @@ const api = {
 					store,
 					takenIds: async () => [...bundledIds, ...(await store.list()).map((m) => m.id)],
 					converter: checkpointConverter(),
-					mdx: null,
 					caps: await detectGpuCaps()
 				},
 				{ ...settings, signal: controller.signal, onProgress }
@@ -45,6 +47,8 @@ const api = {
 			return {
 				ok: false,
 				cancelled: false,
+				needsMdxSettings: e instanceof MdxSettingsNeeded,
+				mdxSuggested: e instanceof MdxSettingsNeeded ? e.suggested : undefined,
 				error: quota ? 'Not enough storage space on this device for the model; free some space or remove other models.' : message
 			};
 		} finally {

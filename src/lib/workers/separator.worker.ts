@@ -6,6 +6,7 @@
  * (named "em-pthread"); such a worker only runs ORT's thread code and never exposes our API.
  */
 import * as Comlink from 'comlink';
+import { analyzeSong } from '../analysis/report';
 import type { AudioData } from '../dsp/audio';
 import { RUNTIME_CACHE, fetchCached, type FetchProgress } from '../runtime/asset-cache';
 import { planBackends } from '../runtime/backend-plan';
@@ -145,6 +146,7 @@ const api = {
 				}
 			});
 			if (planned.note) result.notes.unshift(planned.note);
+			if (!target) result.analysis = analyzeSong(planned.audio, result.stems); // loudness, tempo, key (src/lib/analysis); not yet for stems on disk
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {

@@ -123,12 +123,14 @@ export class BitWriter {
 		return this.accBits === 0;
 	}
 
+	private grow(): void {
+		const bigger = new Uint8Array(this.buf.length * 2);
+		bigger.set(this.buf);
+		this.buf = bigger;
+	}
+
 	private push(byte: number): void {
-		if (this.len === this.buf.length) {
-			const bigger = new Uint8Array(this.buf.length * 2);
-			bigger.set(this.buf);
-			this.buf = bigger;
-		}
+		if (this.len === this.buf.length) this.grow();
 		this.buf[this.len++] = byte;
 	}
 
@@ -156,6 +158,29 @@ export class BitWriter {
 	/** Two's complement of v in n bits. */
 	writeSigned(v: number, n: number): void {
 		this.write(v < 0 ? v + 2 ** n : v, n);
+	}
+
+	/** Rice code of the folded residual u (< 2^31) with parameter k ≤ 30: u >> k in unary, then the low k bits. */
+	writeRice(u: number, k: number): void {
+		const q = u >>> k;
+		const low = u & ((1 << k) - 1);
+		if (q + 1 + k <= 24) return this.put24((1 << k) | low, q + 1 + k);
+		this.writeUnary(q);
+		this.write(low, k);
+	}
+
+	/** value < 2^n, n ≤ 24 (the accumulator holds < 8 bits between calls, so it stays below 2^31). */
+	private put24(value: number, n: number): void {
+		const acc = (this.acc << n) | value;
+		let bits = this.accBits + n;
+		if (this.len + 4 > this.buf.length) this.grow();
+		const buf = this.buf;
+		while (bits >= 8) {
+			bits -= 8;
+			buf[this.len++] = (acc >>> bits) & 0xff;
+		}
+		this.accBits = bits;
+		this.acc = acc & ((1 << bits) - 1);
 	}
 
 	/** q zero bits, then a 1. */

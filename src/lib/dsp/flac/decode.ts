@@ -35,6 +35,8 @@ export interface FlacAudio extends AudioData {
 	md5: 'ok' | 'mismatch' | 'absent' | 'unchecked';
 	/** Plain-language remarks for the user (truncation, checksum mismatch). */
 	notes: string[];
+	/** Smallest and largest complete frame, in bytes (compare with STREAMINFO's bounds). */
+	frameBytes: { min: number; max: number };
 }
 
 const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
@@ -244,6 +246,7 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 	let decoded = 0;
 	let truncated = false;
 	let frameNo = 0;
+	const frameBytes = { min: Infinity, max: 0 };
 
 	while (r.bitsLeft >= 16) {
 		const frameStart = r.bytePos;
@@ -284,6 +287,9 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			}
 			decoded += n;
 			frameNo++;
+			const size = r.bytePos - frameStart;
+			frameBytes.min = Math.min(frameBytes.min, size);
+			frameBytes.max = Math.max(frameBytes.max, size);
 		} catch (e) {
 			if (e instanceof EndOfData) {
 				// Damage can also make a frame run off the end; a valid frame further on tells them apart.
@@ -322,7 +328,8 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 		streamInfo: info,
 		truncated: truncated ? { secondsRead, secondsExpected: expected > 0 ? expected / info.sampleRate : null } : null,
 		md5,
-		notes
+		notes,
+		frameBytes
 	};
 }
 

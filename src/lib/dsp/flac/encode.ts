@@ -256,14 +256,19 @@ function fixedResidual(x: Int32Array, order: number, out: Int32Array): void {
 	}
 }
 
-/** Estimated bits of a Rice partition with `count` folded residuals summing to `sum`, and its parameter. */
-function riceCost(sum: number, count: number): [bits: number, k: number] {
-	if (count === 0 || sum === 0) return [count, 0];
-	const k0 = Math.max(0, Math.min(30, Math.floor(Math.log2(sum / count))));
-	let best: [number, number] = [Infinity, 0];
-	for (let k = Math.max(0, k0 - 1); k <= Math.min(30, k0 + 1); k++) {
+/** Rice parameter chosen by riceBits (returned through this variable to keep the hot loop allocation-free). */
+let riceK = 0;
+
+/** Estimated bits of a Rice partition with `count` folded residuals summing to `sum`; sets riceK to its parameter. */
+function riceBits(sum: number, count: number): number {
+	riceK = 0;
+	if (count === 0 || sum === 0) return count;
+	const mean = sum / count;
+	const k0 = mean < 1 ? 0 : mean < 2 ** 31 ? 31 - Math.clz32(mean) : Math.min(30, Math.floor(Math.log2(mean)));
+	let best = Infinity;
+	for (let k = k0 > 0 ? k0 - 1 : 0; k <= k0 + 1 && k <= 30; k++) {
 		const bits = count * (k + 1) + Math.floor(sum / 2 ** k);
-		if (bits < best[0]) best = [bits, k];
+		if (bits < best) (best = bits), (riceK = k);
 	}
 	return best;
 }
@@ -287,9 +292,8 @@ function bestPartitioning(res: Int32Array, n: number, order: number, folded: Flo
 		const params: number[] = [];
 		let bits = 2 + 4;
 		for (let j = 0; j < count; j++) {
-			const [b, k] = riceCost(sums[j], per - (j === 0 ? order : 0));
-			bits += b;
-			params.push(k);
+			bits += riceBits(sums[j], per - (j === 0 ? order : 0));
+			params.push(riceK);
 		}
 		const paramBits: 4 | 5 = params.some((k) => k > 14) ? 5 : 4;
 		bits += count * paramBits;
@@ -329,12 +333,9 @@ function writeSubframe(w: BitWriter, p: Plan, n: number): void {
 		const k = p.params[j];
 		w.write(k, p.paramBits);
 		const end = (j + 1) * per;
-		const mask = (1 << k) - 1;
 		for (; i < end; i++) {
 			const r = res[i];
-			const u = r >= 0 ? 2 * r : -2 * r - 1;
-			w.writeUnary(Math.floor(u / 2 ** k));
-			w.write(u & mask, k);
+			w.writeRice(r >= 0 ? 2 * r : -2 * r - 1, k);
 		}
 	}
 }

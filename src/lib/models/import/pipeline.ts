@@ -1,6 +1,5 @@
 /**
- * The import pipeline, pure apart from its injected parts (store, checkpoint converter, MDX
- * identification): classify the dropped files, read them lazily, convert or verify, and store.
+ * The import pipeline, pure apart from its injected parts (store, checkpoint converter): classify the dropped files, read them lazily, convert or verify, and store.
  * A failed or cancelled import leaves no files and no record behind (ModelStore.install).
  */
 import { validateManifest, type ModelManifest } from '../../separation/manifest';
@@ -11,7 +10,11 @@ import type { Precision, StoredModel } from '../store/types';
 import type { ByteSource, ModelSpec, TensorMap } from '../types';
 import { classifyFiles, ImportError, type ImportPlan } from './classify';
 import { blobByteSource, blobParts } from './files';
+import { identifyMdx, mdxManifest } from './mdx';
+import type { MdxSettings } from '../mdx';
 import { buildManifest } from '../manifest';
+import { overlapFromNumOverlap } from '../settings';
+import { parseYaml } from '../yaml';
 
 export interface ImportProgress {
 	stage: 'checking' | 'reading' | 'converting' | 'writing';
@@ -43,11 +46,6 @@ export interface CheckpointConverter {
 	fp16: boolean;
 }
 
-/** UVR MDX-Net support: identifies an .onnx and prepares its manifest. */
-export interface MdxImporter {
-	manifestFor(onnx: ByteSource, fileName: string, id: string): Promise<ModelManifest>;
-}
-
 export interface ImportTarget {
 	install(req: InstallRequest): Promise<StoredModel>;
 }
@@ -57,7 +55,6 @@ export interface ImportDeps {
 	/** Ids in use (bundled and imported). */
 	takenIds(): Promise<string[]>;
 	converter: CheckpointConverter | null;
-	mdx: MdxImporter | null;
 	caps: GpuCaps;
 	now?: () => Date;
 }
@@ -66,11 +63,19 @@ export interface ImportOptions {
 	/** Seconds per model call for a converted checkpoint, when shorter than its config's chunk
 	 * (less memory: WASM cannot run viperx's 8 s chunk in its 4 GB heap, 2 s works). */
 	chunkSeconds?: number | null;
+	/** For a UVR MDX-Net model that UVR's table does not know. */
+	mdxSettings?: Partial<MdxSettings> | null;
 	signal?: AbortSignal;
 	onProgress?: (p: ImportProgress) => void;
 }
 
 export type ImportFile = Blob & { readonly name: string };
+
+/** The overlap a ZFTurbo yaml asks for (inference.num_overlap), as a fraction. */
+export function configOverlap(yaml: string): number | null {
+	const doc = parseYaml(yaml) as { inference?: { num_overlap?: unknown } } | null;
+	return overlapFromNumOverlap(doc?.inference?.num_overlap);
+}
 
 /** STFT frames for a chunk of `seconds`, never longer than the config's own chunk. */
 export function chunkFramesFor(spec: ModelSpec, seconds: number): number {
@@ -133,14 +138,10 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	}
 
 	if (plan.kind === 'mdx') {
-		if (!deps.mdx) {
-			throw new ImportError(
-				`${plan.onnx.name}: UVR MDX-Net models cannot be run by this version of Stemsafe. If it is a Stemsafe model, add its .json manifest.`
-			);
-		}
 		onProgress?.({ stage: 'checking', fraction: null, detail: `Identifying ${plan.onnx.name}` });
-		const id = uniqueId(nameFromFile(plan.onnx.name), taken);
-		const manifest = await deps.mdx.manifestFor(blobByteSource(plan.onnx), plan.onnx.name, id);
+		const found = await identifyMdx(blobByteSource(plan.onnx), plan.onnx.name, options.mdxSettings ?? null);
+		const id = uniqueId(found.name, taken);
+		const manifest = mdxManifest(found.settings, { id, name: found.name, from: plan.onnx.name, hash: found.hash, known: found.known });
 		return deps.store.install({
 			id,
 			describe: () => ({ manifest, params: null }),
@@ -164,8 +165,11 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 	signal?.throwIfAborted();
 	onProgress?.({ stage: 'checking', fraction: null, detail: `Reading ${config.name}` });
 	let spec: ModelSpec;
+	let overlap: number | null = null;
 	try {
-		spec = converter.parseConfig(await config.text(), weights.keys());
+		const text = await config.text();
+		spec = converter.parseConfig(text, weights.keys());
+		overlap = configOverlap(text);
 	} catch (e) {
 		throw new ImportError(`${config.name}: ${sentence(e)}`);
 	}
@@ -194,7 +198,8 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 				});
 			params = model.params;
 			built += model.bytes;
-			yield* model.parts;
+			// hand each part over and drop it here, so written parts can be collected before the next variant is built
+			for (let part = model.parts.shift(); part; part = model.parts.shift()) yield part;
 		})()
 	});
 	const from = [checkpoint.name, config.name];
@@ -213,7 +218,8 @@ export async function importModel(files: ImportFile[], deps: ImportDeps, options
 				source: from.join(' + '),
 				params: params ?? undefined
 			}),
-			params
+			params,
+			overlap
 		}),
 		origin: { kind: 'checkpoint', files: from, importedAt },
 		variants: { fp32: variant('fp32'), ...(precisions.includes('fp16') ? { fp16: variant('fp16') } : {}) },

@@ -58,8 +58,9 @@ export class Graph {
 	}
 
 	input(name: string, type: ElemType, dims: number[]): string {
-		this.inputs.push({ name: this.unique(name), type, dims });
-		return name;
+		const unique = this.unique(name);
+		this.inputs.push({ name: unique, type, dims });
+		return unique;
 	}
 
 	/** Marks `value` as a graph output named `name` (through an Identity when the names differ). */

@@ -33,6 +33,7 @@ export interface BuiltModel {
 const NAMES = { bs_roformer: 'BS-Roformer', mel_band_roformer: 'Mel-Band-Roformer' } as const;
 
 export async function buildRoformerOnnx(spec: ModelSpec, weights: TensorMap, opts: BuildOptions): Promise<BuiltModel> {
+	if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException('The import was cancelled', 'AbortError');
 	const config = spec.config;
 	const shapes = expectedShapes(config); // also rejects unsupported configurations
 	const name = NAMES[config.arch];

@@ -92,3 +92,8 @@ export function idbRecords(): RecordStore {
 export function browserModelStore(): ModelStore {
 	return new ModelStore(opfsFolder(), idbRecords());
 }
+
+/** For a "delete all my data" feature: removes every imported model (files and records). */
+export async function clearImportedModels(): Promise<void> {
+	await browserModelStore().clear();
+}

@@ -19,6 +19,8 @@ export interface CatalogEntry {
 	/** Seconds of audio per network call. */
 	chunkSeconds: number;
 	hasFp16: boolean;
+	/** Overlap fraction from the model's config, if it gives one. */
+	overlap: number | null;
 	manifest: ModelManifest;
 	source: ModelSource;
 }
@@ -49,6 +51,7 @@ export function bundledEntry(m: ModelManifest, modelUrl: string): CatalogEntry {
 		kind: 'bundled',
 		chunkSeconds: chunkSeconds(m),
 		hasFp16: false,
+		overlap: null,
 		manifest: m,
 		source: { kind: 'url', url: modelUrl }
 	};
@@ -66,6 +69,7 @@ export function importedEntry(model: StoredModel): CatalogEntry {
 		kind: 'imported',
 		chunkSeconds: chunkSeconds(model.manifest),
 		hasFp16: !!fp16,
+		overlap: model.overlap ?? null,
 		manifest: model.manifest,
 		source: { kind: 'opfs', fp32, ...(fp16 ? { fp16 } : {}) }
 	};
@@ -136,6 +140,7 @@ export function validateStoredModel(value: unknown): StoredModel {
 	if (manifest.sha256 !== m.variants.fp32.sha256 || manifest.bytes !== m.variants.fp32.bytes) {
 		throw new Error(`stored model ${m.id}: manifest and stored file disagree`);
 	}
+	if (m.overlap != null && !(typeof m.overlap === 'number' && m.overlap >= 0 && m.overlap < 1)) throw new Error(`stored model ${m.id} has a bad overlap`);
 	if (!m.origin || !Array.isArray(m.origin.files) || typeof m.origin.importedAt !== 'string') {
 		throw new Error(`stored model ${m.id} has no origin`);
 	}

@@ -41,7 +41,7 @@ export interface InstallRequest {
 	id: string;
 	/** Asked once the files are written, with the fp32 file (a converted model's parameter count,
 	 * size and hash are known only then). */
-	describe(fp32: StoredFile): { manifest: ModelManifest; params: number | null };
+	describe(fp32: StoredFile): { manifest: ModelManifest; params: number | null; overlap?: number | null };
 	origin: ModelOrigin;
 	variants: { fp32: InstallVariant; fp16?: InstallVariant };
 	signal?: AbortSignal;
@@ -166,13 +166,14 @@ export class ModelStore {
 			if (duplicate) throw new DuplicateModelError(duplicate);
 			const fp16 = req.variants.fp16 ? await writeVariant('fp16', req.variants.fp16) : undefined;
 			req.signal?.throwIfAborted();
-			const { manifest, params } = req.describe(fp32);
+			const { manifest, params, overlap = null } = req.describe(fp32);
 			const model: StoredModel = {
 				id: req.id,
 				manifest: { ...manifest, id: req.id, file: fp32.name, bytes: fp32.bytes, sha256: fp32.sha256 },
 				variants: fp16 ? { fp32, fp16 } : { fp32 },
 				origin: req.origin,
-				params
+				params,
+				overlap
 			};
 			validateStoredModel(model);
 			await this.records.set(RECORD_PREFIX + req.id, model);

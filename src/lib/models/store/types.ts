@@ -29,6 +29,8 @@ export interface StoredModel {
 	origin: ModelOrigin;
 	/** Network parameters, when known. */
 	params: number | null;
+	/** Overlap fraction the model's config asks for (ZFTurbo inference.num_overlap), if any. */
+	overlap?: number | null;
 }
 
 /** How the separator worker gets a model's bytes. */

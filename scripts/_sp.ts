@@ -1,0 +1,11 @@
+import { decodeFlac } from '../src/lib/dsp/flac/decode';
+import { readFileSync } from 'node:fs';
+import { measureLoudness } from '../src/lib/dsp/loudness/loudness';
+const a = decodeFlac(new Uint8Array(readFileSync('/work/shared/eval-real/MusicDelta_Beatles/mixture.flac')));
+const sec = a.channels[0].length / a.sampleRate;
+const t = performance.now(); const r = measureLoudness(a.channels, a.sampleRate); const dt = (performance.now() - t) / 1000;
+console.log(JSON.stringify(r), `${sec.toFixed(1)} s audio in ${dt.toFixed(2)} s = ${(sec / dt).toFixed(0)}x realtime`);
+import { subBlockPower } from '../src/lib/dsp/loudness/loudness';
+import { truePeak } from '../src/lib/dsp/loudness/true-peak';
+let t2 = performance.now(); subBlockPower(a.channels, a.sampleRate); console.log('k-filter+subblocks', (performance.now() - t2).toFixed(0), 'ms');
+t2 = performance.now(); a.channels.forEach((c) => truePeak(c, a.sampleRate)); console.log('true peak', (performance.now() - t2).toFixed(0), 'ms');

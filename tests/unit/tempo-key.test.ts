@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { estimateKey, keyFromChroma, mirexKeyScore } from '../../src/lib/analysis/key';
+import { estimateTempo } from '../../src/lib/analysis/tempo';
+
+const RATE = 22050;
+
+/** Drum-like clicks: kick on beats, hat on eighths, a little noise; `bpm` exact. */
+function groove(bpm: number, seconds: number, rate = RATE): Float32Array {
+	const n = Math.round(seconds * rate);
+	const x = new Float32Array(n);
+	let seed = 3;
+	const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+	const beat = 60 / bpm;
+	for (let i = 0; i < n; i++) {
+		const t = i / rate;
+		const inBeat = t % beat;
+		const inEighth = t % (beat / 2);
+		x[i] = 0.8 * Math.exp(-inBeat * 30) * Math.sin(2 * Math.PI * 55 * inBeat) + 0.2 * Math.exp(-inEighth * 80) * rnd() + 0.01 * rnd();
+	}
+	return x;
+}
+
+const NOTE = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
+
+/** A I–IV–V–I (major) or i–iv–v–i (minor) progression of harmonic tones, 2 s per chord. */
+function cadence(tonicMidi: number, minor: boolean, rate = RATE): Float32Array {
+	const third = minor ? 3 : 4;
+	const chords = [
+		[0, third, 7],
+		[5, 5 + third, 12],
+		[7, 7 + 4, 14], // dominant with a major third (harmonic minor), as in practice
+		[0, third, 7]
+	];
+	const seconds = 2;
+	const n = chords.length * seconds * rate;
+	const x = new Float32Array(n);
+	chords.forEach((chord, c) => {
+		for (const interval of [...chord, -12]) {
+			const f = NOTE(tonicMidi + (interval === -12 ? chord[0] - 12 : interval));
+			for (let i = 0; i < seconds * rate; i++) {
+				const t = i / rate;
+				let v = 0;
+				for (let h = 1; h <= 5; h++) v += Math.sin(2 * Math.PI * f * h * t) / h;
+				x[c * seconds * rate + i] += 0.05 * v * Math.exp(-t * 0.8);
+			}
+		}
+	});
+	return x;
+}
+
+describe('tempo', () => {
+	it('at 72 BPM with eighth-note hats, names the beat or its double (the metrical-level ambiguity Accuracy2 allows)', () => {
+		const x = groove(72, 20);
+		const bpm = estimateTempo([x], RATE)!.bpm;
+		expect([72, 144].some((ref) => Math.abs(bpm - ref) / ref <= 0.04)).toBe(true);
+	});
+	for (const bpm of [96, 120, 128, 150]) {
+		it(`finds ${bpm} BPM in a click groove (within 4 %)`, () => {
+			const x = groove(bpm, 20);
+			const est = estimateTempo([x, x], RATE)!;
+			expect(Math.abs(est.bpm - bpm) / bpm).toBeLessThanOrEqual(0.04);
+			expect(est.confidence).toBeGreaterThan(0);
+		});
+	}
+	it('gives no tempo for clips under 4 s', () => {
+		expect(estimateTempo([groove(120, 3)], RATE)).toBeNull();
+	});
+});
+
+describe('key', () => {
+	const cases: [number, boolean, string][] = [
+		[60, false, 'C major'],
+		[67, false, 'G major'],
+		[57, true, 'A minor'],
+		[62, true, 'D minor'],
+		[66, false, 'F♯ major']
+	];
+	for (const [midi, minor, name] of cases) {
+		it(`finds ${name} from a cadence`, () => {
+			expect(estimateKey([cadence(midi, minor)], RATE)?.name).toBe(name);
+		});
+	}
+	it('works at 44.1 and 48 kHz too', () => {
+		expect(estimateKey([cadence(60, false, 44100)], 44100)?.name).toBe('C major');
+		expect(estimateKey([cadence(57, true, 48000)], 48000)?.name).toBe('A minor');
+	});
+	it('returns null for a flat chroma', () => {
+		expect(keyFromChroma(new Array(12).fill(1))).toBeNull();
+	});
+	it('scores like MIREX: exact 1, fifth above 0.5, relative 0.3, parallel 0.2', () => {
+		const C = { tonic: 0, mode: 'major' };
+		expect(mirexKeyScore(C, C)).toBe(1);
+		expect(mirexKeyScore({ tonic: 7, mode: 'major' }, C)).toBe(0.5);
+		expect(mirexKeyScore({ tonic: 9, mode: 'minor' }, C)).toBe(0.3);
+		expect(mirexKeyScore({ tonic: 0, mode: 'minor' }, C)).toBe(0.2);
+		expect(mirexKeyScore({ tonic: 3, mode: 'major' }, { tonic: 0, mode: 'minor' })).toBe(0.3);
+		expect(mirexKeyScore({ tonic: 2, mode: 'major' }, C)).toBe(0);
+	});
+});

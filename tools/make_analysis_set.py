@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Labelled songs for measuring tempo and key estimation (scripts/eval-analysis.ts).
+
+Writes OUT/<source>-<n>.wav (stereo mix, 16-bit, 44.1 kHz) and OUT/labels.json with each
+song's tempo (BPM) and key (tonic pitch class, major/minor), from two generators whose
+arrangement parameters are known exactly:
+  * synth   — tools/stemsafe_tools/synth.py (procedural instruments), seeds from 7,000,000;
+  * render  — tools/stemsafe_tools/render.py (real recorded instruments from a training pack,
+              see tools/pack_train.py), seeds from 8,000,000. Needs --pack.
+Seeds differ from training (train_seed) and validation seeds. These labels are the generators'
+own: the tempo of the 16th-note grid and the key of the scale the parts are written in.
+
+usage: /usr/bin/python3 tools/make_analysis_set.py --out .analysis [--songs 24] [--seconds 20] [--pack .pack/train] [--first N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stemsafe_tools import synth, theory  # noqa: E402
+from stemsafe_tools.audio_io import write_wav  # noqa: E402
+
+MINOR = tuple(theory.MINOR)
+
+
+def synth_song(seed: int, seconds: float):
+    # generate() draws the grid first and the progression next: redraw them with the same seed for the labels
+    g = torch.Generator().manual_seed(seed)
+    length = int(round(seconds * synth.SR))
+    grid = synth.make_grid(g, 1, length, "cpu")
+    root, scale, _ = theory.progression(g, 1, "cpu")
+    bpm = float(15.0 / grid.step_dur.item())
+    mode = "minor" if tuple(int(v) for v in scale[0].tolist()) == MINOR else "major"
+    mix = synth.generate(1, seconds, torch.Generator().manual_seed(seed))[0].sum(0)
+    return mix.numpy(), bpm, int(root.item()) % 12, mode
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--songs", type=int, default=24, help="songs per generator")
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--pack", type=Path, help="training pack folder (tools/pack_train.py) for the realistic renderer")
+    ap.add_argument("--first", type=int, default=0, help="first song index (a second, disjoint set: e.g. --first 100000)")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    labels = []
+    for n in range(args.first, args.first + args.songs):
+        seed = 7_000_000 + n
+        mix, bpm, tonic, mode = synth_song(seed, args.seconds)
+        name = f"synth-{n:03d}.wav"
+        write_wav(args.out / name, mix.astype(np.float32))
+        labels.append({"file": name, "source": "synth", "seed": seed, "bpm": round(bpm, 3), "tonic": tonic, "mode": mode})
+        print(labels[-1], flush=True)
+    if args.pack:
+        from stemsafe_tools import render
+        from stemsafe_tools.pack import Bank
+        bank = Bank(args.pack)
+        for n in range(args.first, args.first + args.songs):
+            seed = 8_000_000 + n
+            song = render.plan(seed, args.seconds + 1.0)
+            mix = render.render_song(bank, seed, args.seconds).sum(0).numpy()
+            name = f"render-{n:03d}.wav"
+            write_wav(args.out / name, mix.astype(np.float32))
+            mode = "minor" if tuple(song.scale) == MINOR else "major"
+            labels.append({"file": name, "source": "render", "seed": seed, "bpm": round(song.bpm, 3), "tonic": song.key,
+                           "mode": mode, "groove": song.groove})
+            print(labels[-1], flush=True)
+    (args.out / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
