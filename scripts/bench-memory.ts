@@ -281,7 +281,7 @@ async function run(minutes: number): Promise<boolean> {
 			await result.getByTestId('play').click();
 			console.log(`  played 3 s from disk: clock reads ${time}`);
 			if (!args.includes('--no-zip')) {
-				const [download] = await Promise.all([page.waitForEvent('download', { timeout: 1_200_000 }), result.getByTestId('download-zip').click()]);
+				const [download] = await Promise.all([page.waitForEvent('download', { timeout: 1_200_000 }), result.getByTestId('download-zip').click({ timeout: 1_200_000 })]);
 				const size = statSync(await download.path()).size;
 				console.log(`  [${secs()} s] zip of all stems (WAV 24-bit) downloaded: ${gib(size)}; renderer peak so far ${gib(sampler.peak)}`);
 				await download.delete();
