@@ -9,6 +9,7 @@ import type { SeparationResult } from './separation/pipeline';
 import type { SeparateOptions } from './separation/separate';
 import { CancelledError, type Progress } from './separation/progress';
 import type { RuntimeInfo, SeparatorApi } from './workers/separator.worker';
+import type { StemTarget } from './library/stem-writer';
 
 export type { RuntimeInfo };
 
@@ -66,13 +67,14 @@ export class Separator {
 		jobId: string,
 		audio: AudioData,
 		onProgress: (p: Progress) => void,
-		settings: Pick<SeparateOptions, 'overlapFraction'> = {}
+		settings: Pick<SeparateOptions, 'overlapFraction'> = {},
+		target?: StemTarget
 	): Promise<SeparationResult> {
 		await this.reloading;
 		const buffers = audio.channels.map((c) => c.buffer as ArrayBuffer);
 		const stopped = new Promise<never>((_, reject) => this.pending.set(jobId, reject));
 		try {
-			return await Promise.race([this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress), settings), stopped]);
+			return await Promise.race([this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress), settings, target), stopped]);
 		} finally {
 			this.pending.delete(jobId);
 		}

@@ -85,3 +85,59 @@ export class OverlapAdd {
 		return this.sum;
 	}
 }
+
+/**
+ * OverlapAdd that keeps only the samples still open: once chunk c is added, everything
+ * before the next chunk's start is final and handed out by `flush`, so memory is one chunk
+ * per signal whatever the song length. Same arithmetic as OverlapAdd (same samples out).
+ */
+export class StreamingOverlapAdd {
+	private readonly sum: Float32Array;
+	private readonly weights: Float32Array;
+	/** Song position of sum[0]; everything before it has been flushed. */
+	private base = 0;
+
+	constructor(readonly length: number, private readonly plan: ChunkPlan) {
+		this.sum = new Float32Array(plan.chunk);
+		this.weights = new Float32Array(plan.chunk);
+	}
+
+	get flushed(): number {
+		return this.base;
+	}
+
+	add(index: number, block: Float32Array): void {
+		const { starts, overlap, chunk } = this.plan;
+		const start = starts[index];
+		if (start < this.base) throw new RangeError(`chunk ${index} starts before the flushed position`);
+		if (start + chunk > this.base + this.sum.length) throw new RangeError(`chunk ${index} added before earlier samples were flushed`);
+		const end = Math.min(this.length, start + block.length);
+		const { fadeIn, fadeOut } = rampsOf(this.plan);
+		const rising = overlap > 0 && index > 0;
+		const falling = overlap > 0 && index < starts.length - 1;
+		const fallFrom = chunk - overlap;
+		const off = start - this.base;
+		for (let j = start; j < end; j++) {
+			const i = j - start;
+			let w = 1;
+			if (rising && i < overlap) w *= fadeIn[i];
+			if (falling && i >= fallFrom) w *= fadeOut[i - fallFrom];
+			this.sum[off + i] += w * block[i];
+			this.weights[off + i] += w;
+		}
+	}
+
+	/** Final samples [flushed, upTo) (a new array); the window moves on. */
+	flush(upTo: number): Float32Array {
+		const to = Math.min(this.length, upTo);
+		const n = Math.max(0, to - this.base);
+		const out = this.sum.slice(0, n);
+		for (let j = 0; j < n; j++) if (this.weights[j] > 0) out[j] /= this.weights[j];
+		this.sum.copyWithin(0, n);
+		this.sum.fill(0, this.sum.length - n);
+		this.weights.copyWithin(0, n);
+		this.weights.fill(0, this.weights.length - n);
+		this.base += n;
+		return out;
+	}
+}

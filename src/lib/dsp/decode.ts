@@ -8,6 +8,7 @@ import { AudioFormatError, checkAudio, type AudioData } from './audio';
 import { isAiff, parseAiff } from './aiff';
 import { decodeFlac, isFlac } from './flac/decode';
 import { isWav, parseWav, type ParsedAudio } from './wav';
+import { STREAM_WAV_BYTES, readWavInSlices, type SliceableFile } from './wav-file';
 
 /**
  * Decodes compressed audio. `sampleRate` is the file's own rate when its header states it
@@ -44,6 +45,20 @@ export interface UserFile {
 /** Checks the size first (reading a 2 GiB+ file fails with an unhelpful browser error), then decodes. */
 export async function decodeUserFile(file: UserFile, platform: PlatformDecoder): Promise<AudioData> {
 	checkFileSize(file.size);
+	if (file.size >= STREAM_WAV_BYTES && 'slice' in file) {
+		// long WAVs: read in slices, never holding the file's bytes next to the decoded audio
+		let parsed: ParsedAudio | null;
+		try {
+			parsed = await readWavInSlices(file as unknown as SliceableFile);
+		} catch (e) {
+			if (e instanceof AudioFormatError) throw e;
+			throw new AudioFormatError('The file could not be read. It may have been moved, or it is still being written; try again.');
+		}
+		if (parsed) {
+			const note = truncationNote(parsed);
+			return checkDecoded({ sampleRate: parsed.sampleRate, channels: parsed.channels }, note ? [note] : []);
+		}
+	}
 	let buffer: ArrayBuffer;
 	try {
 		buffer = await file.arrayBuffer();
@@ -111,6 +126,11 @@ export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDec
 			);
 		}
 	}
+	return checkDecoded(audio, notes);
+}
+
+/** The checks every decoded file goes through: length limit and silence. */
+function checkDecoded(audio: AudioData, notes: string[]): AudioData {
 	const seconds = audio.channels[0].length / audio.sampleRate;
 	if (seconds > MAX_DURATION_SECONDS) {
 		throw new AudioFormatError(

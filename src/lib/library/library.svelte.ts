@@ -9,9 +9,11 @@ import { registerDataCategory } from './data-categories';
 import { deleteOne, keyvalDb, readAll, readOne, writeOne } from './idb';
 import { alivePresence, canSeeOtherTabs, holdPresence, withIndexLock } from './locks';
 import { ChannelAppender, jobDir, listFolders, opfsSupported, readChannels, removeFile, removeFolder } from './opfs';
+import { keepInMemory, storedResult } from './stored';
 import {
 	LIBRARY_DIR,
 	completed,
+	entryBytes,
 	newEntry,
 	planCleanup,
 	sortEntries,
@@ -34,6 +36,15 @@ export interface SaveInput {
 	fileName: string;
 	model: { id: string; name: string };
 	result: SeparationResult;
+}
+
+export interface BeginInput {
+	fileName: string;
+	model: { id: string; name: string };
+	sampleRate: number;
+	channels: number;
+	frames: number;
+	stemNames: string[];
 }
 
 type Message = { type: 'changed' } | { type: 'wiped' };
@@ -105,7 +116,7 @@ export class Library {
 
 	/** Saves a finished job; each stem is committed to disk as soon as it is written. */
 	async save(input: SaveInput): Promise<LibraryEntry | null> {
-		if (!this.supported) return null;
+		if (!this.supported || input.result.stored) return null; // stored: the worker wrote it (begin/finish)
 		await this.start();
 		const { result } = input;
 		const generation = this.generation;
@@ -171,12 +182,69 @@ export class Library {
 		}
 	}
 
-	/** Reads a saved job's stems back from disk. */
+	/**
+	 * Starts a job whose stems the separation worker writes straight into the library (see
+	 * stem-writer.ts): the record exists, as 'writing', before the first sample is written.
+	 * Null where the library cannot store files (the caller then keeps stems in memory).
+	 */
+	async begin(input: BeginInput): Promise<LibraryEntry | null> {
+		if (!this.supported) return null;
+		await this.start();
+		const entry = newEntry({
+			id: crypto.randomUUID(),
+			fileName: input.fileName,
+			sampleRate: input.sampleRate,
+			channels: input.channels,
+			frames: input.frames,
+			model: input.model,
+			stemNames: input.stemNames,
+			ownerTab: this.tabId,
+			writer: this.pageId,
+			notes: [],
+			now: this.now()
+		});
+		await withIndexLock(async () => {
+			await writeOne(this.db, entry.id, entry);
+			(await jobDir(entry.id, true))!;
+		});
+		this.announce();
+		return entry;
+	}
+
+	/** Marks a job begun with `begin` as complete once the worker has written every stem. */
+	async finish(id: string, result: SeparationResult): Promise<LibraryEntry | null> {
+		try {
+			const frames = result.stored?.frames ?? 0;
+			let entry: LibraryEntry | undefined;
+			for (let i = 0; i < result.stems.length; i++) entry = await this.updateEntry(id, (e) => withStemProgress({ ...e, frames }, i, frames, true));
+			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes }, this.now()));
+			return entry ?? null;
+		} finally {
+			await this.refresh();
+			this.announce();
+		}
+	}
+
+	/** Drops a job begun with `begin` (failed or cancelled): its record and files. */
+	async discard(id: string): Promise<void> {
+		await this.remove(id).catch(() => undefined);
+	}
+
+	/** The record of a saved job (from this tab's list or the database). */
+	async entry(id: string): Promise<LibraryEntry | undefined> {
+		return this.entries.find((e) => e.id === id) ?? (await readOne<LibraryEntry>(this.db, id));
+	}
+
+	/**
+	 * Reads a saved job's stems back from disk. Items above IN_MEMORY_STEM_BYTES come back as
+	 * references to their files (`stored`, no samples), played and exported from disk.
+	 */
 	async load(id: string): Promise<SeparationResult> {
-		const entry = this.entries.find((e) => e.id === id) ?? (await readOne<LibraryEntry>(this.db, id));
+		const entry = await this.entry(id);
 		if (!entry) throw new Error('This item has been deleted.');
 		const dir = await jobDir(id, false);
 		if (!dir) throw new Error('The files of this item are gone.');
+		if (!keepInMemory(entryBytes(entry))) return storedResult(entry);
 		const stems = [];
 		for (const s of entry.stems) stems.push({ name: s.name, channels: await readChannels(dir, s.files, s.frames) });
 		return { sampleRate: entry.sampleRate, stems, notes: entry.notes };

@@ -20,10 +20,21 @@ export interface Stem {
 
 export interface SeparationResult {
 	sampleRate: number;
+	/** With `stored` set and no samples in memory, `channels` is empty: read them from the files. */
 	stems: Stem[];
 	notes: string[];
 	/** Loudness, tempo and key, added by the worker after separation. */
 	analysis?: SongAnalysis;
+	/** Where the stems are on disk (library layout), when the worker wrote them there. */
+	stored?: StoredStems;
+}
+
+/** Stems written to the origin private file system: library/<folder>/<files[stem][channel]>. */
+export interface StoredStems {
+	folder: string;
+	frames: number;
+	channels: number;
+	files: string[][];
 }
 
 export async function separateAudio(

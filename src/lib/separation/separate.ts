@@ -3,7 +3,7 @@
  * Pure apart from the injected `runModel`, so it runs the same in a browser worker
  * and in Node (tests, evaluation).
  */
-import { OverlapAdd, planChunks, readChunk } from '../dsp/chunking';
+import { StreamingOverlapAdd, planChunks, readChunk } from '../dsp/chunking';
 import { istft, stft } from '../dsp/stft';
 import { modelStems, type ModelManifest } from './manifest';
 import { CancelledError } from './progress';
@@ -19,6 +19,12 @@ export interface SeparateOptions {
 	isCancelled?: () => boolean;
 }
 
+/**
+ * Final samples of every stem from `start` on: stems[stem][channel], all the same length.
+ * Regions arrive in order and cover the song exactly once.
+ */
+export type RegionSink = (start: number, stems: Float32Array[][]) => void | Promise<void>;
+
 /** `mix`: model channels at the model rate. Returns the network's stems, [stem][channel]. */
 export async function separateChunks(
 	mix: Float32Array[],
@@ -26,6 +32,26 @@ export async function separateChunks(
 	runModel: RunModel,
 	options: SeparateOptions = {}
 ): Promise<Float32Array[][]> {
+	const length = mix[0].length;
+	const outputs = modelStems(manifest).map(() => mix.map(() => new Float32Array(length)));
+	await separateChunksStream(mix, manifest, runModel, (start, stems) => {
+		stems.forEach((chs, n) => chs.forEach((region, s) => outputs[n][s].set(region, start)));
+	}, options);
+	return outputs;
+}
+
+/**
+ * The chunk loop with bounded memory: after each chunk, the samples before the next
+ * chunk's start are final and go to `sink` (then are dropped here), so only one chunk per
+ * stem and channel is held. `mix` is read chunk by chunk and never copied whole.
+ */
+export async function separateChunksStream(
+	mix: Float32Array[],
+	manifest: ModelManifest,
+	runModel: RunModel,
+	sink: RegionSink,
+	options: SeparateOptions = {}
+): Promise<void> {
 	const { nFft, hopLength } = manifest.stft;
 	const { frames, samples } = manifest.chunk;
 	const S = mix.length;
@@ -34,7 +60,7 @@ export async function separateChunks(
 	const N = stems.length;
 	const length = mix[0].length;
 	const plan = planChunks(length, samples, Math.round(samples * (options.overlapFraction ?? 0.25)));
-	const outputs = stems.map(() => mix.map(() => new OverlapAdd(length, plan)));
+	const outputs = stems.map(() => mix.map(() => new StreamingOverlapAdd(length, plan)));
 	const block = F * frames * 2;
 	const input = new Float32Array(S * block);
 	options.onChunk?.(0, plan.starts.length);
@@ -52,9 +78,11 @@ export async function separateChunks(
 				outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }));
 			}
 		}
+		const upTo = c + 1 < plan.starts.length ? plan.starts[c + 1] : length;
+		const start = outputs[0][0].flushed;
+		await sink(start, outputs.map((chs) => chs.map((o) => o.flush(upTo))));
 		options.onChunk?.(c + 1, plan.starts.length);
 	}
-	return outputs.map((chs) => chs.map((o) => o.finish()));
 }
 
 function nextTask(): Promise<void> {

@@ -18,10 +18,11 @@ import { opfsFolder } from '../models/store/browser';
 import { modelBytesLoader } from '../models/store/model-bytes';
 import type { ModelSource } from '../models/store/types';
 import { gateAudio } from '../license/gate';
+import { separateToFiles, type StemTarget } from '../library/stem-writer';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
 import { separateAudio, type SeparationResult } from '../separation/pipeline';
-import type { SeparateOptions } from '../separation/separate';
+import type { RunModel, SeparateOptions } from '../separation/separate';
 import { estimateEta, interimFraction, type Progress } from '../separation/progress';
 
 export interface LoadOptions {
@@ -104,7 +105,9 @@ const api = {
 		jobId: string,
 		audio: AudioData,
 		onProgress: (p: Progress) => void,
-		settings: Pick<SeparateOptions, 'overlapFraction'> = {}
+		settings: Pick<SeparateOptions, 'overlapFraction'> = {},
+		/** Write the stems to these library files as they are produced (bounded memory) instead of returning them. */
+		target?: StemTarget
 	): Promise<SeparationResult> {
 		if (!runner || !manifest) throw new Error('The model is not loaded yet.');
 		const active = runner;
@@ -129,7 +132,8 @@ const api = {
 		const heartbeat = setInterval(() => total && done < total && report('separating'), 1000);
 		try {
 			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
-			const result = await separateAudio(planned.audio, manifest, (input, dims) => active.run(input, dims), {
+			const run = target ? (a: typeof audio, m: ModelManifest, r: RunModel, o: SeparateOptions) => separateToFiles(a, m, r, target, o) : separateAudio;
+			const result = await run(planned.audio, manifest, (input, dims) => active.run(input, dims), {
 				overlapFraction: settings.overlapFraction,
 				isCancelled: () => cancelled.has(jobId),
 				onChunk: (d, t) => {
@@ -142,7 +146,7 @@ const api = {
 				}
 			});
 			if (planned.note) result.notes.unshift(planned.note);
-			result.analysis = analyzeSong(planned.audio, result.stems); // loudness, tempo, key (src/lib/analysis)
+			if (!target) result.analysis = analyzeSong(planned.audio, result.stems); // loudness, tempo, key (src/lib/analysis); not yet for stems on disk
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {

@@ -1,0 +1,135 @@
+/**
+ * Downloads of stems that stay on disk: WAV files and the zip of all stems are written as
+ * streams into a private file (OPFS `exports/`), region by region, and that file is then
+ * offered for download, so no whole stem, mix or zip is ever in memory. The previous
+ * export is replaced by the next one.
+ */
+import { Zip, ZipPassThrough } from 'fflate';
+import { AudioFormatError } from './dsp/audio';
+import { WavStreamEncoder, wavFileBytes } from './dsp/wav-stream';
+import type { WavFormat } from './dsp/wav';
+import { registerDataCategory } from './library/data-categories';
+import { READ_FRAMES, type StemFiles } from './library/stem-files';
+import { mixStems } from './mixdown/mix';
+import { opfsRoot } from './library/opfs';
+
+export const EXPORT_DIR = 'exports';
+const ZIP_LIMIT = 0xffffffff; // no ZIP64: every size must fit 32 bits
+
+registerDataCategory({
+	id: 'exports',
+	label: 'Exported files',
+	description: `The last stem, mix or zip file prepared for download from a long song (private files “${EXPORT_DIR}/”).`,
+	optional: false,
+	idb: [],
+	opfs: [EXPORT_DIR]
+});
+
+/** A fresh, empty writable file in exports/ (older exports are removed first). */
+async function exportFile(name: string): Promise<{ handle: FileSystemFileHandle; out: FileSystemWritableFileStream }> {
+	const root = await opfsRoot();
+	await root.removeEntry(EXPORT_DIR, { recursive: true }).catch(() => undefined);
+	const dir = await root.getDirectoryHandle(EXPORT_DIR, { create: true });
+	const handle = await dir.getFileHandle(name.replace(/[\\/]/g, '_'), { create: true });
+	return { handle, out: await handle.createWritable() };
+}
+
+/** Encodes a region source (frames [start, end) -> planar channels) as a WAV, piece by piece. */
+async function* wavPieces(
+	read: (start: number, end: number) => Promise<Float32Array[]>,
+	frames: number,
+	channels: number,
+	sampleRate: number,
+	format: WavFormat
+): AsyncGenerator<Uint8Array> {
+	const enc = new WavStreamEncoder(sampleRate, channels, frames, { format });
+	yield enc.header();
+	for (let f = 0; f < frames; f += READ_FRAMES) yield enc.body(await read(f, Math.min(frames, f + READ_FRAMES)));
+}
+
+async function writeAll(name: string, pieces: AsyncIterable<Uint8Array>): Promise<File> {
+	const { handle, out } = await exportFile(name);
+	try {
+		for await (const p of pieces) await out.write(p as Uint8Array<ArrayBuffer>);
+		await out.close();
+	} catch (e) {
+		await out.abort().catch(() => undefined);
+		throw e;
+	}
+	return handle.getFile();
+}
+
+export function stemWavFile(files: StemFiles, stem: number, sampleRate: number, format: WavFormat, name: string): Promise<File> {
+	return writeAll(name, wavPieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format));
+}
+
+/** The selected stems summed with their volumes (see mixStems), as a WAV; `peak` gets the highest sample. */
+export async function mixWavFile(
+	files: StemFiles,
+	selected: boolean[],
+	volumes: number[],
+	sampleRate: number,
+	format: WavFormat,
+	name: string
+): Promise<{ file: File; peak: number }> {
+	let peak = 0;
+	const read = async (start: number, end: number) => {
+		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
+		const mix = mixStems(stems, selected, volumes, sampleRate).channels;
+		for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
+		return mix;
+	};
+	const file = await writeAll(name, wavPieces(read, files.frames, files.stored.channels, sampleRate, format));
+	return { file, peak };
+}
+
+/** All stems as WAV files in one zip (stored, like stemsZip), streamed into a file. */
+export async function stemsZipFile(files: StemFiles, names: string[], sampleRate: number, format: WavFormat, zipName: string): Promise<File> {
+	const one = wavFileBytes(files.frames, files.stored.channels, format);
+	const total = names.reduce((sum, n) => sum + one + 2 * (30 + 46 + n.length * 3) + 16, 22);
+	if (total > ZIP_LIMIT) {
+		throw new AudioFormatError('These stems are too big for one zip file (over 4 GiB); download them one by one, or choose 16-bit.');
+	}
+	const { handle, out } = await exportFile(zipName);
+	let pending: Promise<void> = Promise.resolve();
+	let failed: unknown = null;
+	const zip = new Zip((err, chunk) => {
+		if (err) failed = err;
+		else pending = pending.then(() => out.write(chunk as Uint8Array<ArrayBuffer>));
+	});
+	try {
+		for (let s = 0; s < names.length; s++) {
+			const entry = new ZipPassThrough(names[s]);
+			zip.add(entry);
+			const pieces = wavPieces((a, b) => files.read(s, a, b), files.frames, files.stored.channels, sampleRate, format);
+			let prev: Uint8Array | null = null;
+			for await (const p of pieces) {
+				if (prev) entry.push(prev, false);
+				prev = p;
+				await pending; // back-pressure: at most one region waits for the disk
+				if (failed) throw failed;
+			}
+			entry.push(prev ?? new Uint8Array(0), true);
+		}
+		zip.end();
+		await pending;
+		if (failed) throw failed;
+		await out.close();
+	} catch (e) {
+		await pending.catch(() => undefined);
+		await out.abort().catch(() => undefined);
+		throw e;
+	}
+	return handle.getFile();
+}
+
+export function downloadFile(file: Blob, name: string): void {
+	const url = URL.createObjectURL(file);
+	const a = document.createElement('a');
+	a.href = url;
+	a.download = name;
+	document.body.append(a);
+	a.click();
+	a.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -1,0 +1,87 @@
+/**
+ * The bounded-memory path (long songs) with a short clip: the in-memory limit is lowered to
+ * 0 through its localStorage override, so the worker writes the stems into the library's
+ * files and the page plays and exports from them. The files must hold the same stems as
+ * the in-memory path, and the streamed zip must unpack to the same WAV files.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { loadManifest } from '../../scripts/lib/model-files';
+import type { AudioData } from '../../src/lib/dsp/audio';
+import { parseWav } from '../../src/lib/dsp/wav';
+import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
+
+
+async function zipOf(page: Page, result: Locator): Promise<Map<string, AudioData>> {
+	await result.getByTestId('format').selectOption('float32');
+	const [download] = await Promise.all([page.waitForEvent('download'), result.getByTestId('download-zip').click()]);
+	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+	return new Map(Object.entries(files).map(([name, bytes]) => [name.replace(/^.* - | \(.*$/g, ''), parseWav(bytes)]));
+}
+
+test('a song above the in-memory limit is separated into files, played and exported from them', async ({ page }, info) => {
+	test.skip(backendOf(info) !== 'wasm', 'backend-independent: runs on WASM only');
+	await openApp(page, 'wasm');
+	const song = testSong(3);
+	await page.evaluate(() => localStorage.setItem('stemsafe:in-memory-stem-bytes', '0'));
+	await dropFiles(page, [wavFile('long.wav', song)]);
+	const diskJob = page.getByTestId('job').first();
+	await expect(diskJob).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+	const disk = diskJob.getByTestId('result');
+	await expect(disk).toContainText('played and exported from disk');
+	await expect(disk.getByTestId('disk-note')).toHaveCount(0, { timeout: 60_000 }); // waveforms read from the files
+	await expect(disk.locator('canvas')).toHaveCount(loadManifest().stems.length + 1);
+
+	// The library record was written before the stems, and is complete with every stem.
+	const records = await page.evaluate(
+		() =>
+			new Promise<{ status: string; frames: number; stems: { complete: boolean; frames: number }[] }[]>((resolve, reject) => {
+				const open = indexedDB.open('stemsafe-library');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const req = open.result.transaction('keyval').objectStore('keyval').getAll();
+					req.onsuccess = () => (open.result.close(), resolve(req.result));
+				};
+			})
+	);
+	expect(records).toHaveLength(1);
+	expect(records[0].status).toBe('complete');
+	expect(records[0].stems.every((s) => s.complete && s.frames === song.channels[0].length)).toBe(true);
+
+	// Playback streams from disk: the clock moves.
+	await disk.getByTestId('play').click();
+	await expect.poll(async () => disk.getByTestId('time').textContent(), { timeout: 20_000 }).not.toMatch(/^0:00\.0/);
+	await disk.getByTestId('play').click();
+
+	const fromDisk = await zipOf(page, disk);
+
+	// The same song through the in-memory path.
+	await page.evaluate(() => localStorage.removeItem('stemsafe:in-memory-stem-bytes'));
+	await dropFiles(page, [wavFile('short.wav', song)]);
+	const memJob = page.getByTestId('job').nth(1);
+	await expect(memJob).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+	const memory = memJob.getByTestId('result');
+	await expect(memory).not.toContainText('from disk');
+	const inMemory = await zipOf(page, memory);
+
+	expect([...fromDisk.keys()].sort()).toEqual([...inMemory.keys()].sort());
+	expect(fromDisk.size).toBe(loadManifest().stems.length);
+	for (const [name, a] of fromDisk) {
+		const b = inMemory.get(name)!;
+		expect(a.sampleRate).toBe(b.sampleRate);
+		expect(a.channels.length).toBe(b.channels.length);
+		a.channels.forEach((ch, c) => {
+			expect(ch.length).toBe(song.channels[0].length);
+			let worst = 0;
+			for (let i = 0; i < ch.length; i++) worst = Math.max(worst, Math.abs(ch[i] - b.channels[c][i]));
+			expect(worst, `${name} channel ${c}`).toBeLessThan(1e-6);
+		});
+	}
+
+	// One stem on its own, streamed: the same samples as in the zip.
+	const stem = loadManifest().stems[0];
+	const [one] = await Promise.all([page.waitForEvent('download'), disk.getByTestId(`download-${stem}`).click()]);
+	const single = parseWav(new Uint8Array(readFileSync(await one.path())));
+	expect(Array.from(single.channels[0].subarray(0, 1000))).toEqual(Array.from(fromDisk.get(stem)!.channels[0].subarray(0, 1000)));
+});
