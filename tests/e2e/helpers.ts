@@ -58,7 +58,7 @@ export async function dropFiles(page: Page, files: { name: string; mimeType: str
 
 export async function openApp(page: Page, backend: BackendName) {
 	await page.goto(`/?backend=${backend}`);
-	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
+	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 240_000 });
 	await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
 }
 

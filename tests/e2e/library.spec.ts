@@ -185,10 +185,13 @@ test('delete all my data leaves nothing of the user in IndexedDB, OPFS or caches
 	await expect(page.getByTestId('library-item')).toHaveCount(1);
 	expect(await libraryRecords(page)).toHaveLength(1);
 	expect(Object.keys(await opfsLibrary(page))).toHaveLength(1);
-	expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort())).toEqual(['stemsafe-library', 'stemsafe-settings']);
+	// the library's own databases, plus those of imported models and the license (offered separately)
+	expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort())).toEqual(['keyval-store', 'stemsafe-library', 'stemsafe-models', 'stemsafe-settings']);
 
 	await page.getByTestId('delete-all').click();
 	await expect(page.getByTestId('delete-all-confirm')).toContainText('cannot be undone');
+	await page.getByTestId('delete-also-models').check();
+	await page.getByTestId('delete-also-license').check();
 	await page.getByTestId('delete-all-yes').click();
 	const report = page.getByTestId('delete-all-report');
 	await expect(report).toContainText('nothing of yours is left');

@@ -18,7 +18,7 @@ async function separateLongSong(page: Page): Promise<{ lengths: number[]; notes:
 	await job.getByTestId('format').selectOption('pcm16');
 	const [download] = await Promise.all([page.waitForEvent('download'), job.getByTestId('download-zip').click()]);
 	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
-	const stems = Object.values(files).map((bytes) => parseWav(bytes));
+	const stems = Object.entries(files).filter(([name]) => name.endsWith('.wav')).map(([, bytes]) => parseWav(bytes));
 	expect(stems.length).toBeGreaterThanOrEqual(2);
 	return { lengths: stems.flatMap((s) => s.channels.map((c) => c.length)), notes: (await job.textContent()) ?? '' };
 }

@@ -17,7 +17,8 @@ async function zipOf(page: Page, result: Locator): Promise<Map<string, AudioData
 	await result.getByTestId('format').selectOption('float32');
 	const [download] = await Promise.all([page.waitForEvent('download'), result.getByTestId('download-zip').click()]);
 	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
-	return new Map(Object.entries(files).map(([name, bytes]) => [name.replace(/^.* - | \(.*$/g, ''), parseWav(bytes)]));
+	// stems only (the in-memory zip also carries the analysis JSON)
+	return new Map(Object.entries(files).filter(([name]) => name.endsWith('.wav')).map(([name, bytes]) => [name.replace(/^.* - | \(.*$/g, ''), parseWav(bytes)]));
 }
 
 test('a song above the in-memory limit is separated into files, played and exported from them', async ({ page }, info) => {

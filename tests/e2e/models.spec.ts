@@ -43,7 +43,7 @@ async function separate(page: Page, name: string): Promise<string[]> {
 	await dropFiles(page, [wavFile(name, testSong(2))]);
 	await expect(page.getByTestId('job').first()).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
 	const stems = await downloadZip(page);
-	return [...stems.keys()].map((n) => n.replace(`${name.replace(/\.wav$/, '')} - `, '').replace(/\.wav$/, '')).sort();
+	return [...stems.keys()].map((n) => n.replace(`${name.replace(/\.wav$/, '')} - `, '').replace(/\.wav$/, '').replace(/ \([^)]*\)$/, '')).sort(); // "<song> - <stem> (<model>).wav"
 }
 
 /** An ONNX with UVR MDX-Net's interface ([1, 4, dim_f, dim_t] in and out) that halves the spectrum. */
