@@ -11,6 +11,7 @@ import type { MdxSettings } from './mdx';
 import { overlapChoice, resolveOverlap, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
 import './store/data-category';
+import { registerDataCategory } from '../library/data-categories';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
 import type { ModelStore } from './store/store';
 import type { StoredModel } from './store/types';
@@ -18,6 +19,20 @@ import type { ImportApi } from '../workers/import.worker';
 
 const ACTIVE_KEY = 'stemsafe.model';
 const OVERLAP_KEY = 'stemsafe.overlap';
+
+// The chosen model and overlap are settings: "Delete all my data" always removes them.
+registerDataCategory({
+	id: 'model-settings',
+	label: 'Model choice and overlap',
+	description: `Which model is selected and the overlap setting (localStorage “${ACTIVE_KEY}”, “${OVERLAP_KEY}”).`,
+	optional: false,
+	idb: [],
+	opfs: [],
+	clear: async () => {
+		storage()?.removeItem(ACTIVE_KEY);
+		storage()?.removeItem(OVERLAP_KEY);
+	}
+});
 
 export type ImportState =
 	| { status: 'idle' }
