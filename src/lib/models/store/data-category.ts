@@ -10,5 +10,11 @@ registerDataCategory({
 	idb: [MODEL_DB],
 	opfs: [MODEL_DIR],
 	// idb-keyval keeps its connection open: delete through the store, not the database whole
-	clear: clearImportedModels
+	clear: async () => {
+		await clearImportedModels();
+		const root = await navigator.storage.getDirectory();
+		await root.removeEntry(MODEL_DIR, { recursive: true }).catch((e: unknown) => {
+			if (!(e instanceof DOMException && e.name === 'NotFoundError')) throw e;
+		});
+	}
 });
