@@ -37,12 +37,11 @@ export interface StoredStems {
 	files: string[][];
 }
 
-export async function separateAudio(
-	audio: AudioData,
-	manifest: ModelManifest,
-	runModel: RunModel,
-	options: SeparateOptions = {}
-): Promise<SeparationResult> {
+/**
+ * What both separation paths (in memory here, streamed in stream.ts) do first: conform the
+ * channels to the model's, resample to the model's rate, and note what was changed.
+ */
+export function prepareMix(audio: AudioData, manifest: ModelManifest) {
 	const notes: string[] = [];
 	const inputChannels = audio.channels.length;
 	const conformed = toModelChannels(audio.channels, manifest.channels);
@@ -50,13 +49,22 @@ export async function separateAudio(
 	const rate = audio.sampleRate;
 	const modelRate = manifest.sampleRate;
 	if (rate !== modelRate) notes.push(`Resampled ${rate} Hz → ${modelRate} Hz for the model; stems are at ${rate} Hz.`);
-	const toModel = (ch: Float32Array) => (rate === modelRate ? ch : resample(ch, rate, modelRate));
+	const modelMix = rate === modelRate ? conformed.channels : conformed.channels.map((ch) => resample(ch, rate, modelRate));
+	return { notes, inputChannels, conformed, rate, modelRate, modelMix };
+}
+
+export async function separateAudio(
+	audio: AudioData,
+	manifest: ModelManifest,
+	runModel: RunModel,
+	options: SeparateOptions = {}
+): Promise<SeparationResult> {
+	const { notes, inputChannels, conformed, rate, modelRate, modelMix: mix } = prepareMix(audio, manifest);
 	const fromModel = (ch: Float32Array, length: number) => {
 		const back = rate === modelRate ? ch : resample(ch, modelRate, rate);
 		return back.length === length ? back : readChunk(back, 0, length); // trim or zero-pad
 	};
 
-	const mix = conformed.channels.map(toModel);
 	const separated = manifest.mdx
 		? [(await separateMdx(mix, { nFft: manifest.stft.nFft, hopLength: manifest.stft.hopLength, ...manifest.mdx }, runModel, { ...options, overlap: options.overlapFraction ?? 'default' })).primary]
 		: await separateChunks(mix, manifest, runModel, options);

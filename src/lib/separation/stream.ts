@@ -5,9 +5,10 @@
  * when the file's rate differs from the model's, the mix at the model rate).
  */
 import type { AudioData } from '../dsp/audio';
-import { average, toModelChannels } from '../dsp/channels';
-import { resample, StreamResampler } from '../dsp/resample';
+import { average } from '../dsp/channels';
+import { StreamResampler } from '../dsp/resample';
 import { modelStems, type ModelManifest } from './manifest';
+import { prepareMix } from './pipeline';
 import { separateChunksStream, type RegionSink, type RunModel, type SeparateOptions } from './separate';
 
 export interface OutputLayout {
@@ -43,18 +44,11 @@ export async function separateAudioStream(
 	sink: RegionSink,
 	options: SeparateOptions = {}
 ): Promise<StreamedSeparation> {
-	const notes: string[] = [];
-	const inputChannels = audio.channels.length;
-	const conformed = toModelChannels(audio.channels, manifest.channels);
-	if (conformed.note) notes.push(conformed.note);
-	const rate = audio.sampleRate;
-	const modelRate = manifest.sampleRate;
-	if (rate !== modelRate) notes.push(`Resampled ${rate} Hz → ${modelRate} Hz for the model; stems are at ${rate} Hz.`);
+	const { notes, inputChannels, conformed, rate, modelRate, modelMix } = prepareMix(audio, manifest);
 	const length = audio.channels[0].length;
 	const layout = outputLayout(manifest, inputChannels);
 	const network = modelStems(manifest);
 	const mix = conformed.channels;
-	const modelMix = rate === modelRate ? mix : mix.map((ch) => resample(ch, rate, modelRate));
 	const modelLength = modelMix[0].length;
 	const backs = rate === modelRate ? null : network.map(() => mix.map(() => new StreamResampler(modelLength, modelRate, rate)));
 	let written = 0; // output frames delivered so far
