@@ -1,35 +1,58 @@
 import { MixedRadixFFT, smallFactors } from './fft-mixed';
 
 /**
- * In-place iterative radix-2 complex FFT on split real/imaginary Float64Arrays,
+ * In-place iterative complex FFT for powers of two on split real/imaginary Float64Arrays,
  * plus helpers that run two real transforms through one complex transform.
+ *
+ * Decimation in time: a bit-reversal permutation, then the radix-2 stages two at a time
+ * (radix-2², four points per butterfly: one pass over the data where radix-2 takes two), with
+ * per-pass twiddle tables for each direction. Callers that write their input in bit-reversed
+ * order themselves (the STFT's windowing does) skip the permutation with `transformPermuted`.
  */
 export class FFT {
 	readonly size: number;
-	/** Twiddles of every stage, contiguous: stage with half-size h starts at h - 1. */
-	private readonly twRe: Float64Array;
-	private readonly twIm: Float64Array;
-	private readonly rev: Uint32Array;
+	/** rev[i]: i with its log2(size) bits reversed. */
+	readonly rev: Uint32Array;
+	/** Per combined pass (quarter size q = 1, 4, 16, ...): twiddles [w1, w2, w3] (re, im) per k < q, forward and inverse. */
+	private readonly passes: { q: number; fwd: Float64Array; inv: Float64Array }[] = [];
+	/** With an odd number of stages the last one runs alone (half size `size / 2`). */
+	private readonly lastRe: Float64Array | null = null;
+	private readonly lastIm: Float64Array | null = null;
 
 	constructor(size: number) {
 		if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) {
 			throw new RangeError(`FFT size must be a power of two >= 2, got ${size}`);
 		}
 		this.size = size;
-		this.twRe = new Float64Array(size);
-		this.twIm = new Float64Array(size);
-		for (let half = 1; half < size; half <<= 1) {
-			for (let k = 0; k < half; k++) {
-				this.twRe[half - 1 + k] = Math.cos((Math.PI * k) / half);
-				this.twIm[half - 1 + k] = -Math.sin((Math.PI * k) / half);
-			}
-		}
 		const bits = Math.log2(size);
 		this.rev = new Uint32Array(size);
 		for (let i = 0; i < size; i++) {
 			let r = 0;
 			for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
 			this.rev[i] = r;
+		}
+		let h = 1; // half size of the first stage of the pass
+		for (; 4 * h <= size; h *= 4) {
+			// w1 = W_{2h}^k (first stage), w2 = W_{4h}^k and w3 = w1·w2 (second stage), per k < h
+			const fwd = new Float64Array(6 * h);
+			const inv = new Float64Array(6 * h);
+			for (let k = 0; k < h; k++) {
+				const angles = [(Math.PI * k) / h, (Math.PI * k) / (2 * h), (3 * Math.PI * k) / (2 * h)];
+				angles.forEach((a, j) => {
+					fwd[6 * k + 2 * j] = inv[6 * k + 2 * j] = Math.cos(a);
+					fwd[6 * k + 2 * j + 1] = -Math.sin(a);
+					inv[6 * k + 2 * j + 1] = Math.sin(a);
+				});
+			}
+			this.passes.push({ q: h, fwd, inv });
+		}
+		if (h < size) {
+			this.lastRe = new Float64Array(h);
+			this.lastIm = new Float64Array(h);
+			for (let k = 0; k < h; k++) {
+				this.lastRe[k] = Math.cos((Math.PI * k) / h);
+				this.lastIm[k] = -Math.sin((Math.PI * k) / h);
+			}
 		}
 	}
 
@@ -48,84 +71,102 @@ export class FFT {
 				im[j] = t;
 			}
 		}
-		// First stage: twiddle 1.
-		for (let a = 0; a < n; a += 2) {
-			const xr = re[a + 1];
-			const xi = im[a + 1];
-			re[a + 1] = re[a] - xr;
-			im[a + 1] = im[a] - xi;
-			re[a] += xr;
-			im[a] += xi;
-		}
-		const sign = inverse ? -1 : 1;
-		const twRe = this.twRe;
-		const twIm = this.twIm;
-		for (let half = 2; half < n; half <<= 1) {
-			const len = half << 1;
-			for (let k = 0; k < half; k++) {
-				const wr = twRe[half - 1 + k];
-				const wi = sign * twIm[half - 1 + k];
-				for (let a = k; a < n; a += len) {
-					const b = a + half;
-					const xr = re[b] * wr - im[b] * wi;
-					const xi = re[b] * wi + im[b] * wr;
-					re[b] = re[a] - xr;
-					im[b] = im[a] - xi;
-					re[a] += xr;
-					im[a] += xi;
+		this.transformPermuted(re, im, inverse);
+	}
+
+	/** `transform` of an input already in bit-reversed order (x[rev[i]] stored at i). */
+	transformPermuted(re: Float64Array, im: Float64Array, inverse = false): void {
+		const n = this.size;
+		const s = inverse ? -1 : 1;
+		for (const { q, fwd, inv } of this.passes) {
+			if (q === 1) {
+				// twiddles are all 1: a plain 4-point DFT per block
+				for (let i0 = 0; i0 < n; i0 += 4) {
+					const y0r = re[i0] + re[i0 + 1];
+					const y0i = im[i0] + im[i0 + 1];
+					const y1r = re[i0] - re[i0 + 1];
+					const y1i = im[i0] - im[i0 + 1];
+					const y2r = re[i0 + 2] + re[i0 + 3];
+					const y2i = im[i0 + 2] + im[i0 + 3];
+					const y3r = re[i0 + 2] - re[i0 + 3];
+					const y3i = im[i0 + 2] - im[i0 + 3];
+					re[i0] = y0r + y2r;
+					im[i0] = y0i + y2i;
+					re[i0 + 2] = y0r - y2r;
+					im[i0 + 2] = y0i - y2i;
+					re[i0 + 1] = y1r + s * y3i;
+					im[i0 + 1] = y1i - s * y3r;
+					re[i0 + 3] = y1r - s * y3i;
+					im[i0 + 3] = y1i + s * y3r;
+				}
+				continue;
+			}
+			const tw = inverse ? inv : fwd;
+			const len = 4 * q;
+			// Two radix-2 stages as one radix-4 butterfly (3 twiddle products instead of 4):
+			// t1 = w1·x1, a = w2·x2, b = w3·x3; z0,2 = (x0 + t1) ± (a + b); z1,3 = (x0 - t1) ∓ s·i·(a - b)
+			for (let a0 = 0; a0 < n; a0 += len) {
+				for (let k = 0; k < q; k++) {
+					const w1r = tw[6 * k];
+					const w1i = tw[6 * k + 1];
+					const w2r = tw[6 * k + 2];
+					const w2i = tw[6 * k + 3];
+					const w3r = tw[6 * k + 4];
+					const w3i = tw[6 * k + 5];
+					const i0 = a0 + k;
+					const i1 = i0 + q;
+					const i2 = i1 + q;
+					const i3 = i2 + q;
+					const x1r = re[i1];
+					const x1i = im[i1];
+					const x2r = re[i2];
+					const x2i = im[i2];
+					const x3r = re[i3];
+					const x3i = im[i3];
+					const t1r = x1r * w1r - x1i * w1i;
+					const t1i = x1r * w1i + x1i * w1r;
+					const ar = x2r * w2r - x2i * w2i;
+					const ai = x2r * w2i + x2i * w2r;
+					const br = x3r * w3r - x3i * w3i;
+					const bi = x3r * w3i + x3i * w3r;
+					const x0r = re[i0];
+					const x0i = im[i0];
+					const y0r = x0r + t1r;
+					const y0i = x0i + t1i;
+					const y1r = x0r - t1r;
+					const y1i = x0i - t1i;
+					const sr = ar + br;
+					const si = ai + bi;
+					// -i·(a - b) forward, +i·(a - b) inverse
+					const dr = s * (ai - bi);
+					const di = -s * (ar - br);
+					re[i0] = y0r + sr;
+					im[i0] = y0i + si;
+					re[i2] = y0r - sr;
+					im[i2] = y0i - si;
+					re[i1] = y1r + dr;
+					im[i1] = y1i + di;
+					re[i3] = y1r - dr;
+					im[i3] = y1i - di;
 				}
 			}
 		}
-	}
-}
-
-/**
- * Spectra of two real signals packed as z = a + i·b (re = a, im = b) after `fft.transform`.
- * Writes the one-sided spectra (N/2+1 bins) of a and b.
- */
-export function unpackTwoReal(
-	re: Float64Array,
-	im: Float64Array,
-	aRe: Float64Array,
-	aIm: Float64Array,
-	bRe: Float64Array,
-	bIm: Float64Array
-): void {
-	const n = re.length;
-	for (let k = 0; k <= n / 2; k++) {
-		const j = (n - k) % n;
-		// A[k] = (Z[k] + conj(Z[N-k])) / 2 ; B[k] = (Z[k] - conj(Z[N-k])) / 2i
-		aRe[k] = 0.5 * (re[k] + re[j]);
-		aIm[k] = 0.5 * (im[k] - im[j]);
-		bRe[k] = 0.5 * (im[k] + im[j]);
-		bIm[k] = -0.5 * (re[k] - re[j]);
-	}
-}
-
-/**
- * Inverse of `unpackTwoReal`: builds Z = A + i·B over all N bins from two one-sided
- * spectra (imaginary parts of the DC and Nyquist bins are ignored, as irfft does),
- * so that an inverse transform yields a in re and b in im.
- */
-export function packTwoReal(
-	aRe: Float64Array,
-	aIm: Float64Array,
-	bRe: Float64Array,
-	bIm: Float64Array,
-	re: Float64Array,
-	im: Float64Array
-): void {
-	const n = re.length;
-	const half = n / 2;
-	for (let k = 0; k <= half; k++) {
-		const ai = k === 0 || k === half ? 0 : aIm[k];
-		const bi = k === 0 || k === half ? 0 : bIm[k];
-		re[k] = aRe[k] - bi;
-		im[k] = ai + bRe[k];
-		if (k > 0 && k < half) {
-			// Z[N-k] = conj(A[k]) + i·conj(B[k])
-			re[n - k] = aRe[k] + bi;
-			im[n - k] = -ai + bRe[k];
+		const lastRe = this.lastRe;
+		const lastIm = this.lastIm;
+		if (lastRe && lastIm) {
+			const half = n >> 1;
+			const sign = inverse ? -1 : 1;
+			for (let k = 0; k < half; k++) {
+				const wr = lastRe[k];
+				const wi = sign * lastIm[k];
+				const b = k + half;
+				const xr = re[b] * wr - im[b] * wi;
+				const xi = re[b] * wi + im[b] * wr;
+				re[b] = re[k] - xr;
+				im[b] = im[k] - xi;
+				re[k] += xr;
+				im[k] += xi;
+			}
 		}
 	}
 }

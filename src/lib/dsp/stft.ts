@@ -5,7 +5,7 @@
  * which is one channel of the model's [S, F, T, 2] input. nFft may be any even size (a power of
  * two runs the radix-2 FFT, others Bluestein's), e.g. UVR's MDX-Net 6144 / 7680.
  */
-import { fftOfSize, packTwoReal, unpackTwoReal } from './fft';
+import { FFT, fftOfSize } from './fft';
 import { hannWindow } from './window';
 
 export interface StftParams {
@@ -26,6 +26,14 @@ function reflectIndex(i: number, length: number): number {
 	return j < length ? j : period - j;
 }
 
+/** The transform for nFft, and the bit-reversal order its input may be written in (power-of-two sizes). */
+function transformOf(nFft: number) {
+	const fft = fftOfSize(nFft);
+	if (fft instanceof FFT) return { perm: fft.rev, run: (re: Float64Array, im: Float64Array, inv: boolean) => fft.transformPermuted(re, im, inv) };
+	const identity = Uint32Array.from({ length: nFft }, (_, i) => i);
+	return { perm: identity, run: (re: Float64Array, im: Float64Array, inv: boolean) => fft.transform(re, im, inv) };
+}
+
 export function stft(signal: Float32Array, { nFft, hopLength }: StftParams): Float32Array {
 	const pad = nFft / 2;
 	if (signal.length <= pad) {
@@ -34,39 +42,63 @@ export function stft(signal: Float32Array, { nFft, hopLength }: StftParams): Flo
 	const bins = nFft / 2 + 1;
 	const frames = frameCount(signal.length, hopLength);
 	const out = new Float32Array(bins * frames * 2);
-	const fft = fftOfSize(nFft);
+	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
 	const re = new Float64Array(nFft);
 	const im = new Float64Array(nFft);
-	const aRe = new Float64Array(bins);
-	const aIm = new Float64Array(bins);
-	const bRe = new Float64Array(bins);
-	const bIm = new Float64Array(bins);
 	const n = signal.length;
 	const sample = (i: number) => (i >= 0 && i < n ? signal[i] : signal[reflectIndex(i, n)]);
 
-	// Two frames per complex FFT: frame t in the real part, frame t+1 in the imaginary part.
+	// Two frames per complex FFT: frame t in the real part, frame t+1 in the imaginary part,
+	// written straight into the transform's bit-reversed input order.
 	for (let t = 0; t < frames; t += 2) {
 		const second = t + 1 < frames;
 		const startA = t * hopLength - pad;
 		const startB = startA + hopLength;
-		for (let i = 0; i < nFft; i++) {
-			re[i] = sample(startA + i) * win[i];
-			im[i] = second ? sample(startB + i) * win[i] : 0;
+		if (startA >= 0 && startB + nFft <= n) {
+			for (let i = 0; i < nFft; i++) {
+				const j = perm[i];
+				re[j] = signal[startA + i] * win[i];
+				im[j] = signal[startB + i] * win[i];
+			}
+		} else {
+			for (let i = 0; i < nFft; i++) {
+				const j = perm[i];
+				re[j] = sample(startA + i) * win[i];
+				im[j] = second ? sample(startB + i) * win[i] : 0;
+			}
 		}
-		fft.transform(re, im);
-		unpackTwoReal(re, im, aRe, aIm, bRe, bIm);
-		for (let f = 0; f < bins; f++) {
-			const o = (f * frames + t) * 2;
-			out[o] = aRe[f];
-			out[o + 1] = aIm[f];
+		run(re, im, false);
+		// A[k] = (Z[k] + conj(Z[N-k])) / 2 ; B[k] = (Z[k] - conj(Z[N-k])) / 2i
+		for (let k = 0; k < bins; k++) {
+			const j = k === 0 ? 0 : nFft - k;
+			const o = (k * frames + t) * 2;
+			out[o] = 0.5 * (re[k] + re[j]);
+			out[o + 1] = 0.5 * (im[k] - im[j]);
 			if (second) {
-				out[o + 2] = bRe[f];
-				out[o + 3] = bIm[f];
+				out[o + 2] = 0.5 * (im[k] + im[j]);
+				out[o + 3] = -0.5 * (re[k] - re[j]);
 			}
 		}
 	}
 	return out;
+}
+
+/** 1 / (nFft · Σ window²) per output sample of an iSTFT (0 where the sum vanishes), shared per layout. */
+const envelopes = new Map<string, Float64Array>();
+function inverseEnvelope(nFft: number, hopLength: number, frames: number): Float64Array {
+	const key = `${nFft}/${hopLength}/${frames}`;
+	let inv = envelopes.get(key);
+	if (!inv) {
+		const win = hannWindow(nFft);
+		const total = nFft + hopLength * (frames - 1);
+		const env = new Float64Array(total);
+		for (let t = 0; t < frames; t++) for (let i = 0; i < nFft; i++) env[t * hopLength + i] += win[i] * win[i];
+		inv = env.map((e) => (e > 1e-11 ? 1 / (nFft * e) : 0));
+		if (envelopes.size > 16) envelopes.clear();
+		envelopes.set(key, inv);
+	}
+	return inv;
 }
 
 export function istft(spec: Float32Array, frames: number, length: number, { nFft, hopLength }: StftParams): Float32Array {
@@ -75,48 +107,44 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 		throw new RangeError(`spectrum has ${spec.length} values, expected ${bins * frames * 2}`);
 	}
 	const pad = nFft / 2;
+	const half = nFft / 2;
 	const total = nFft + hopLength * (frames - 1);
 	const acc = new Float64Array(total);
-	const env = new Float64Array(total);
-	const fft = fftOfSize(nFft);
+	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
 	const re = new Float64Array(nFft);
 	const im = new Float64Array(nFft);
-	const aRe = new Float64Array(bins);
-	const aIm = new Float64Array(bins);
-	const bRe = new Float64Array(bins);
-	const bIm = new Float64Array(bins);
 	for (let t = 0; t < frames; t += 2) {
 		const second = t + 1 < frames;
-		for (let f = 0; f < bins; f++) {
-			const o = (f * frames + t) * 2;
-			aRe[f] = spec[o];
-			aIm[f] = spec[o + 1];
-			bRe[f] = second ? spec[o + 2] : 0;
-			bIm[f] = second ? spec[o + 3] : 0;
-		}
-		packTwoReal(aRe, aIm, bRe, bIm, re, im);
-		fft.transform(re, im, true);
-		const startA = t * hopLength;
-		for (let i = 0; i < nFft; i++) {
-			const w = win[i];
-			acc[startA + i] += (re[i] / nFft) * w;
-			env[startA + i] += w * w;
-		}
-		if (second) {
-			const startB = startA + hopLength;
-			for (let i = 0; i < nFft; i++) {
-				const w = win[i];
-				acc[startB + i] += (im[i] / nFft) * w;
-				env[startB + i] += w * w;
+		// Z = A + i·B over all N bins (Z[N-k] = conj(A[k]) + i·conj(B[k])); the imaginary parts of
+		// the DC and Nyquist bins are ignored, as irfft does. Written in bit-reversed order.
+		for (let k = 0; k <= half; k++) {
+			const o = (k * frames + t) * 2;
+			const edge = k === 0 || k === half;
+			const ar = spec[o];
+			const ai = edge ? 0 : spec[o + 1];
+			const br = second ? spec[o + 2] : 0;
+			const bi = second && !edge ? spec[o + 3] : 0;
+			const p = perm[k];
+			re[p] = ar - bi;
+			im[p] = ai + br;
+			if (!edge) {
+				const q = perm[nFft - k];
+				re[q] = ar + bi;
+				im[q] = br - ai;
 			}
 		}
+		run(re, im, true);
+		const startA = t * hopLength;
+		for (let i = 0; i < nFft; i++) acc[startA + i] += re[i] * win[i];
+		if (second) {
+			const startB = startA + hopLength;
+			for (let i = 0; i < nFft; i++) acc[startB + i] += im[i] * win[i];
+		}
 	}
+	const inv = inverseEnvelope(nFft, hopLength, frames);
 	const out = new Float32Array(length);
 	const available = Math.min(length, total - pad);
-	for (let i = 0; i < available; i++) {
-		const e = env[i + pad];
-		out[i] = e > 1e-11 ? acc[i + pad] / e : 0;
-	}
+	for (let i = 0; i < available; i++) out[i] = acc[i + pad] * inv[i + pad];
 	return out;
 }
