@@ -44,6 +44,12 @@ export async function separateChunks(
  * The chunk loop with bounded memory: after each chunk, the samples before the next
  * chunk's start are final and go to `sink` (then are dropped here), so only one chunk per
  * stem and channel is held. `mix` is read chunk by chunk and never copied whole.
+ *
+ * Pipelined: while the network runs chunk c, this thread computes chunk c+1's STFT, and
+ * the next run starts before chunk c's iSTFT and overlap-add. When `runModel` runs
+ * elsewhere (a model worker, the GPU), that DSP work overlaps the network instead of
+ * adding to it; in-thread it costs nothing extra. Each run gets its own input array, which
+ * `runModel` may keep or transfer.
  */
 export async function separateChunksStream(
 	mix: Float32Array[],
@@ -62,26 +68,44 @@ export async function separateChunksStream(
 	const plan = planChunks(length, samples, Math.round(samples * (options.overlapFraction ?? 0.25)));
 	const outputs = stems.map(() => mix.map(() => new StreamingOverlapAdd(length, plan)));
 	const block = F * frames * 2;
-	const input = new Float32Array(S * block);
-	options.onChunk?.(0, plan.starts.length);
-	for (let c = 0; c < plan.starts.length; c++) {
+	const dims = [1, S, F, frames, 2];
+	const count = plan.starts.length;
+	const inputOf = (c: number) => {
+		const input = new Float32Array(S * block);
+		for (let s = 0; s < S; s++) input.set(stft(readChunk(mix[s], plan.starts[c], samples), manifest.stft), s * block);
+		return input;
+	};
+	const checkCancel = async () => {
 		await nextTask(); // lets a worker handle incoming messages (cancel) between chunks
 		if (options.isCancelled?.()) throw new CancelledError();
-		for (let s = 0; s < S; s++) input.set(stft(readChunk(mix[s], plan.starts[c], samples), manifest.stft), s * block);
-		const out = await runModel(input, [1, S, F, frames, 2]);
-		if (out.length !== N * S * block) {
-			throw new Error(`model returned ${out.length} values, expected ${N * S * block} (${N} stems)`);
-		}
-		for (let n = 0; n < N; n++) {
-			for (let s = 0; s < S; s++) {
-				const spec = out.subarray((n * S + s) * block, (n * S + s + 1) * block);
-				outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }));
+	};
+	options.onChunk?.(0, count);
+	await checkCancel();
+	let running: Promise<Float32Array> | null = runModel(inputOf(0), dims);
+	try {
+		for (let c = 0; c < count; c++) {
+			const next = c + 1 < count ? inputOf(c + 1) : null;
+			const out: Float32Array = await running!;
+			running = null;
+			if (out.length !== N * S * block) {
+				throw new Error(`model returned ${out.length} values, expected ${N * S * block} (${N} stems)`);
 			}
+			await checkCancel();
+			if (next) running = runModel(next, dims);
+			for (let n = 0; n < N; n++) {
+				for (let s = 0; s < S; s++) {
+					const spec = out.subarray((n * S + s) * block, (n * S + s + 1) * block);
+					outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }));
+				}
+			}
+			const upTo = c + 1 < count ? plan.starts[c + 1] : length;
+			const start = outputs[0][0].flushed;
+			await sink(start, outputs.map((chs) => chs.map((o) => o.flush(upTo))));
+			options.onChunk?.(c + 1, count);
 		}
-		const upTo = c + 1 < plan.starts.length ? plan.starts[c + 1] : length;
-		const start = outputs[0][0].flushed;
-		await sink(start, outputs.map((chs) => chs.map((o) => o.flush(upTo))));
-		options.onChunk?.(c + 1, plan.starts.length);
+	} finally {
+		// a run still in flight when the loop stops early (cancel, a failing sink): its result is not wanted
+		(running as Promise<Float32Array> | null)?.catch(() => {});
 	}
 }
 
