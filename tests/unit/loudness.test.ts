@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { kWeightingFilters } from '../../src/lib/dsp/loudness/k-weighting';
-import { channelWeights, measureLoudness } from '../../src/lib/dsp/loudness/loudness';
-import { truePeak, toDb } from '../../src/lib/dsp/loudness/true-peak';
+import { channelWeights, LoudnessMeter, measureLoudness } from '../../src/lib/dsp/loudness/loudness';
+import { truePeak, toDb, TruePeakTracker } from '../../src/lib/dsp/loudness/true-peak';
 
 /** Segments of a sine: [dBFS, seconds][]. Phase continues across segments. */
 function sineSegments(segments: [number, number][], sampleRate = 48000, freq = 1000): Float32Array {
@@ -155,5 +155,52 @@ describe('true peak (Tech 3341: +0.2 / −0.4 dB)', () => {
 		}
 		expect(over).toBeLessThanOrEqual(0.05);
 		expect(underLow).toBeGreaterThanOrEqual(-0.4);
+	});
+});
+
+describe('region by region (long songs measured as they are separated)', () => {
+	/** Pseudo-random music-like signal: noise bursts, a sweep and silence, different per channel. */
+	function program(seconds: number, rate: number, channels: number): Float32Array[] {
+		let seed = 7;
+		const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+		return Array.from({ length: channels }, (_, c) =>
+			Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => {
+				const t = i / rate;
+				const env = t % 3 < 2 ? 0.3 + 0.2 * Math.sin(t * (c + 1)) : 0.001;
+				return env * (0.5 * rnd() + 0.5 * Math.sin(2 * Math.PI * (200 + 300 * t) * t));
+			})
+		);
+	}
+	/** Splits [0, n) into pieces of random sizes between 1 and `max` samples. */
+	function cuts(n: number, max: number): number[] {
+		let seed = 11;
+		const out = [0];
+		while (out[out.length - 1] < n) out.push(Math.min(n, out[out.length - 1] + 1 + (((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % max)));
+		return out;
+	}
+	for (const [rate, channels, max] of [
+		[44100, 2, 30000],
+		[48000, 6, 5000],
+		[22050, 1, 40]
+	] as const) {
+		it(`LoudnessMeter equals measureLoudness exactly (${rate} Hz, ${channels} channels, pieces up to ${max} samples)`, () => {
+			const signal = program(8, rate, channels);
+			const whole = measureLoudness(signal, rate);
+			const meter = new LoudnessMeter(channels, rate);
+			const at = cuts(signal[0].length, max);
+			for (let i = 0; i + 1 < at.length; i++) meter.push(signal.map((ch) => ch.subarray(at[i], at[i + 1])));
+			expect(meter.finish()).toEqual(whole);
+		});
+	}
+	it('TruePeakTracker equals truePeak for pieces of 1 to 100 samples', () => {
+		const [ch] = program(2, 48000, 1);
+		ch[50_000] = 0.99; // an isolated crest next to a piece boundary somewhere
+		const tracker = new TruePeakTracker(48000);
+		const at = cuts(ch.length, 100);
+		for (let i = 0; i + 1 < at.length; i++) tracker.push(ch.subarray(at[i], at[i + 1]));
+		expect(tracker.finish()).toBe(truePeak(ch, 48000));
+	});
+	it('rejects a region with the wrong channel count', () => {
+		expect(() => new LoudnessMeter(2, 48000).push([new Float32Array(10)])).toThrow(/channels/);
 	});
 });

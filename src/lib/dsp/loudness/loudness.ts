@@ -8,7 +8,7 @@
  * whole sub-blocks and long files need no per-sample buffers beyond one channel at a time.
  */
 import { kWeightingFilters } from './k-weighting';
-import { samplePeak, toDb, truePeak } from './true-peak';
+import { samplePeak, toDb, TruePeakTracker } from './true-peak';
 
 export interface LoudnessReport {
 	/** LUFS; -Infinity when everything is below the absolute gate. */
@@ -38,26 +38,48 @@ export function channelWeights(channels: number): number[] {
 const SUB_BLOCKS_PER_SECOND = 100;
 const ABSOLUTE_GATE = -70;
 
-/** Weighted K-power per 10 ms sub-block (sum over channels of G_i · Σ y_i², not yet averaged). */
-export function subBlockPower(channels: Float32Array[], sampleRate: number, weights = channelWeights(channels.length)): { power: Float64Array; samples: Float64Array } {
-	const n = channels[0]?.length ?? 0;
-	const count = Math.floor((n * SUB_BLOCKS_PER_SECOND) / sampleRate);
-	const bounds = Array.from({ length: count + 1 }, (_, k) => Math.round((k * sampleRate) / SUB_BLOCKS_PER_SECOND));
-	const power = new Float64Array(count);
-	const samples = new Float64Array(count);
-	for (let k = 0; k < count; k++) samples[k] = bounds[k + 1] - bounds[k];
-	const [f1, f2] = kWeightingFilters(sampleRate);
-	channels.forEach((channel, c) => {
-		const g = weights[c] ?? 1;
-		if (g === 0) return;
-		// both biquads inline, state in locals: no per-sample arrays for long files
-		let a1 = 0;
-		let a2 = 0;
-		let b1 = 0;
-		let b2 = 0;
-		for (let k = 0; k < count; k++) {
-			let sum = 0;
-			for (let i = bounds[k]; i < bounds[k + 1]; i++) {
+/** Sample index where 10 ms sub-block k starts (sample-exact, rounded). */
+const subBlockStart = (k: number, sampleRate: number) => Math.round((k * sampleRate) / SUB_BLOCKS_PER_SECOND);
+
+/**
+ * Weighted K-power per 10 ms sub-block (sum over channels of G_i · Σ y_i², not yet averaged),
+ * fed region by region: both biquads' state and the open sub-block's sums carry over, so a long
+ * song never needs more than the region in hand.
+ */
+class SubBlockPower {
+	private readonly filters: ReturnType<typeof kWeightingFilters>;
+	/** Per channel: biquad states and the open sub-block's sum. */
+	private readonly state: { a1: number; a2: number; b1: number; b2: number; sum: number }[];
+	private power: Float64Array = new Float64Array(1024);
+	private closed = 0;
+	private position = 0;
+
+	constructor(
+		private readonly sampleRate: number,
+		private readonly weights: number[]
+	) {
+		this.filters = kWeightingFilters(sampleRate);
+		this.state = weights.map(() => ({ a1: 0, a2: 0, b1: 0, b2: 0, sum: 0 }));
+	}
+
+	push(region: Float32Array[]): void {
+		const len = region[0]?.length ?? 0;
+		const [f1, f2] = this.filters;
+		const from = this.position;
+		let closedNow = this.closed;
+		region.forEach((channel, c) => {
+			const g = this.weights[c] ?? 1;
+			if (g === 0) return;
+			const s = this.state[c];
+			let { a1, a2, b1, b2, sum } = s;
+			let k = this.closed;
+			let end = subBlockStart(k + 1, this.sampleRate) - from;
+			for (let i = 0; i < len; i++) {
+				if (i === end) {
+					this.addPower(k, g * sum);
+					sum = 0;
+					end = subBlockStart(++k + 1, this.sampleRate) - from;
+				}
 				const x = channel[i];
 				const y1 = f1.b0 * x + a1;
 				a1 = f1.b1 * x - f1.a1 * y1 + a2;
@@ -67,10 +89,44 @@ export function subBlockPower(channels: Float32Array[], sampleRate: number, weig
 				b2 = f2.b2 * y1 - f2.a2 * y;
 				sum += y * y;
 			}
-			power[k] += g * sum;
+			if (len === end) {
+				this.addPower(k, g * sum);
+				sum = 0;
+				k++;
+			}
+			Object.assign(s, { a1, a2, b1, b2, sum });
+			closedNow = k;
+		});
+		if (region.every((_, c) => (this.weights[c] ?? 1) === 0)) {
+			while (subBlockStart(closedNow + 1, this.sampleRate) <= from + len) closedNow++;
 		}
-	});
-	return { power, samples };
+		this.closed = closedNow;
+		this.position += len;
+	}
+
+	private addPower(k: number, value: number): void {
+		if (k >= this.power.length) {
+			const grown = new Float64Array(2 * this.power.length);
+			grown.set(this.power);
+			this.power = grown;
+		}
+		this.power[k] += value;
+	}
+
+	/** Every whole sub-block of the signal so far, with its length in samples. */
+	result(): { power: Float64Array; samples: Float64Array } {
+		const count = Math.min(this.closed, Math.floor((this.position * SUB_BLOCKS_PER_SECOND) / this.sampleRate));
+		const samples = new Float64Array(count);
+		for (let k = 0; k < count; k++) samples[k] = subBlockStart(k + 1, this.sampleRate) - subBlockStart(k, this.sampleRate);
+		return { power: this.power.slice(0, count), samples };
+	}
+}
+
+/** Weighted K-power per 10 ms sub-block (sum over channels of G_i · Σ y_i², not yet averaged). */
+export function subBlockPower(channels: Float32Array[], sampleRate: number, weights = channelWeights(channels.length)): { power: Float64Array; samples: Float64Array } {
+	const blocks = new SubBlockPower(sampleRate, weights);
+	blocks.push(channels);
+	return blocks.result();
 }
 
 const lufs = (meanPower: number) => (meanPower > 0 ? -0.691 + 10 * Math.log10(meanPower) : -Infinity);
@@ -128,21 +184,52 @@ function maxOf(values: Float64Array): number {
 	return max;
 }
 
+/**
+ * BS.1770 / R128 measurement of a signal fed region by region (all channels together, in order):
+ * what measureLoudness reports, for songs that are never whole in memory.
+ */
+export class LoudnessMeter {
+	private readonly blocks: SubBlockPower;
+	private readonly peaks: TruePeakTracker[];
+	private readonly samplePeaks: number[];
+
+	constructor(channels: number, sampleRate: number) {
+		if (!channels) throw new RangeError('no channels to measure');
+		this.blocks = new SubBlockPower(sampleRate, channelWeights(channels));
+		this.peaks = Array.from({ length: channels }, () => new TruePeakTracker(sampleRate));
+		this.samplePeaks = new Array<number>(channels).fill(0);
+	}
+
+	push(region: Float32Array[]): void {
+		if (region.length !== this.peaks.length) throw new RangeError(`expected ${this.peaks.length} channels, got ${region.length}`);
+		this.blocks.push(region);
+		region.forEach((ch, c) => {
+			this.samplePeaks[c] = Math.max(this.samplePeaks[c], samplePeak(ch));
+			this.peaks[c].push(ch);
+		});
+	}
+
+	finish(): LoudnessReport {
+		const { power, samples } = this.blocks.result();
+		const gating = windows(power, samples, 40, 10); // 400 ms blocks, 75 % overlap
+		const momentary = windows(power, samples, 40, 1);
+		const shortTerm = windows(power, samples, 300, 1);
+		const channelTruePeaks = this.peaks.map((t) => toDb(t.finish()));
+		return {
+			integrated: gatedLoudness(gating),
+			// Tech 3342 asks for short-term values at 10 Hz or more; every 100 ms is its reference rate.
+			range: loudnessRange(windows(power, samples, 300, 10)),
+			momentaryMax: lufs(maxOf(momentary)),
+			shortTermMax: lufs(maxOf(shortTerm)),
+			samplePeak: toDb(Math.max(...this.samplePeaks)),
+			truePeak: Math.max(...channelTruePeaks),
+			channelTruePeaks
+		};
+	}
+}
+
 export function measureLoudness(channels: Float32Array[], sampleRate: number): LoudnessReport {
-	if (!channels.length) throw new RangeError('no channels to measure');
-	const { power, samples } = subBlockPower(channels, sampleRate);
-	const gating = windows(power, samples, 40, 10); // 400 ms blocks, 75 % overlap
-	const momentary = windows(power, samples, 40, 1);
-	const shortTerm = windows(power, samples, 300, 1);
-	const channelTruePeaks = channels.map((c) => toDb(truePeak(c, sampleRate)));
-	return {
-		integrated: gatedLoudness(gating),
-		// Tech 3342 asks for short-term values at 10 Hz or more; every 100 ms is its reference rate.
-		range: loudnessRange(windows(power, samples, 300, 10)),
-		momentaryMax: lufs(maxOf(momentary)),
-		shortTermMax: lufs(maxOf(shortTerm)),
-		samplePeak: toDb(Math.max(...channels.map(samplePeak))),
-		truePeak: Math.max(...channelTruePeaks),
-		channelTruePeaks
-	};
+	const meter = new LoudnessMeter(channels.length, sampleRate);
+	meter.push(channels);
+	return meter.finish();
 }

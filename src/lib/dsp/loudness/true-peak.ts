@@ -77,29 +77,128 @@ function interSamplePeak(channel: Float32Array, i: number, ph: Float64Array[]): 
 	return peak;
 }
 
-/** Largest absolute value of the oversampled signal (linear, not dB). */
-export function truePeak(channel: Float32Array, sampleRate: number): number {
-	const factor = oversamplingFactor(sampleRate);
-	let peak = samplePeak(channel);
-	if (factor === 1) return peak;
-	const ph = phases(factor);
-	const n = channel.length;
+const blockScratch = new Float64Array(64);
+const HALF = TAPS_PER_PHASE / 2;
+/** Samples before a position that its taps read (HALF - 1), rounded up to a whole phase. */
+const CONTEXT = TAPS_PER_PHASE;
+
+/**
+ * The largest |value| the interpolator gives between samples i and i + 1 for every i in
+ * [start, end) (end - start <= 64): the same sums as interSamplePeak, in the same order, but
+ * tap by tap over the whole block, which runs several times faster; edges fall back to it.
+ */
+function blockInterSamplePeak(channel: Float32Array, start: number, end: number, ph: Float64Array[]): number {
 	const half = TAPS_PER_PHASE / 2;
-	// |interpolated value| <= gain · max|x| over its taps: a block whose neighbourhood cannot beat
-	// the peak found so far (usually the sample peak) is skipped, which is most of a real song.
-	const gain = Math.max(...ph.slice(1).map((taps) => taps.reduce((a, b) => a + Math.abs(b), 0)));
-	const BLOCK = 64;
-	for (let start = -1; start < n; start += BLOCK) {
-		const end = Math.min(n, start + BLOCK);
-		let local = 0;
-		for (let j = Math.max(0, start - half + 1); j < Math.min(n, end + half); j++) {
-			const a = Math.abs(channel[j]);
-			if (a > local) local = a;
-		}
-		if (local * gain <= peak) continue;
+	if (start - half + 1 < 0 || end + half > channel.length) {
+		let peak = 0;
 		for (let i = start; i < end; i++) peak = Math.max(peak, interSamplePeak(channel, i, ph));
+		return peak;
+	}
+	const len = end - start;
+	const acc = blockScratch;
+	let peak = 0;
+	for (let p = 1; p < ph.length; p++) {
+		const taps = ph[p];
+		acc.fill(0, 0, len);
+		for (let t = 0; t < TAPS_PER_PHASE; t++) {
+			const c = taps[t];
+			const base = start - half + 1 + t;
+			for (let k = 0; k < len; k++) acc[k] += c * channel[base + k];
+		}
+		for (let k = 0; k < len; k++) {
+			const a = Math.abs(acc[k]);
+			if (a > peak) peak = a;
+		}
 	}
 	return peak;
+}
+
+/**
+ * True peak of one channel fed in consecutive pieces (a long song region by region), without
+ * copying them: only the last few samples are kept as the interpolator's left context. Gives
+ * exactly truePeak's value for the whole signal (samples outside it count as zero).
+ */
+export class TruePeakTracker {
+	private readonly factor: number;
+	private readonly ph: Float64Array[];
+	private readonly gain: number;
+	private peak = 0;
+	/** The CONTEXT samples before `total` (zeros before the signal starts). */
+	private tail = new Float32Array(CONTEXT);
+	/** Next interpolation position i (between samples i and i + 1) still to measure. */
+	private next = -1;
+	private total = 0;
+
+	constructor(sampleRate: number) {
+		this.factor = oversamplingFactor(sampleRate);
+		this.ph = phases(this.factor);
+		// |interpolated value| <= gain · max|x| over its taps
+		this.gain = Math.max(...this.ph.slice(1).map((taps) => taps.reduce((a, b) => a + Math.abs(b), 0)));
+	}
+
+	push(piece: Float32Array): void {
+		for (let i = 0; i < piece.length; i++) {
+			const a = Math.abs(piece[i]);
+			if (a > this.peak) this.peak = a;
+		}
+		if (this.factor > 1 && piece.length) {
+			const start = this.total;
+			// positions whose taps (i - 7 .. i + 8) reach back into the tail: on tail + the piece's head
+			const head = piece.subarray(0, Math.min(piece.length, 2 * CONTEXT));
+			const stitched = new Float32Array(CONTEXT + head.length);
+			stitched.set(this.tail);
+			stitched.set(head, CONTEXT);
+			const stitchedEnd = start + head.length - HALF; // last full window ends inside the head
+			this.measure(stitched, start - CONTEXT, Math.min(stitchedEnd, start + HALF - 1));
+			// the rest straight from the piece
+			this.measure(piece, start, start + piece.length - HALF);
+			const joined = new Float32Array(CONTEXT);
+			const fromPiece = Math.min(CONTEXT, piece.length);
+			joined.set(this.tail.subarray(fromPiece), 0);
+			joined.set(piece.subarray(piece.length - fromPiece), CONTEXT - fromPiece);
+			this.tail = joined;
+		}
+		this.total += piece.length;
+	}
+
+	/** The largest absolute value of the oversampled signal (linear); ends the signal. */
+	finish(): number {
+		if (this.factor > 1) {
+			const padded = new Float32Array(2 * CONTEXT); // the tail, then zeros after the end
+			padded.set(this.tail);
+			this.measure(padded, this.total - CONTEXT, this.total);
+		}
+		return this.peak;
+	}
+
+	/**
+	 * Positions [next, end) whose taps lie in `buf` (signal samples [bufStart, bufStart +
+	 * buf.length)), in blocks; a block whose neighbourhood cannot beat the peak so far is skipped.
+	 */
+	private measure(buf: Float32Array, bufStart: number, end: number): void {
+		const BLOCK = 64;
+		for (let start = this.next; start < end; start += BLOCK) {
+			const stop = Math.min(end, start + BLOCK);
+			const lo = Math.max(0, start - HALF + 1 - bufStart);
+			const hi = Math.min(buf.length, stop + HALF - bufStart);
+			let local = 0;
+			for (let j = lo; j < hi; j++) {
+				const a = Math.abs(buf[j]);
+				if (a > local) local = a;
+			}
+			if (local * this.gain > this.peak) {
+				this.peak = Math.max(this.peak, blockInterSamplePeak(buf, start - bufStart, stop - bufStart, this.ph));
+			}
+		}
+		if (end > this.next) this.next = end;
+	}
+}
+
+/** Largest absolute value of the oversampled signal (linear, not dB). */
+export function truePeak(channel: Float32Array, sampleRate: number): number {
+	const tracker = new TruePeakTracker(sampleRate);
+	tracker.push(channel);
+	return tracker.finish();
 }
 
 /**
