@@ -1,71 +1,128 @@
 /**
- * Magnitude spectra of a mono signal frame by frame (Hann window), handed to a callback one at a
- * time so long songs need no spectrogram in memory; mono mix and decimation for analysis.
+ * Magnitude spectra (Hann window) of the mono mix of a song, decimated for analysis, handed to a
+ * callback frame by frame: neither the mono mix nor the decimated signal is ever held whole, so a
+ * 60-minute song costs one frame of memory. The decimation is a Kaiser-windowed sinc low-pass
+ * (64 taps, cut-off at 0.45 of the new rate) evaluated only at the kept samples — far cheaper
+ * than the general resampler and plenty for pitch-class and onset analysis.
  */
 import { fftOfSize } from '../dsp/fft';
 import { hannWindow } from '../dsp/window';
 
-export function forEachMagnitudeFrame(
-	signal: Float32Array,
+const TAPS = 64;
+const filters = new Map<number, Float64Array>();
+
+function decimationFilter(factor: number): Float64Array {
+	let h = filters.get(factor);
+	if (h) return h;
+	h = new Float64Array(TAPS);
+	const half = TAPS / 2;
+	const cutoff = 0.45 / factor; // cycles per input sample
+	let sum = 0;
+	for (let t = 0; t < TAPS; t++) {
+		const x = t - half + 0.5;
+		const sinc = Math.sin(2 * Math.PI * cutoff * x) / (Math.PI * x);
+		const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (t + 0.5)) / TAPS);
+		h[t] = sinc * w;
+		sum += h[t];
+	}
+	for (let t = 0; t < TAPS; t++) h[t] /= sum;
+	filters.set(factor, h);
+	return h;
+}
+
+/** The mono mix (float32, the channels' mean), `factor`-fold decimated, produced block by block. */
+export class DecimatedMono {
+	readonly length: number;
+	private readonly h: Float64Array;
+	private readonly factor: number;
+	private next = 0;
+	private mono = new Float32Array(0);
+
+	constructor(
+		private readonly channels: Float32Array[],
+		factor: number
+	) {
+		this.factor = Math.max(1, factor);
+		const n = channels[0]?.length ?? 0;
+		this.length = Math.floor(n / this.factor);
+		this.h = decimationFilter(this.factor);
+	}
+
+	/** Mono mix of input samples [from, to) (zeros outside the song) into this.mono. */
+	private mixRange(from: number, to: number): Float32Array {
+		if (this.mono.length < to - from) this.mono = new Float32Array(to - from);
+		const out = this.mono;
+		out.fill(0, 0, to - from);
+		const n = this.channels[0].length;
+		const lo = Math.max(0, from);
+		const hi = Math.min(n, to);
+		const chs = this.channels;
+		for (const ch of chs) {
+			if (chs.length === 1) for (let j = lo; j < hi; j++) out[j - from] = ch[j];
+			else for (let j = lo; j < hi; j++) out[j - from] += ch[j] / chs.length;
+		}
+		return out;
+	}
+
+	/** Fills `out` with the next decimated samples; returns how many (0 at the end). */
+	read(out: Float32Array): number {
+		const count = Math.min(out.length, this.length - this.next);
+		if (count <= 0) return 0;
+		const f = this.factor;
+		const i0 = this.next;
+		this.next += count;
+		if (f === 1) {
+			out.set(this.mixRange(i0, i0 + count).subarray(0, count));
+			return count;
+		}
+		const half = TAPS / 2;
+		const from = i0 * f - half;
+		const mono = this.mixRange(from, (i0 + count - 1) * f - half + TAPS);
+		const h = this.h;
+		for (let k = 0; k < count; k++) {
+			const base = (i0 + k) * f - half - from;
+			let acc = 0;
+			for (let t = 0; t < TAPS; t++) acc += h[t] * mono[base + t];
+			out[k] = acc;
+		}
+		return count;
+	}
+}
+
+/**
+ * Magnitude spectra of the decimated mono mix, frames of `nFft` every `hop` samples (at the
+ * decimated rate); returns the number of frames.
+ */
+export function forEachMixFrame(
+	channels: Float32Array[],
+	factor: number,
 	nFft: number,
 	hop: number,
 	onFrame: (magnitude: Float64Array, index: number) => void
 ): number {
+	const source = new DecimatedMono(channels, factor);
 	const fft = fftOfSize(nFft);
 	const win = hannWindow(nFft);
+	const frame = new Float32Array(nFft);
 	const re = new Float64Array(nFft);
 	const im = new Float64Array(nFft);
 	const mag = new Float64Array(nFft / 2 + 1);
+	let filled = 0;
 	let index = 0;
-	for (let start = 0; start + nFft <= signal.length; start += hop, index++) {
+	for (;;) {
+		while (filled < nFft) {
+			const got = source.read(frame.subarray(filled));
+			if (got === 0) return index;
+			filled += got;
+		}
 		for (let i = 0; i < nFft; i++) {
-			re[i] = signal[start + i] * win[i];
+			re[i] = frame[i] * win[i];
 			im[i] = 0;
 		}
 		fft.transform(re, im);
 		for (let k = 0; k <= nFft / 2; k++) mag[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
-		onFrame(mag, index);
+		onFrame(mag, index++);
+		frame.copyWithin(0, hop);
+		filled = nFft - hop;
 	}
-	return index;
-}
-
-export function monoMix(channels: Float32Array[]): Float32Array {
-	if (channels.length === 1) return channels[0];
-	const out = new Float32Array(channels[0].length);
-	for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] += ch[i] / channels.length;
-	return out;
-}
-
-/**
- * Integer-factor decimation for analysis: a Kaiser-windowed sinc low-pass (64 taps, cut-off at
- * 0.45 of the new rate) evaluated only at the kept samples — far cheaper than the general
- * resampler and plenty for pitch-class and onset analysis.
- */
-export function decimate(signal: Float32Array, factor: number): Float32Array {
-	if (factor <= 1) return signal;
-	const taps = 64;
-	const half = taps / 2;
-	const cutoff = 0.45 / factor; // cycles per input sample
-	const h = new Float64Array(taps);
-	let sum = 0;
-	for (let t = 0; t < taps; t++) {
-		const x = t - half + 0.5;
-		const sinc = Math.sin(2 * Math.PI * cutoff * x) / (Math.PI * x);
-		const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (t + 0.5)) / taps);
-		h[t] = sinc * w;
-		sum += h[t];
-	}
-	for (let t = 0; t < taps; t++) h[t] /= sum;
-	const n = Math.floor(signal.length / factor);
-	const out = new Float32Array(n);
-	for (let i = 0; i < n; i++) {
-		const centre = i * factor;
-		let acc = 0;
-		for (let t = 0; t < taps; t++) {
-			const j = centre + t - half;
-			if (j >= 0 && j < signal.length) acc += h[t] * signal[j];
-		}
-		out[i] = acc;
-	}
-	return out;
 }

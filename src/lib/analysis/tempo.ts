@@ -5,7 +5,7 @@
  * around 120 BPM (listeners' preferred range), as in the tempo estimators of the MIR literature
  * (e.g. Ellis 2007). Pure; runs on any sample rate.
  */
-import { decimate, forEachMagnitudeFrame, monoMix } from './frames';
+import { DecimatedMono, forEachMixFrame } from './frames';
 
 export const FRAME_RATE = 100;
 const MIN_BPM = 50;
@@ -22,17 +22,17 @@ export function onsetEnvelope(channels: Float32Array[], sampleRate: number): { e
 	// onsets need nothing above 8 kHz: analyse at 16-24 kHz
 	const factor = Math.max(1, Math.floor(sampleRate / 16000));
 	const rate = sampleRate / factor;
-	const mono = decimate(monoMix(channels), factor);
+	const decimated = new DecimatedMono(channels, factor).length;
 	const step = Math.round(rate / FRAME_RATE);
 	const frameRate = rate / step;
 	const nFft = 512;
-	const frames = Math.max(0, Math.floor((mono.length - nFft) / step) + 1);
+	const frames = Math.max(0, Math.floor((decimated - nFft) / step) + 1);
 	const env = new Float32Array(frames);
 	const minBin = Math.max(1, Math.round((30 * nFft) / rate));
 	const maxBin = Math.min(nFft / 2, Math.round((8000 * nFft) / rate));
 	let prev = new Float64Array(maxBin + 1);
 	let cur = new Float64Array(maxBin + 1);
-	forEachMagnitudeFrame(mono, nFft, step, (mag, t) => {
+	forEachMixFrame(channels, factor, nFft, step, (mag, t) => {
 		let flux = 0;
 		for (let k = minBin; k <= maxBin; k++) {
 			cur[k] = Math.log1p(1000 * mag[k]);
