@@ -3,24 +3,44 @@
  * tempo Accuracy1 (within 4 % of the label) and Accuracy2 (within 4 % of the label or of 2x, 3x,
  * 1/2, 1/3 of it), and the MIREX weighted key score, next to simple baselines.
  * usage: npm run eval:analysis -- DIR
+ *   DIR: a labelled set (labels.json + WAV files, tools/make_analysis_set.py), or the real
+ *   multitracks of ../shared/eval-real (songs.json + <song>/mixture.flac): their tempo labels come
+ *   from tools/labels/eval-real-tempo.json (human beat annotations); they have no key labels.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWav } from '../src/lib/dsp/wav';
-import { chroma, keyFromChroma, mirexKeyScore } from '../src/lib/analysis/key';
+import { decodeFlac } from '../src/lib/dsp/flac/decode';
+import { keyProfiles, keyFromProfiles, mirexKeyScore, type KeyProfiles } from '../src/lib/analysis/key';
 import { estimateTempo, onsetEnvelope } from '../src/lib/analysis/tempo';
 
 interface Label {
 	file: string;
 	source: string;
 	bpm: number;
-	tonic: number;
-	mode: 'major' | 'minor';
+	/** null: the key is not known (real recordings) */
+	tonic: number | null;
+	mode: 'major' | 'minor' | null;
 }
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: npm run eval:analysis -- DIR (see tools/make_analysis_set.py)');
-const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Label[];
+const realSet = existsSync(join(dir, 'songs.json'));
+const labels: Label[] = realSet ? realLabels() : (JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Label[]);
+
+/** ../shared/eval-real: every song with a tempo label, read from its mixture.flac. */
+function realLabels(): Label[] {
+	const tempo = JSON.parse(readFileSync(join('tools', 'labels', 'eval-real-tempo.json'), 'utf8')) as { songs: Record<string, { bpm: number }> };
+	const songs = JSON.parse(readFileSync(join(dir, 'songs.json'), 'utf8')) as { song: string }[];
+	return songs
+		.filter((s) => tempo.songs[s.song])
+		.map((s) => ({ file: join(s.song, 'mixture.flac'), source: 'eval-real', bpm: tempo.songs[s.song].bpm, tonic: null, mode: null }));
+}
+
+function readAudio(file: string) {
+	const bytes = new Uint8Array(readFileSync(join(dir, file)));
+	return file.endsWith('.flac') ? decodeFlac(bytes) : parseWav(bytes);
+}
 
 const within = (est: number, ref: number) => Math.abs(est - ref) <= 0.04 * ref;
 const acc1 = (est: number, ref: number) => within(est, ref);
@@ -39,36 +59,39 @@ function rawAcfTempo({ env, frameRate }: { env: Float32Array; frameRate: number 
 	return (60 * frameRate) / bestLag;
 }
 
-type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; sampleRate: number }) => number; key: (l: Label, c: Float64Array) => { tonic: number; mode: string } };
+type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; sampleRate: number }) => number; key: (l: Label, c: KeyProfiles) => { tonic: number; mode: string } };
 const methods: Row[] = [
 	{
-		name: 'stemsafe (comb + prior; Temperley profiles)',
+		name: 'stemsafe (comb + prior; diatonic collection + bass tonic)',
 		tempo: (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0,
-		key: (_, c) => keyFromChroma(c) ?? { tonic: -1, mode: '' }
+		key: (_, c) => keyFromProfiles(c) ?? { tonic: -1, mode: '' }
 	},
 	{
 		name: 'baseline: raw autocorrelation peak; strongest pitch class as major',
 		tempo: (_, a) => rawAcfTempo(onsetEnvelope(a.channels, a.sampleRate)),
-		key: (_, c) => ({ tonic: Array.from(c).indexOf(Math.max(...c)), mode: 'major' })
+		key: (_, c) => ({ tonic: Array.from(c.full).indexOf(Math.max(...c.full)), mode: 'major' })
 	},
 	{ name: 'baseline: always 120 BPM; always C major', tempo: () => 120, key: () => ({ tonic: 0, mode: 'major' }) }
 ];
 
 const sources = [...new Set(labels.map((l) => l.source)), 'all'];
-const totals = new Map<string, { a1: number; a2: number; key: number; n: number }>();
+const totals = new Map<string, { a1: number; a2: number; key: number; n: number; keyed: number }>();
 for (const label of labels) {
-	const audio = parseWav(new Uint8Array(readFileSync(join(dir, label.file))));
-	const c = chroma(audio.channels, audio.sampleRate);
+	const audio = readAudio(label.file);
+	const c = keyProfiles(audio.channels, audio.sampleRate);
 	const line: string[] = [];
 	for (const m of methods) {
 		const bpm = m.tempo(label, audio);
 		const key = m.key(label, c);
 		for (const src of [label.source, 'all']) {
 			const k = `${m.name}|${src}`;
-			const t = totals.get(k) ?? { a1: 0, a2: 0, key: 0, n: 0 };
+			const t = totals.get(k) ?? { a1: 0, a2: 0, key: 0, n: 0, keyed: 0 };
 			t.a1 += acc1(bpm, label.bpm) ? 1 : 0;
 			t.a2 += acc2(bpm, label.bpm) ? 1 : 0;
-			t.key += key.tonic >= 0 ? mirexKeyScore(key, label) : 0;
+			if (label.tonic !== null && label.mode !== null) {
+				t.key += key.tonic >= 0 ? mirexKeyScore(key, { tonic: label.tonic, mode: label.mode }) : 0;
+				t.keyed++;
+			}
 			t.n++;
 			totals.set(k, t);
 		}
@@ -83,6 +106,6 @@ console.log('|---|---|---:|---:|---:|---:|');
 for (const m of methods) {
 	for (const src of sources) {
 		const t = totals.get(`${m.name}|${src}`);
-		if (t) console.log(`| ${m.name} | ${src} | ${t.n} | ${pct(t.a1, t.n)} | ${pct(t.a2, t.n)} | ${pct(t.key, t.n)} |`);
+		if (t) console.log(`| ${m.name} | ${src} | ${t.n} | ${pct(t.a1, t.n)} | ${pct(t.a2, t.n)} | ${t.keyed ? pct(t.key, t.keyed) : 'no key labels'} |`);
 	}
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateKey, keyFromChroma, mirexKeyScore } from '../../src/lib/analysis/key';
+import { estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 
 const RATE = 22050;
@@ -84,8 +84,17 @@ describe('key', () => {
 		expect(estimateKey([cadence(60, false, 44100)], 44100)?.name).toBe('C major');
 		expect(estimateKey([cadence(57, true, 48000)], 48000)?.name).toBe('A minor');
 	});
-	it('returns null for a flat chroma', () => {
-		expect(keyFromChroma(new Array(12).fill(1))).toBeNull();
+	it('returns null for a flat profile and for silence', () => {
+		expect(keyFromProfiles({ full: new Float64Array(12).fill(1), bass: new Float64Array(12).fill(1) })).toBeNull();
+		expect(estimateKey([new Float32Array(RATE * 5)], RATE)).toBeNull();
+	});
+	it('tells a major key from its relative minor by the bass', () => {
+		// the same C-major pitch set, once with the bass on C and once on A
+		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
+		const onC = Float64Array.from({ length: 12 }, (_, p) => (p === 0 ? 2 : p === 9 ? 1 : 0));
+		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2 : p === 0 ? 1 : 0));
+		expect(keyFromProfiles({ full, bass: onC })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: onA })?.name).toBe('A minor');
 	});
 	it('scores like MIREX: exact 1, fifth above 0.5, relative 0.3, parallel 0.2', () => {
 		const C = { tonic: 0, mode: 'major' };

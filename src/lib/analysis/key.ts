@@ -1,18 +1,33 @@
 /**
- * Musical key (24 major/minor keys) from a chroma profile: the mono mix is decimated to about
- * 11 kHz, magnitude spectra (8192-point, about 1.4 Hz resolution) are folded onto the 12 pitch
- * classes between 55 Hz and 2 kHz, each frame normalised and log-compressed, summed over the
- * song, and correlated with Temperley's key profiles rotated to every tonic (the
- * Krumhansl–Schmuckler method). Pure; runs on any sample rate.
+ * Musical key (24 major/minor keys) in two steps, from pitch-class profiles of the mono mix
+ * (decimated to about 11 kHz; 8192-point spectra, about 1.4 Hz resolution; only spectral peaks,
+ * so noise and drums add little):
+ * 1. the scale: the diatonic collection (one of 12 rotations of the major scale's seven pitch
+ *    classes, overtones included) that best correlates with the song's profile between 55 Hz
+ *    and 2 kHz;
+ * 2. the tonic: a diatonic collection is both a major key and its relative minor (C major and
+ *    A minor share their notes), told apart by which of the two tonics the bass (55–220 Hz)
+ *    sounds more, since bass lines dwell on chord roots and the tonic chord most of all.
+ * Chosen on a labelled development set against Krumhansl–Schmuckler profile matching (Temperley
+ * and five other published profiles, with and without bass terms): see the README for the figures
+ * on held-out songs. Pure; runs on any sample rate.
  */
-import { decimate, forEachMagnitudeFrame, monoMix } from './frames';
+import { forEachMixFrame } from './frames';
 
 export const PITCH_CLASSES = ['C', 'C♯', 'D', 'E♭', 'E', 'F', 'F♯', 'G', 'A♭', 'A', 'B♭', 'B'] as const;
-// Temperley (1999) key profiles; on the labelled development set (tools/make_analysis_set.py,
-// first 16 + 16 songs, log-compressed chroma) they scored 67 % (MIREX) against 52 % for
-// Krumhansl–Kessler's. The held-out figures are in the README.
-const MAJOR = [5, 2, 3.5, 2, 4.5, 4, 2, 4.5, 2, 3.5, 1.5, 4];
-const MINOR = [5, 2, 3.5, 4.5, 2, 4, 2, 4.5, 3.5, 2, 1.5, 4];
+/**
+ * What the pitch-class profile of the major scale's seven notes looks like with their overtones:
+ * harmonics 1–5 (pitch-class offsets 0, 0, +7, 0, +4) weighted 0.5^(h−1), as in Gómez's harmonic
+ * key templates. Harmonics put a fifth and a third above every note; without them in the
+ * template, a scale's overtones (B's fifth is F♯) pull the match a fifth up.
+ */
+const HARMONIC_OFFSETS = [0, 0, 7, 0, 4];
+const DIATONIC: number[] = (() => {
+	const t = new Array<number>(12).fill(0);
+	for (const note of [0, 2, 4, 5, 7, 9, 11]) HARMONIC_OFFSETS.forEach((off, h) => (t[(note + off) % 12] += 0.5 ** h));
+	return t;
+})();
+const BASS_TOP_HZ = 220;
 
 export interface KeyEstimate {
 	/** Pitch class of the tonic, 0 = C. */
@@ -20,32 +35,58 @@ export interface KeyEstimate {
 	mode: 'major' | 'minor';
 	/** e.g. "A minor". */
 	name: string;
-	/** Correlation of the winning profile (−1..1). */
+	/** Correlation of the song's profile with the winning diatonic collection (−1..1). */
 	strength: number;
 }
 
-export function chroma(channels: Float32Array[], sampleRate: number): Float64Array {
+export interface KeyProfiles {
+	/** Pitch-class profile of spectral peaks between 55 Hz and 2 kHz (summed over frames). */
+	full: Float64Array;
+	/** The same for the bass register, 55–220 Hz. */
+	bass: Float64Array;
+}
+
+/**
+ * Per frame, the energy of spectral peaks (local maxima within 60 dB of the frame's largest) is
+ * folded onto the 12 pitch classes, normalised, log-compressed (one loud sustained note must not
+ * dominate the song) and summed over the song.
+ */
+export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyProfiles {
 	const factor = Math.max(1, Math.round(sampleRate / 11025));
 	const rate = sampleRate / factor;
-	const x = decimate(monoMix(channels), factor);
 	const nFft = 8192;
-	const profile = new Float64Array(12);
-	const frame = new Float64Array(12);
+	const full = new Float64Array(12);
+	const bass = new Float64Array(12);
+	const frameFull = new Float64Array(12);
+	const frameBass = new Float64Array(12);
 	const lo = Math.ceil((55 * nFft) / rate);
-	const hi = Math.min(nFft / 2, Math.floor((2000 * nFft) / rate));
+	const hi = Math.min(nFft / 2 - 1, Math.floor((2000 * nFft) / rate));
+	const bassTop = Math.floor((BASS_TOP_HZ * nFft) / rate);
 	const pc = new Int8Array(hi + 1);
 	for (let k = lo; k <= hi; k++) {
 		const midi = 69 + 12 * Math.log2((k * rate) / nFft / 440);
 		pc[k] = ((Math.round(midi) % 12) + 12) % 12;
 	}
-	forEachMagnitudeFrame(x, nFft, 2048, (mag) => {
-		frame.fill(0);
-		for (let k = lo; k <= hi; k++) frame[pc[k]] += mag[k] * mag[k];
+	const accumulate = (song: Float64Array, frame: Float64Array) => {
 		const total = frame.reduce((a, b) => a + b, 0);
-		// log compression keeps one loud sustained note from dominating the song's profile
-		if (total > 0) for (let p = 0; p < 12; p++) profile[p] += Math.log1p((100 * frame[p]) / total);
+		if (total > 0) for (let p = 0; p < 12; p++) song[p] += Math.log1p((100 * frame[p]) / total);
+	};
+	forEachMixFrame(channels, factor, nFft, 2048, (mag) => {
+		frameFull.fill(0);
+		frameBass.fill(0);
+		let loudest = 0;
+		for (let k = lo; k <= hi; k++) if (mag[k] > loudest) loudest = mag[k];
+		const floor = loudest * 1e-3;
+		for (let k = lo; k <= hi; k++) {
+			const m = mag[k];
+			if (m <= floor || m <= mag[k - 1] || m < mag[k + 1]) continue;
+			frameFull[pc[k]] += m * m;
+			if (k <= bassTop) frameBass[pc[k]] += m * m;
+		}
+		accumulate(full, frameFull);
+		accumulate(bass, frameBass);
 	});
-	return profile;
+	return { full, bass };
 }
 
 function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -67,21 +108,28 @@ function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-export function keyFromChroma(profile: ArrayLike<number>): KeyEstimate | null {
-	let best: KeyEstimate | null = null;
-	for (const mode of ['major', 'minor'] as const) {
-		const template = mode === 'major' ? MAJOR : MINOR;
-		for (let tonic = 0; tonic < 12; tonic++) {
-			const rotated = Array.from({ length: 12 }, (_, p) => template[(p - tonic + 12) % 12]);
-			const r = correlate(profile, rotated);
-			if (!best || r > best.strength) best = { tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}`, strength: r };
-		}
+/** Step 1 and 2 above; null when the profile has no tonal shape (silence, noise, a flat profile). */
+export function keyFromProfiles({ full, bass }: KeyProfiles): KeyEstimate | null {
+	let collection = -1;
+	let strength = 0;
+	for (let c = 0; c < 12; c++) {
+		const r = correlate(full, Array.from({ length: 12 }, (_, p) => DIATONIC[(p - c + 12) % 12]));
+		if (r > strength) [collection, strength] = [c, r];
 	}
-	return best && best.strength > 0 ? best : null;
+	if (collection < 0) return null;
+	const majorTonic = collection;
+	const minorTonic = (collection + 9) % 12;
+	// without a bass register (a solo flute, say), the whole profile decides
+	const bassTotal = bass.reduce((a, b) => a + b, 0);
+	const weight = bassTotal > 0 ? bass : full;
+	const minor = weight[minorTonic] > weight[majorTonic];
+	const tonic = minor ? minorTonic : majorTonic;
+	const mode = minor ? 'minor' : 'major';
+	return { tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}`, strength };
 }
 
 export function estimateKey(channels: Float32Array[], sampleRate: number): KeyEstimate | null {
-	return keyFromChroma(chroma(channels, sampleRate));
+	return keyFromProfiles(keyProfiles(channels, sampleRate));
 }
 
 /** MIREX key score: 1 exact, 0.5 fifth (same mode, tonic a fifth up or down), 0.3 relative, 0.2 parallel, else 0. */
