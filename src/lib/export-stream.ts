@@ -83,10 +83,18 @@ export async function mixWavFile(
 	return { file, peak };
 }
 
-/** All stems as WAV files in one zip (stored, like stemsZip), streamed into a file. */
-export async function stemsZipFile(files: StemFiles, names: string[], sampleRate: number, format: WavFormat, zipName: string): Promise<File> {
+/** All stems as WAV files in one zip (stored, like stemsZip), plus small `extras` (the analysis), streamed into a file. */
+export async function stemsZipFile(
+	files: StemFiles,
+	names: string[],
+	sampleRate: number,
+	format: WavFormat,
+	zipName: string,
+	extras: { name: string; bytes: Uint8Array }[] = []
+): Promise<File> {
 	const one = wavFileBytes(files.frames, files.stored.channels, format);
-	const total = names.reduce((sum, n) => sum + one + 2 * (30 + 46 + n.length * 3) + 16, 22);
+	const entrySize = (name: string) => 2 * (30 + 46 + name.length * 3) + 16; // local + central headers, data descriptor
+	const total = names.reduce((sum, n) => sum + one + entrySize(n), 22) + extras.reduce((sum, x) => sum + x.bytes.length + entrySize(x.name), 0);
 	if (total > ZIP_LIMIT) {
 		throw new AudioFormatError('These stems are too big for one zip file (over 4 GiB); download them one by one, or choose 16-bit.');
 	}
@@ -110,6 +118,11 @@ export async function stemsZipFile(files: StemFiles, names: string[], sampleRate
 				if (failed) throw failed;
 			}
 			entry.push(prev ?? new Uint8Array(0), true);
+		}
+		for (const extra of extras) {
+			const entry = new ZipPassThrough(extra.name);
+			zip.add(entry);
+			entry.push(extra.bytes, true);
 		}
 		zip.end();
 		await pending;

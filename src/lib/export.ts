@@ -66,11 +66,16 @@ export function stemsZip(sourceName: string, result: SeparationResult, format: A
 	for (const stem of result.stems) {
 		files[stemFileName(sourceName, stem.name, { model: options.model, format })] = [stemFile(result, stem, format), { level: 0 }];
 	}
-	if (result.analysis) {
-		const json = analysisJson(result.analysis, { song: sourceName, model: options.model ?? null, sampleRate: result.sampleRate });
-		files[`${songBase(sourceName)} - analysis.json`] = [new TextEncoder().encode(json), { level: 0 }];
-	}
+	const analysis = analysisFile(sourceName, result, options);
+	if (analysis) files[analysis.name] = [analysis.bytes, { level: 0 }];
 	return zipSync(files);
+}
+
+/** The analysis as `<song> - analysis.json`, for the zip (null when the result has none). */
+export function analysisFile(sourceName: string, result: SeparationResult, options: { model?: string } = {}): { name: string; bytes: Uint8Array } | null {
+	if (!result.analysis) return null;
+	const json = analysisJson(result.analysis, { song: sourceName, model: options.model ?? null, sampleRate: result.sampleRate });
+	return { name: `${songBase(sourceName)} - analysis.json`, bytes: new TextEncoder().encode(json) };
 }
 
 export function downloadBytes(bytes: Uint8Array, name: string, type: string): void {

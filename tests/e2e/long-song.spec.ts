@@ -2,7 +2,7 @@
  * The bounded-memory path (long songs) with a short clip: the in-memory limit is lowered to
  * 0 through its localStorage override, so the worker writes the stems into the library's
  * files and the page plays and exports from them. The files must hold the same stems as
- * the in-memory path, and the streamed zip must unpack to the same WAV files.
+ * the in-memory path, and the streamed zip must unpack to the same WAV files and analysis.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -13,12 +13,17 @@ import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
 
 
-async function zipOf(page: Page, result: Locator): Promise<Map<string, AudioData>> {
+async function zipOf(page: Page, result: Locator): Promise<{ stems: Map<string, AudioData>; analysis: Record<string, unknown> }> {
 	await result.getByTestId('format').selectOption('float32');
 	const [download] = await Promise.all([page.waitForEvent('download'), result.getByTestId('download-zip').click()]);
 	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
-	// stems only (the in-memory zip also carries the analysis JSON)
-	return new Map(Object.entries(files).filter(([name]) => name.endsWith('.wav')).map(([name, bytes]) => [name.replace(/^.* - | \(.*$/g, ''), parseWav(bytes)]));
+	const json = Object.entries(files).find(([name]) => name.endsWith(' - analysis.json'));
+	expect(json, 'the zip carries the analysis').toBeTruthy();
+	const { mix, stems, tempoBpm, key } = JSON.parse(new TextDecoder().decode(json![1]));
+	return {
+		stems: new Map(Object.entries(files).filter(([name]) => name.endsWith('.wav')).map(([name, bytes]) => [name.replace(/^.* - | \(.*$/g, ''), parseWav(bytes)])),
+		analysis: { mix, stems, tempoBpm, key }
+	};
 }
 
 test('a song above the in-memory limit is separated into files, played and exported from them', async ({ page }, info) => {
@@ -37,7 +42,7 @@ test('a song above the in-memory limit is separated into files, played and expor
 	// The library record was written before the stems, and is complete with every stem.
 	const records = await page.evaluate(
 		() =>
-			new Promise<{ status: string; frames: number; stems: { complete: boolean; frames: number }[] }[]>((resolve, reject) => {
+			new Promise<{ status: string; frames: number; stems: { complete: boolean; frames: number }[]; analysis?: { key: unknown } }[]>((resolve, reject) => {
 				const open = indexedDB.open('stemsafe-library');
 				open.onerror = () => reject(open.error);
 				open.onsuccess = () => {
@@ -49,13 +54,16 @@ test('a song above the in-memory limit is separated into files, played and expor
 	expect(records).toHaveLength(1);
 	expect(records[0].status).toBe('complete');
 	expect(records[0].stems.every((s) => s.complete && s.frames === song.channels[0].length)).toBe(true);
+	expect(records[0].analysis, 'the analysis is kept with the item').toBeTruthy();
 
 	// Playback streams from disk: the clock moves.
 	await disk.getByTestId('play').click();
 	await expect.poll(async () => disk.getByTestId('time').textContent(), { timeout: 20_000 }).not.toMatch(/^0:00\.0/);
 	await disk.getByTestId('play').click();
 
-	const fromDisk = await zipOf(page, disk);
+	// Stems on disk are measured as they are written: the same analysis as in memory (below).
+	await expect(diskJob.getByTestId('analysis-mix-lufs')).toHaveText(/^-?\d+\.\d LUFS$/);
+	const { stems: fromDisk, analysis: diskAnalysis } = await zipOf(page, disk);
 
 	// The same song through the in-memory path.
 	await page.evaluate(() => localStorage.removeItem('stemsafe:in-memory-stem-bytes'));
@@ -64,7 +72,8 @@ test('a song above the in-memory limit is separated into files, played and expor
 	await expect(memJob).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
 	const memory = memJob.getByTestId('result');
 	await expect(memory).not.toContainText('from disk');
-	const inMemory = await zipOf(page, memory);
+	const { stems: inMemory, analysis: memoryAnalysis } = await zipOf(page, memory);
+	expect(diskAnalysis).toEqual(memoryAnalysis);
 
 	expect([...fromDisk.keys()].sort()).toEqual([...inMemory.keys()].sort());
 	expect(fromDisk.size).toBe(loadManifest().stems.length);

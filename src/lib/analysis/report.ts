@@ -1,10 +1,11 @@
 /**
  * The analysis a finished separation carries: loudness of the mix (integrated, range, maxima,
  * peaks), tempo and key of the mix, and loudness and true peak of every stem. Computed in the
- * separation worker after the stems are made; stored with the result and in the zip as JSON.
+ * separation worker (the stems' meters as the stems are made, so stems kept on disk are measured
+ * too); stored with the result and in the zip as JSON.
  */
 import type { AudioData } from '../dsp/audio';
-import { measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
+import { LoudnessMeter, measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
 import { estimateKey, type KeyEstimate } from './key';
 import { estimateTempo, type TempoEstimate } from './tempo';
 
@@ -25,19 +26,45 @@ export interface SongAnalysis {
 	seconds: number;
 }
 
-export function analyzeSong(mix: AudioData, stems: { name: string; channels: Float32Array[] }[]): SongAnalysis {
-	const started = performance.now();
+/** Loudness, tempo and key of the mix (passes over the whole mix, which the worker holds anyway). */
+export function analyzeMix(mix: AudioData): Pick<SongAnalysis, 'mix' | 'tempo' | 'key'> {
 	const { channelTruePeaks: _perChannel, ...loudness } = measureLoudness(mix.channels, mix.sampleRate);
-	const analysis: SongAnalysis = {
-		mix: loudness,
-		tempo: estimateTempo(mix.channels, mix.sampleRate),
-		key: estimateKey(mix.channels, mix.sampleRate),
-		stems: stems.map((s) => {
-			const l = measureLoudness(s.channels, mix.sampleRate);
-			return { name: s.name, integrated: l.integrated, truePeak: l.truePeak };
-		}),
-		seconds: 0
-	};
+	return { mix: loudness, tempo: estimateTempo(mix.channels, mix.sampleRate), key: estimateKey(mix.channels, mix.sampleRate) };
+}
+
+/**
+ * Loudness and true peak of every stem, fed region by region as the separation produces them
+ * ([stem][channel], the stems in one order throughout), so stems written straight to disk are
+ * measured without being read back.
+ */
+export class StemMeters {
+	private meters: LoudnessMeter[] | null = null;
+
+	constructor(private readonly sampleRate: number) {}
+
+	push(stems: Float32Array[][]): void {
+		this.meters ??= stems.map((chs) => new LoudnessMeter(chs.length, this.sampleRate));
+		if (stems.length !== this.meters.length) throw new RangeError(`expected ${this.meters.length} stems, got ${stems.length}`);
+		stems.forEach((chs, i) => this.meters![i].push(chs));
+	}
+
+	finish(names: string[]): StemLoudness[] {
+		return names.map((name, i) => {
+			const l = this.meters?.[i]?.finish();
+			return { name, integrated: l?.integrated ?? -Infinity, truePeak: l?.truePeak ?? -Infinity };
+		});
+	}
+}
+
+/**
+ * The whole analysis of a separation: `stems` in memory, or only their names with `measured`
+ * holding the meters their regions went through (stems written to disk as they were made).
+ */
+export function analyzeSong(mix: AudioData, stems: { name: string; channels: Float32Array[] }[], measured?: StemMeters): SongAnalysis {
+	const started = performance.now();
+	const meters = measured ?? new StemMeters(mix.sampleRate);
+	if (!measured && stems.length) meters.push(stems.map((s) => s.channels));
+	const analysis: SongAnalysis = { ...analyzeMix(mix), stems: meters.finish(stems.map((s) => s.name)), seconds: 0 };
 	analysis.seconds = (performance.now() - started) / 1000;
 	return analysis;
 }

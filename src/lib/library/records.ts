@@ -5,6 +5,7 @@
  * OPFS layout: library/<jobId>/<stemIndex>-<stem>.c<channel>.f32, raw little-endian
  * float32 samples, one file per channel so each can be appended chunk by chunk.
  */
+import type { SongAnalysis } from '../analysis/report';
 import { isExpired, type RetentionPolicy } from './retention';
 
 export const LIBRARY_DIR = 'library';
@@ -41,6 +42,8 @@ export interface LibraryEntry {
 	/** "Keep until I delete", overriding the retention setting for this item. */
 	keep: boolean;
 	notes: string[];
+	/** Loudness, tempo and key measured after the separation (absent for items saved before it existed). */
+	analysis?: SongAnalysis;
 }
 
 /** File-system-safe stem name: letters, digits, '-' and '_' only, at most 40 characters. */

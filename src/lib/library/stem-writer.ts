@@ -7,7 +7,7 @@
 import type { AudioData } from '../dsp/audio';
 import type { ModelManifest } from '../separation/manifest';
 import type { SeparationResult, StoredStems } from '../separation/pipeline';
-import type { RunModel, SeparateOptions } from '../separation/separate';
+import type { RegionSink, RunModel, SeparateOptions } from '../separation/separate';
 import { separateAudioStream } from '../separation/stream';
 import { jobDir } from './opfs';
 import { BYTES_PER_SAMPLE } from './records';
@@ -30,7 +30,9 @@ export async function separateToFiles(
 	manifest: ModelManifest,
 	runModel: RunModel,
 	target: StemTarget,
-	options: SeparateOptions = {}
+	options: SeparateOptions = {},
+	/** Sees every region after it is written (e.g. loudness meters). */
+	observe?: RegionSink
 ): Promise<SeparationResult> {
 	const dir = await jobDir(target.folder, true);
 	if (!dir) throw new Error('The library folder for this job could not be created.');
@@ -53,6 +55,7 @@ export async function separateToFiles(
 				const at = start * BYTES_PER_SAMPLE;
 				if (handles[n][c].write(region, { at }) !== region.byteLength) throw new Error('The disk is full: a stem could not be written.');
 			}));
+			return observe?.(start, stems);
 		}, options);
 		for (const row of handles) for (const h of row) h.flush();
 		const stored: StoredStems = { folder: target.folder, frames: done.frames, channels: done.layout.channels, files: target.files };

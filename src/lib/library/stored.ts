@@ -39,6 +39,7 @@ export function storedResult(entry: LibraryEntry): SeparationResult {
 		sampleRate: entry.sampleRate,
 		stems: entry.stems.map((s) => ({ name: s.name, channels: [] })),
 		notes: entry.notes,
+		analysis: entry.analysis,
 		stored: { folder: entry.id, frames, channels: entry.channels, files: entry.stems.map((s) => s.files) }
 	};
 }

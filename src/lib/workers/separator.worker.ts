@@ -6,7 +6,7 @@
  * (named "em-pthread"); such a worker only runs ORT's thread code and never exposes our API.
  */
 import * as Comlink from 'comlink';
-import { analyzeSong } from '../analysis/report';
+import { analyzeSong, StemMeters } from '../analysis/report';
 import type { AudioData } from '../dsp/audio';
 import { RUNTIME_CACHE, fetchCached, type FetchProgress } from '../runtime/asset-cache';
 import { planBackends } from '../runtime/backend-plan';
@@ -132,7 +132,11 @@ const api = {
 		const heartbeat = setInterval(() => total && done < total && report('separating'), 1000);
 		try {
 			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
-			const run = target ? (a: typeof audio, m: ModelManifest, r: RunModel, o: SeparateOptions) => separateToFiles(a, m, r, target, o) : separateAudio;
+			// stems written to disk are measured region by region on their way there
+			const meters = target ? new StemMeters(planned.audio.sampleRate) : undefined;
+			const run = target
+				? (a: typeof audio, m: ModelManifest, r: RunModel, o: SeparateOptions) => separateToFiles(a, m, r, target, o, (_, stems) => meters!.push(stems))
+				: separateAudio;
 			const result = await run(planned.audio, manifest, (input, dims) => active.run(input, dims), {
 				overlapFraction: settings.overlapFraction,
 				isCancelled: () => cancelled.has(jobId),
@@ -146,7 +150,7 @@ const api = {
 				}
 			});
 			if (planned.note) result.notes.unshift(planned.note);
-			if (!target) result.analysis = analyzeSong(planned.audio, result.stems); // loudness, tempo, key (src/lib/analysis); not yet for stems on disk
+			result.analysis = analyzeSong(planned.audio, result.stems, meters); // loudness, tempo, key (src/lib/analysis)
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {
