@@ -9,7 +9,6 @@
  */
 import type { RoformerConfig } from '../types';
 import type { Graph } from './graph';
-import { maskMlpDims } from './keys';
 import type { Weights } from './weights';
 
 const TO_FLOAT = 1;
@@ -70,51 +69,83 @@ export function linear(ctx: Ctx, x: string, prefix: string, bias = true): string
 	return bias ? ctx.g.op('Add', [y, ctx.w.tensor(`${prefix}.bias`)]) : y;
 }
 
-/** cos and sign-folded sin tables [n, dimHead] of rotary_embedding_torch for the freqs stored at `key`. */
+/** cos and sign-folded sin tables [n, 1, dimHead] of rotary_embedding_torch for the freqs stored at `key`. */
 async function rotaryTables(ctx: Ctx, key: string, n: number): Promise<{ cos: string; sin: string }> {
 	const freqs = await ctx.w.read(key);
 	const cacheKey = `${n}:${Array.from(freqs).join(',')}`;
 	const hit = ctx.rotary.get(cacheKey);
 	if (hit) return hit;
-	const d = freqs.length * 2;
+	const half = freqs.length;
+	const d = half * 2;
 	const cos = new Float32Array(n * d);
 	const sin = new Float32Array(n * d);
 	for (let p = 0; p < n; p++) {
-		for (let j = 0; j < freqs.length; j++) {
+		for (let j = 0; j < half; j++) {
 			const angle = Math.fround(p * freqs[j]); // torch: float32 positions times float32 freqs
 			const c = Math.cos(angle);
 			const s = Math.sin(angle);
-			cos[p * d + 2 * j] = cos[p * d + 2 * j + 1] = c;
-			// rotate_half(t) = (-t[2j+1], t[2j]); written as swap(t) * (-sin, +sin)
-			sin[p * d + 2 * j] = -s;
-			sin[p * d + 2 * j + 1] = s;
+			// halves layout (see pairsToHalves): element 2j at j, element 2j+1 at half + j;
+			// rotate_half(t) = (-t[2j+1], t[2j]) is then the halves swapped times (-sin, +sin)
+			cos[p * d + j] = cos[p * d + half + j] = c;
+			sin[p * d + j] = -s;
+			sin[p * d + half + j] = s;
 		}
 	}
-	const tables = { cos: ctx.g.floats(`rotary_cos_${n}`, cos, [n, d]), sin: ctx.g.floats(`rotary_sin_${n}`, sin, [n, d]) };
+	const tables = { cos: ctx.g.floats(`rotary_cos_${n}`, cos, [n, 1, d]), sin: ctx.g.floats(`rotary_sin_${n}`, sin, [n, 1, d]) };
 	ctx.rotary.set(cacheKey, tables);
 	return tables;
 }
 
-function rotate(ctx: Ctx, t: string, tables: { cos: string; sin: string }): string {
-	const g = ctx.g;
-	const d = ctx.config.dimHead;
-	const swap = g.int64s(Array.from({ length: d }, (_, i) => i ^ 1));
-	const swapped = g.op('Gather', [t, swap], { axis: 3 });
-	return g.op('Add', [g.op('Mul', [t, tables.cos]), g.op('Mul', [swapped, tables.sin])]);
+/** Position in a head of element i in the halves layout: evens first, then odds. */
+const pairsToHalves = (i: number, dh: number) => (i % 2 === 0 ? i / 2 : dh / 2 + (i - 1) / 2);
+
+/**
+ * to_qkv's weight as the [D, 3 * inner] right-hand side of MatMul, with every q and k head's
+ * elements reordered to the halves layout. q·k is a sum over a head's elements, so the order
+ * does not change attention; it turns rotate_half's swap of neighbours 2j, 2j+1 (one float at a
+ * time: slow as a Gather on the CPU backends, slow as a MatMul on GPUs) into swapping two
+ * contiguous halves.
+ */
+function qkvWeight(ctx: Ctx, key: string): string {
+	const { dim, heads, dimHead: dh } = ctx.config;
+	const inner = heads * dh;
+	return ctx.w.derived(`${key}.halves.T`, [dim, 3 * inner], async (read) => {
+		const w = await read(key); // [3 * inner, dim]
+		const out = new Float32Array(dim * 3 * inner);
+		for (let r = 0; r < 3 * inner; r++) {
+			const head = Math.floor(r / dh);
+			const to = r < 2 * inner ? head * dh + pairsToHalves(r % dh, dh) : r; // v keeps its order
+			for (let i = 0; i < dim; i++) out[i * 3 * inner + to] = w[r * dim + i];
+		}
+		return out;
+	});
 }
 
-/** Attention with rotary positions and per-head sigmoid gates, plus the residual. x: [batch, n, D]. */
+/**
+ * Attention with rotary positions and per-head sigmoid gates, plus the residual. x: [batch, n, D].
+ * (onnxruntime's fused MultiHeadAttention contrib op was measured too: no faster on WASM, and its
+ * WebGPU AttentionProbs kernel took half of a SwiftShader run; plain MatMul + Softmax it is.)
+ * q and k come in the halves layout (qkvWeight), where rotation swaps two contiguous halves.
+ */
 async function attention(ctx: Ctx, x: string, p: string, batch: number, n: number): Promise<string> {
 	const { g, config } = ctx;
 	const { heads: h, dimHead: dh, dim } = config;
+	const inner = h * dh;
 	const xn = rmsNorm(ctx, x, `${p}.norm.gamma`, dim);
-	const qkv = transpose(ctx, reshape(ctx, linear(ctx, xn, `${p}.to_qkv`, false), [batch, n, 3 * h, dh]), [0, 2, 1, 3]);
-	const [q, k, v] = g.opN('Split', [qkv, g.int64s([h, h, h])], 3, { axis: 1 }); // [batch, h, n, dh] each
-	const tables = await rotaryTables(ctx, `${p}.rotary_embed.freqs`, n);
-	const scores = g.op('Mul', [g.op('MatMul', [rotate(ctx, q, tables), transpose(ctx, rotate(ctx, k, tables), [0, 1, 3, 2])]), g.scalar(dh ** -0.5)]);
-	const out = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
-	const gates = unsqueeze(ctx, transpose(ctx, g.op('Sigmoid', [linear(ctx, xn, `${p}.to_gates`)]), [0, 2, 1]), 3);
-	const merged = reshape(ctx, transpose(ctx, g.op('Mul', [out, gates]), [0, 2, 1, 3]), [batch, n, h * dh]);
+	const qkv = g.op('MatMul', [xn, qkvWeight(ctx, `${p}.to_qkv.weight`)]); // [batch, n, 3 inner], q and k in halves layout
+	const [q, k, v] = g.opN('Split', [qkv, g.int64s([inner, inner, inner])], 3, { axis: 2 });
+	const tables = await rotaryTables(ctx, `${p}.rotary_embed.freqs`, n); // [n, 1, dh]
+	const halvesSwapped = g.int64s([1, 0]);
+	const rotate = (t: string) => {
+		const swapped = reshape(ctx, g.op('Gather', [reshape(ctx, t, [batch, n, h, 2, dh / 2]), halvesSwapped], { axis: 3 }), [batch, n, h, dh]);
+		return g.op('Add', [g.op('Mul', [reshape(ctx, t, [batch, n, h, dh]), tables.cos]), g.op('Mul', [swapped, tables.sin])]);
+	};
+	// [batch, h, n, dh] per head; softmax(q kᵀ / √dh) v, back to [batch, n, inner]
+	const heads = (t: string) => transpose(ctx, reshape(ctx, t, [batch, n, h, dh]), [0, 2, 1, 3]);
+	const scores = g.op('Mul', [g.op('MatMul', [heads(rotate(q)), transpose(ctx, heads(rotate(k)), [0, 1, 3, 2])]), g.scalar(dh ** -0.5)]);
+	const out = reshape(ctx, transpose(ctx, g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), heads(v)]), [0, 2, 1, 3]), [batch, n, inner]);
+	const gates = unsqueeze(ctx, g.op('Sigmoid', [linear(ctx, xn, `${p}.to_gates`)]), 3); // [batch, n, h, 1]
+	const merged = reshape(ctx, g.op('Mul', [reshape(ctx, out, [batch, n, h, dh]), gates]), [batch, n, inner]);
 	return g.op('Add', [linear(ctx, merged, `${p}.to_out.0`, false), x]);
 }
 
@@ -136,77 +167,14 @@ async function transformer(ctx: Ctx, x: string, prefix: string, depth: number, b
 	return x;
 }
 
-/** [T, bands, D]: attention across time per band, then across bands per frame, `depth` times. */
+/** x [bands, T, D] -> [T, bands, D]: attention across time per band, then across bands per frame, `depth` times. */
 export async function axialLayers(ctx: Ctx, x: string, frames: number, bands: number): Promise<string> {
 	const c = ctx.config;
 	for (let l = 0; l < c.depth; l++) {
-		let t = transpose(ctx, x, [1, 0, 2]); // [bands, T, D]
-		t = await transformer(ctx, t, `layers.${l}.0`, c.timeTransformerDepth, bands, frames);
-		x = transpose(ctx, t, [1, 0, 2]); // [T, bands, D]
+		if (l > 0) x = transpose(ctx, x, [1, 0, 2]); // [bands, T, D]
+		x = await transformer(ctx, x, `layers.${l}.0`, c.timeTransformerDepth, bands, frames);
+		x = transpose(ctx, x, [1, 0, 2]); // [T, bands, D]
 		x = await transformer(ctx, x, `layers.${l}.1`, c.freqTransformerDepth, frames, bands);
 	}
-	return x;
-}
-
-/** features [T, sum(dims)] (float32) -> [T, bands, D]: per band RMSNorm + Linear, stacked. */
-export function bandSplit(ctx: Ctx, features: string, dims: number[]): string {
-	let start = 0;
-	const outs = dims.map((d, i) => {
-		const band = slice(ctx, features, 1, start, start + d);
-		start += d;
-		const y = linear(ctx, rmsNorm(ctx, band, `band_split.to_features.${i}.0.gamma`, d, true), `band_split.to_features.${i}.1`);
-		return unsqueeze(ctx, y, 1);
-	});
-	return ctx.g.op('Concat', outs, { axis: 1 });
-}
-
-/** x [T, bands, D] -> float32 masks [N, K, T, 2] (K = sum(dims) / 2 complex bins). */
-export function maskEstimators(ctx: Ctx, x: string, dims: number[], frames: number): string {
-	const { g, config } = ctx;
-	const perBand = dims.map((_, i) => pick(ctx, x, 1, i)); // [T, D], shared by the stems
-	const stems: string[] = [];
-	for (let n = 0; n < config.numStems; n++) {
-		const bands = dims.map((d, i) => {
-			const widths = maskMlpDims(config, d);
-			let h = perBand[i];
-			for (let j = 0; j + 1 < widths.length; j++) {
-				h = linear(ctx, h, `mask_estimators.${n}.to_freqs.${i}.0.${2 * j}`);
-				if (j + 2 < widths.length) h = g.op('Tanh', [h]);
-			}
-			return g.op('Mul', [slice(ctx, h, 1, 0, d), g.op('Sigmoid', [slice(ctx, h, 1, d, 2 * d)])]); // GLU
-		});
-		stems.push(unsqueeze(ctx, g.op('Concat', bands, { axis: 1 }), 0));
-	}
-	const total = dims.reduce((a, b) => a + b, 0);
-	const masks = toFloat32(ctx, stems.length === 1 ? stems[0] : g.op('Concat', stems, { axis: 0 })); // [N, T, K*2]
-	return transpose(ctx, reshape(ctx, masks, [config.numStems, frames, total / 2, 2]), [0, 2, 1, 3]);
-}
-
-/** The folded input spectrum [F*S, T, 2] (float32) from the graph input [1, S, F, T, 2]. */
-export function foldChannels(ctx: Ctx, stft: string, channels: number, bins: number, frames: number): string {
-	return reshape(ctx, transpose(ctx, stft, [0, 2, 1, 3, 4]), [bins * channels, frames, 2]);
-}
-
-/** [K, T, 2] -> band-split features [T, K*2]. */
-export function binsToFeatures(ctx: Ctx, spec: string, k: number, frames: number): string {
-	return reshape(ctx, transpose(ctx, spec, [1, 0, 2]), [frames, k * 2]);
-}
-
-/** Complex product of spec [F*S, T, 2] with masks [N, F*S, T, 2] -> stems [1, N, S, F, T, 2] (float32), DC zeroed if asked. */
-export function applyMasks(ctx: Ctx, spec: string, mask: string, channels: number, bins: number, frames: number): string {
-	const g = ctx.g;
-	const sr = pick(ctx, spec, 2, 0);
-	const si = pick(ctx, spec, 2, 1);
-	const mr = pick(ctx, mask, 3, 0);
-	const mi = pick(ctx, mask, 3, 1);
-	const re = g.op('Sub', [g.op('Mul', [sr, mr]), g.op('Mul', [si, mi])]);
-	const im = g.op('Add', [g.op('Mul', [sr, mi]), g.op('Mul', [si, mr])]);
-	const out = g.op('Concat', [unsqueeze(ctx, re, 3), unsqueeze(ctx, im, 3)], { axis: 3 });
-	let stems = transpose(ctx, reshape(ctx, out, [1, ctx.config.numStems, bins, channels, frames, 2]), [0, 1, 3, 2, 4, 5]);
-	if (ctx.config.zeroDc) {
-		const keep = new Float32Array(bins).fill(1);
-		keep[0] = 0;
-		stems = g.op('Mul', [stems, g.floats('dc_keep', keep, [bins, 1, 1], 'float32')]);
-	}
-	return stems;
+	return c.depth === 0 ? transpose(ctx, x, [1, 0, 2]) : x;
 }

@@ -87,6 +87,19 @@ export class Weights {
 		return this.graph.initializer(`${key}.T`, type, [cols, rows], async () => floatBytes(transpose2d(await readChecked(e), rows, cols), type));
 	}
 
+	/**
+	 * A tensor assembled from checkpoint tensors when the model is serialized (stacked or padded
+	 * weights), in the body's float type. `build` reads what it needs through `read`.
+	 */
+	derived(name: string, dims: number[], build: (read: (key: string) => Promise<Float32Array>) => Promise<Float32Array>): string {
+		const type = this.graph.float;
+		return this.graph.initializer(name, type, dims, async () => {
+			const data = await build((key) => readChecked(this.entry(key)));
+			if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`internal error: ${name} has ${data.length} values for [${dims}]`);
+			return floatBytes(data, type);
+		});
+	}
+
 	/** Reads a (small) tensor now, while the graph is built. */
 	read(key: string): Promise<Float32Array> {
 		return readChecked(this.entry(key));
