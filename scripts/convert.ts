@@ -1,21 +1,26 @@
 // npm run convert -- --checkpoint FILE --config FILE --out DIR [--arch bs_roformer|mel_band_roformer]
 //   [--id ID] [--name NAME] [--precision fp32|fp16] [--chunk-frames N] [--description TEXT]
-//   [--trained-on TEXT] [--untrained]
+//   [--trained-on TEXT] [--untrained] [--replace MANIFEST]
+// --config takes a ZFTurbo yaml or tools/train.py's config.json.
+// --replace MANIFEST: rebuild an existing model's graph from its weights (e.g. recovered with
+//   tools/onnx_to_checkpoint.py) and keep that manifest's id, name, description, training and
+//   quality; refused unless the new graph's output matches the old one's to 1e-4 on a test chunk.
 // The same TypeScript the browser's import runs (src/lib/models/import-roformer.ts): a ZFTurbo / UVR
 // BS-Roformer or Mel-Band-Roformer checkpoint (.ckpt/.pth/.pt, .safetensors) + its yaml ->
 // OUT/<id>.onnx + OUT/<id>.json (the manifest tools/convert.py writes). No Python.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile, open } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importRoformerCheckpoint } from '../src/lib/models/import-roformer';
-import { manifestJson } from '../src/lib/models/manifest';
+import { manifestJson, type ConvertedManifest } from '../src/lib/models/manifest';
+import type { ModelSpec } from '../src/lib/models/types';
 import type { RoformerArch } from '../src/lib/models/types';
 import { nodeFileSource } from './lib/node-byte-source';
 
 const USAGE =
 	'usage: npm run convert -- --checkpoint FILE --config FILE --out DIR [--arch bs_roformer|mel_band_roformer] ' +
-	'[--id ID] [--name NAME] [--precision fp32|fp16] [--chunk-frames N] [--description TEXT] [--trained-on TEXT] [--untrained]';
+	'[--id ID] [--name NAME] [--precision fp32|fp16] [--chunk-frames N] [--description TEXT] [--trained-on TEXT] [--untrained] [--replace MANIFEST]';
 
 export async function main(argv: string[]): Promise<void> {
 	const { values } = parseArgs({
@@ -32,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
 			description: { type: 'string', default: '' },
 			'trained-on': { type: 'string' },
 			untrained: { type: 'boolean', default: false },
+			replace: { type: 'string' },
 			help: { type: 'boolean', default: false }
 		}
 	});
@@ -42,7 +48,8 @@ export async function main(argv: string[]): Promise<void> {
 	}
 	if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16`);
 	const source = basename(values.checkpoint);
-	const id = values.id ?? source.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+	const old = values.replace ? (JSON.parse(await readFile(values.replace, 'utf8')) as ConvertedManifest) : null;
+	const id = old?.id ?? values.id ?? source.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
 	const started = performance.now();
 	const src = await nodeFileSource(values.checkpoint);
 	let lastPercent = -1;
@@ -70,6 +77,13 @@ export async function main(argv: string[]): Promise<void> {
 			}
 		});
 		process.stderr.write('\n');
+		if (old && values.replace) {
+			const diff = await compareGraphs(join(dirname(values.replace), old.file), result.parts, result.spec);
+			console.log(`new graph vs ${old.file}: max |diff| ${diff.worst.toExponential(2)} (output peak ${diff.peak.toFixed(3)})`);
+			if (!(diff.worst <= 1e-4 * Math.max(1, diff.peak))) throw new Error('the rebuilt graph does not compute what the old one does; nothing was written');
+			const { file, bytes, sha256, precision } = result.manifest;
+			result.manifest = { ...old, file, bytes, sha256, ...(precision ? { precision } : {}) };
+		}
 		await mkdir(values.out, { recursive: true });
 		const onnxPath = join(values.out, result.manifest.file);
 		const f = await open(onnxPath, 'w');
@@ -89,6 +103,36 @@ export async function main(argv: string[]): Promise<void> {
 	} finally {
 		await src.close();
 	}
+}
+
+/** Runs the old .onnx and the new parts on the same pseudo-random chunk (onnxruntime-web WASM). */
+async function compareGraphs(oldFile: string, parts: Uint8Array[], spec: ModelSpec): Promise<{ worst: number; peak: number }> {
+	const ort = await import('onnxruntime-web');
+	const S = spec.config.stereo ? 2 : 1;
+	const dims = [1, S, spec.config.nFft / 2 + 1, spec.chunkFrames, 2];
+	const input = new Float32Array(dims.reduce((a, b) => a * b, 1));
+	let seed = 12345;
+	for (let i = 0; i < input.length; i++) {
+		seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+		input[i] = seed / 2 ** 32 - 0.5;
+	}
+	const joined = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+	let at = 0;
+	for (const p of parts) joined.set(p, (at += p.length) - p.length);
+	const outputs: Float32Array[] = [];
+	for (const model of [new Uint8Array(await readFile(oldFile)), joined]) {
+		const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+		const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) });
+		outputs.push(out[session.outputNames[0]].data as Float32Array);
+		await session.release();
+	}
+	let worst = 0;
+	let peak = 0;
+	outputs[0].forEach((v, i) => {
+		worst = Math.max(worst, Math.abs(v - outputs[1][i]));
+		peak = Math.max(peak, Math.abs(v));
+	});
+	return { worst, peak };
 }
 
 if (!process.env.VITEST) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { acceptedModelKeys, archFromKeys, ConfigError, specFromConfig, specFromYaml } from '../../src/lib/models/config';
+import { acceptedModelKeys, archFromKeys, ConfigError, specFromConfig, specFromTrainConfig, specFromYaml } from '../../src/lib/models/config';
 import { parseYaml } from '../../src/lib/models/yaml';
 
 const dir = fileURLToPath(new URL('../fixtures/model-configs/', import.meta.url));
@@ -124,5 +124,24 @@ describe('accepted model keys', () => {
 	it('are the keys the Python model classes accept', () => {
 		const expected = JSON.parse(readFileSync(dir + 'accepted_keys.expected.json', 'utf8')) as Record<string, string[]>;
 		for (const arch of ['bs_roformer', 'mel_band_roformer'] as const) expect(acceptedModelKeys(arch)).toEqual(expected[arch]);
+	});
+});
+
+describe("specFromTrainConfig: tools/train.py's config.json, as tools/convert.py reads it", () => {
+	const run = JSON.parse(readFileSync(fileURLToPath(new URL('../../tools/runs/bsr-4stem-synth/run-b.config.json', import.meta.url)), 'utf8'));
+	it('the bundled model: BS-Roformer, 3 network stems + the residual, no DC zeroing, 201 frames', () => {
+		const spec = specFromTrainConfig(run);
+		expect(spec.config.arch).toBe('bs_roformer');
+		expect(spec.stems).toEqual(['vocals', 'drums', 'bass', 'other']);
+		expect(spec.residualStem).toBe('other');
+		expect(spec.config.numStems).toBe(3);
+		expect(spec.config.zeroDc).toBe(false);
+		expect(spec.chunkFrames).toBe(201);
+		expect(spec.config.hopLength).toBe(441);
+		expect(spec.config.mlpExpansionFactor).toBe(2);
+	});
+	it('refuses what is not a train.py config, and stem counts that do not match num_stems', () => {
+		expect(() => specFromTrainConfig({ model: { dim: 8 } })).toThrow(ConfigError);
+		expect(() => specFromTrainConfig({ ...run, stems: ['vocals', 'other'] })).toThrow(/num_stems/);
 	});
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { buildRoformerOnnx, expectedKeys } from '../../src/lib/models/onnx';
+import { bandRows, bandRuns } from '../../src/lib/models/onnx/bands';
 import { splitWideConcats, widestBuffers } from '../../src/lib/models/onnx/concat-tree';
 import { float16Bits, type NodeDef } from '../../src/lib/models/onnx/graph';
 import type { ModelSpec, RoformerConfig, TensorMap } from '../../src/lib/models/types';
@@ -175,5 +176,35 @@ describe('builder contracts', () => {
 		expect(float16Bits(2 ** -24)).toBe(1); // smallest subnormal
 		expect(float16Bits(2 ** -14)).toBe(0x0400);
 		expect(float16Bits(NaN) & 0x7c00).toBe(0x7c00);
+	});
+});
+
+describe('band runs (batched band split and mask estimators)', () => {
+	it('keeps equal widths together without padding and pads near-equal ones only when a run costs more', () => {
+		// BS-Roformer's default bands (features = 4 x bins for stereo): 7 runs, no padding
+		const bs = [...Array(24).fill(8), ...Array(12).fill(16), ...Array(8).fill(48), ...Array(8).fill(96), ...Array(8).fill(192), 512, 516];
+		const runs = bandRuns(bs);
+		expect(runs.map((r) => [r.count, r.width])).toEqual([
+			[24, 8],
+			[12, 16],
+			[8, 48],
+			[8, 96],
+			[8, 192],
+			[2, 516]
+		]);
+		expect(runs.reduce((n, r) => n + r.count, 0)).toBe(bs.length);
+		// near-equal neighbours share a run; a far wider band gets its own
+		expect(bandRuns([24, 24, 28, 24, 400]).map((r) => [r.first, r.count, r.width])).toEqual([
+			[0, 4, 28],
+			[4, 1, 400]
+		]);
+	});
+	it('every spectrum row is read by exactly one BS-Roformer band, each band in upstream feature order (f, s, re/im)', () => {
+		const config = { ...common, arch: 'bs_roformer', numStems: 1, freqsPerBands: [2, 3, 1020], zeroDc: false } as RoformerConfig;
+		const rows = bandRows({ config } as Parameters<typeof bandRows>[0]);
+		expect(rows.map((r) => r.length)).toEqual([8, 12, 4080]);
+		// band 0: bins 0 and 1; stereo rows are (s * F + f) * 2 + part
+		expect(rows[0]).toEqual([0, 1, 2050, 2051, 2, 3, 2052, 2053]);
+		expect(new Set(rows.flat()).size).toBe(2 * 1025 * 2);
 	});
 });

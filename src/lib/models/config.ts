@@ -94,6 +94,22 @@ export interface ConfigOptions {
 	keys?: Iterable<string>;
 }
 
+/**
+ * tools/train.py's config.json ({ model, stems, residual, chunk_frames }), as tools/convert.py's
+ * read_config takes it: a BS-Roformer unless `arch` says otherwise, trained without upstream's DC
+ * zeroing unless the model section says so, "other" (the residual) not output by the network.
+ */
+export function specFromTrainConfig(doc: unknown, arch: RoformerArch = 'bs_roformer'): ModelSpec {
+	if (!isObj(doc) || !isObj(doc.model) || !Array.isArray(doc.stems)) throw new ConfigError('not a tools/train.py config (model, stems)');
+	const residual = typeof doc.residual === 'string' ? doc.residual : null;
+	const estimated = (doc.stems as unknown[]).filter((s): s is string => typeof s === 'string' && s !== residual);
+	const spec = specFromConfig(
+		{ model: { zero_dc: false, ...doc.model }, training: { instruments: estimated }, audio: { chunk_size: ((Number(doc.chunk_frames) || 201) - 1) * Number(doc.model.stft_hop_length ?? 512) } },
+		{ arch }
+	);
+	return { ...spec, stems: [...(doc.stems as string[])], residualStem: residual };
+}
+
 /** Reads the yaml text (clear message on a yaml error) and maps it; see `specFromConfig`. */
 export function specFromYaml(text: string, options: ConfigOptions = {}): ModelSpec {
 	let doc: unknown;

@@ -5,7 +5,7 @@
  * the weights), check every key (missing and unexpected keys named), build the graph, hash it.
  */
 import { readCheckpoint } from './checkpoint';
-import { specFromYaml } from './config';
+import { specFromTrainConfig, specFromYaml } from './config';
 import { buildManifest, type ConvertedManifest } from './manifest';
 import { buildRoformerOnnx } from './onnx/index';
 import { Sha256 } from './sha256';
@@ -43,7 +43,9 @@ export interface RoformerImportResult {
 
 export async function importRoformerCheckpoint(input: RoformerImportInput): Promise<RoformerImportResult> {
 	const weights = await readCheckpoint(input.checkpoint);
-	const spec = specFromYaml(input.configText, { arch: input.arch, keys: weights.keys() });
+	const spec = isTrainConfig(input.configText)
+		? specFromTrainConfig(JSON.parse(input.configText), input.arch ?? 'bs_roformer')
+		: specFromYaml(input.configText, { arch: input.arch, keys: weights.keys() });
 	if (input.chunkFrames !== undefined) {
 		if (!Number.isInteger(input.chunkFrames) || input.chunkFrames < 2) throw new Error(`chunk of ${input.chunkFrames} frames is not valid`);
 		spec.chunkFrames = input.chunkFrames;
@@ -66,6 +68,17 @@ export async function importRoformerCheckpoint(input: RoformerImportInput): Prom
 		precision: input.precision
 	});
 	return { spec, parts: built.parts, bytes: built.bytes, params: built.params, manifest };
+}
+
+/** tools/train.py's config.json (a JSON object with `model` and `stems`) rather than a ZFTurbo yaml. */
+function isTrainConfig(text: string): boolean {
+	if (!text.trimStart().startsWith('{')) return false;
+	try {
+		const doc = JSON.parse(text) as Record<string, unknown>;
+		return !!doc && typeof doc === 'object' && 'model' in doc && Array.isArray(doc.stems);
+	} catch {
+		return false;
+	}
 }
 
 function hashParts(parts: Uint8Array[]): string {
