@@ -189,3 +189,26 @@ describe('values next to the weights', () => {
 		expect((m.get('optimizer_state_dict') as Map<string, unknown>).get('param_groups')).toEqual([new Map([['lr', 1e-3]])]);
 	});
 });
+
+describe('NumPy .npz (tools/train.py model.npz)', () => {
+	// tiny-bs.npz: the tensors of tiny-bs.ckpt saved with np.savez (numpy's own writer)
+	it('reads the same tensors as the torch checkpoint they came from', async () => {
+		const open = (f: string) => readCheckpoint(bytesSource(new Uint8Array(readFileSync(dir + f))));
+		const [npz, ckpt] = [await open('tiny-bs.npz'), await open('tiny-bs.ckpt')];
+		expect([...npz.keys()].sort()).toEqual([...ckpt.keys()].sort());
+		for (const [name, t] of ckpt) {
+			const n = npz.get(name)!;
+			expect(n.shape).toEqual(t.shape);
+			expect(Array.from(await n.read())).toEqual(Array.from(await t.read()));
+		}
+	});
+	it('refuses Fortran-ordered and truncated arrays with a clear message', async () => {
+		const bytes = new Uint8Array(readFileSync(dir + 'tiny-bs.npz'));
+		const text = new TextDecoder('latin1').decode(bytes);
+		const at = text.indexOf("'fortran_order': False");
+		const fortran = bytes.slice();
+		fortran.set(new TextEncoder().encode("'fortran_order': True "), at);
+		await expect(readCheckpoint(bytesSource(fortran)).then((m) => [...m.values()].map((t) => t.read()))).rejects.toThrow(/Fortran order/);
+		await expect(readCheckpoint(bytesSource(bytes.slice(0, bytes.length - 5000)))).rejects.toThrow(CheckpointError);
+	});
+});

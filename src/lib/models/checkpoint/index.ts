@@ -1,12 +1,13 @@
 /**
- * Checkpoint readers: PyTorch zip checkpoints (.ckpt/.pth/.pt) and .safetensors, detected by
- * content, not by name. Tensors are read lazily (TensorEntry.read) straight from the source.
+ * Checkpoint readers: PyTorch zip checkpoints (.ckpt/.pth/.pt), .safetensors and NumPy .npz
+ * (tools/train.py's model.npz), detected by content, not by name. Tensors are read lazily (TensorEntry.read) straight from the source.
  */
 import type { ByteSource, TensorMap } from '../types';
 import { CheckpointError } from './errors';
 import { readSafetensors, safetensorsHeaderLength } from './safetensors';
 import { readTorchZip } from './torch';
-import { looksLikeZip } from './zip';
+import { isNpz, readNpz } from './npz';
+import { looksLikeZip, readZipDirectory } from './zip';
 
 export { CheckpointError } from './errors';
 export { readSafetensors } from './safetensors';
@@ -14,7 +15,10 @@ export { readTorchZip } from './torch';
 
 export async function readCheckpoint(src: ByteSource): Promise<TensorMap> {
 	if (src.size === 0) throw new CheckpointError('the checkpoint file is empty');
-	if (await looksLikeZip(src)) return readTorchZip(src);
+	if (await looksLikeZip(src)) {
+		const entries = await readZipDirectory(src);
+		return isNpz(entries) ? readNpz(src, entries) : readTorchZip(src);
+	}
 	if ((await safetensorsHeaderLength(src)) !== null) return readSafetensors(src);
 	const head = await src.read(0, Math.min(src.size, 2));
 	if (head[0] === 0x80 && head.length === 2 && head[1] <= 5) {
