@@ -8,7 +8,7 @@
  * whole sub-blocks and long files need no per-sample buffers beyond one channel at a time.
  */
 import { kWeightingFilters } from './k-weighting';
-import { samplePeak, toDb, TruePeakTracker } from './true-peak';
+import { toDb, TruePeakTracker } from './true-peak';
 
 export interface LoudnessReport {
 	/** LUFS; -Infinity when everything is below the absolute gate. */
@@ -65,6 +65,8 @@ class SubBlockPower {
 	push(region: Float32Array[]): void {
 		const len = region[0]?.length ?? 0;
 		const [f1, f2] = this.filters;
+		const { b0: p0, b1: p1, b2: p2, a1: q1, a2: q2 } = f1;
+		const { b0: r0, b1: r1, b2: r2, a1: s1, a2: s2 } = f2;
 		const from = this.position;
 		let closedNow = this.closed;
 		region.forEach((channel, c) => {
@@ -81,12 +83,12 @@ class SubBlockPower {
 					end = subBlockStart(++k + 1, this.sampleRate) - from;
 				}
 				const x = channel[i];
-				const y1 = f1.b0 * x + a1;
-				a1 = f1.b1 * x - f1.a1 * y1 + a2;
-				a2 = f1.b2 * x - f1.a2 * y1;
-				const y = f2.b0 * y1 + b1;
-				b1 = f2.b1 * y1 - f2.a1 * y + b2;
-				b2 = f2.b2 * y1 - f2.a2 * y;
+				const y1 = p0 * x + a1;
+				a1 = p1 * x - q1 * y1 + a2;
+				a2 = p2 * x - q2 * y1;
+				const y = r0 * y1 + b1;
+				b1 = r1 * y1 - s1 * y + b2;
+				b2 = r2 * y1 - s2 * y;
 				sum += y * y;
 			}
 			if (len === end) {
@@ -191,22 +193,17 @@ function maxOf(values: Float64Array): number {
 export class LoudnessMeter {
 	private readonly blocks: SubBlockPower;
 	private readonly peaks: TruePeakTracker[];
-	private readonly samplePeaks: number[];
 
 	constructor(channels: number, sampleRate: number) {
 		if (!channels) throw new RangeError('no channels to measure');
 		this.blocks = new SubBlockPower(sampleRate, channelWeights(channels));
 		this.peaks = Array.from({ length: channels }, () => new TruePeakTracker(sampleRate));
-		this.samplePeaks = new Array<number>(channels).fill(0);
 	}
 
 	push(region: Float32Array[]): void {
 		if (region.length !== this.peaks.length) throw new RangeError(`expected ${this.peaks.length} channels, got ${region.length}`);
 		this.blocks.push(region);
-		region.forEach((ch, c) => {
-			this.samplePeaks[c] = Math.max(this.samplePeaks[c], samplePeak(ch));
-			this.peaks[c].push(ch);
-		});
+		region.forEach((ch, c) => this.peaks[c].push(ch));
 	}
 
 	finish(): LoudnessReport {
@@ -221,7 +218,7 @@ export class LoudnessMeter {
 			range: loudnessRange(windows(power, samples, 300, 10)),
 			momentaryMax: lufs(maxOf(momentary)),
 			shortTermMax: lufs(maxOf(shortTerm)),
-			samplePeak: toDb(Math.max(...this.samplePeaks)),
+			samplePeak: toDb(Math.max(...this.peaks.map((t) => t.samplePeak))),
 			truePeak: Math.max(...channelTruePeaks),
 			channelTruePeaks
 		};

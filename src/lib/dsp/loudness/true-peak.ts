@@ -123,6 +123,7 @@ export class TruePeakTracker {
 	private readonly ph: Float64Array[];
 	private readonly gain: number;
 	private peak = 0;
+	private samples = 0;
 	/** The CONTEXT samples before `total` (zeros before the signal starts). */
 	private tail = new Float32Array(CONTEXT);
 	/** Next interpolation position i (between samples i and i + 1) still to measure. */
@@ -136,11 +137,15 @@ export class TruePeakTracker {
 		this.gain = Math.max(...this.ph.slice(1).map((taps) => taps.reduce((a, b) => a + Math.abs(b), 0)));
 	}
 
+	/** The largest |sample| so far (linear). */
+	get samplePeak(): number {
+		return this.samples;
+	}
+
 	push(piece: Float32Array): void {
-		for (let i = 0; i < piece.length; i++) {
-			const a = Math.abs(piece[i]);
-			if (a > this.peak) this.peak = a;
-		}
+		const sampled = samplePeak(piece);
+		if (sampled > this.samples) this.samples = sampled;
+		if (sampled > this.peak) this.peak = sampled;
 		if (this.factor > 1 && piece.length) {
 			const start = this.total;
 			// positions whose taps (i - 7 .. i + 8) reach back into the tail: on tail + the piece's head
