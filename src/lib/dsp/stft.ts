@@ -34,18 +34,27 @@ function transformOf(nFft: number) {
 	return { perm: identity, run: (re: Float64Array, im: Float64Array, inv: boolean) => fft.transform(re, im, inv) };
 }
 
-export function stft(signal: Float32Array, { nFft, hopLength }: StftParams): Float32Array {
+/** Per-size scratch arrays (re, im), reused across calls: the STFT of a chunk allocates nothing else. */
+const scratch = new Map<number, { re: Float64Array; im: Float64Array }>();
+function scratchOf(nFft: number) {
+	let s = scratch.get(nFft);
+	if (!s) scratch.set(nFft, (s = { re: new Float64Array(nFft), im: new Float64Array(nFft) }));
+	return s;
+}
+
+/** The spectrum [F][T][re, im]; into `out` (exactly that size) when given, else a new array. */
+export function stft(signal: Float32Array, { nFft, hopLength }: StftParams, out?: Float32Array): Float32Array {
 	const pad = nFft / 2;
 	if (signal.length <= pad) {
 		throw new RangeError(`signal of ${signal.length} samples is too short for reflect padding of ${pad}`);
 	}
 	const bins = nFft / 2 + 1;
 	const frames = frameCount(signal.length, hopLength);
-	const out = new Float32Array(bins * frames * 2);
+	if (out && out.length !== bins * frames * 2) throw new RangeError(`STFT output needs ${bins * frames * 2} values, got ${out.length}`);
+	out ??= new Float32Array(bins * frames * 2);
 	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
-	const re = new Float64Array(nFft);
-	const im = new Float64Array(nFft);
+	const { re, im } = scratchOf(nFft);
 	const n = signal.length;
 	const sample = (i: number) => (i >= 0 && i < n ? signal[i] : signal[reflectIndex(i, n)]);
 
@@ -101,19 +110,27 @@ function inverseEnvelope(nFft: number, hopLength: number, frames: number): Float
 	return inv;
 }
 
-export function istft(spec: Float32Array, frames: number, length: number, { nFft, hopLength }: StftParams): Float32Array {
+const accumulators = new Map<number, Float64Array>();
+
+/** The signal of `length` samples; into `out` (exactly that length) when given, else a new array. */
+export function istft(spec: Float32Array, frames: number, length: number, { nFft, hopLength }: StftParams, out?: Float32Array): Float32Array {
 	const bins = nFft / 2 + 1;
 	if (spec.length !== bins * frames * 2) {
 		throw new RangeError(`spectrum has ${spec.length} values, expected ${bins * frames * 2}`);
 	}
+	if (out && out.length !== length) throw new RangeError(`iSTFT output needs ${length} values, got ${out.length}`);
 	const pad = nFft / 2;
 	const half = nFft / 2;
 	const total = nFft + hopLength * (frames - 1);
-	const acc = new Float64Array(total);
+	let acc = accumulators.get(total);
+	if (!acc) {
+		if (accumulators.size > 8) accumulators.clear();
+		accumulators.set(total, (acc = new Float64Array(total)));
+	}
+	acc.fill(0);
 	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
-	const re = new Float64Array(nFft);
-	const im = new Float64Array(nFft);
+	const { re, im } = scratchOf(nFft);
 	for (let t = 0; t < frames; t += 2) {
 		const second = t + 1 < frames;
 		// Z = A + i·B over all N bins (Z[N-k] = conj(A[k]) + i·conj(B[k])); the imaginary parts of
@@ -143,8 +160,9 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 		}
 	}
 	const inv = inverseEnvelope(nFft, hopLength, frames);
-	const out = new Float32Array(length);
+	out ??= new Float32Array(length);
 	const available = Math.min(length, total - pad);
 	for (let i = 0; i < available; i++) out[i] = acc[i + pad] * inv[i + pad];
+	out.fill(0, available);
 	return out;
 }

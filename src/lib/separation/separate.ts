@@ -72,9 +72,15 @@ export async function separateChunksStream(
 	const count = plan.starts.length;
 	const inputOf = (c: number) => {
 		const input = new Float32Array(S * block);
-		for (let s = 0; s < S; s++) input.set(stft(readChunk(mix[s], plan.starts[c], samples), manifest.stft), s * block);
+		const start = plan.starts[c];
+		for (let s = 0; s < S; s++) {
+			// a chunk inside the song is read in place; the last one is zero-padded
+			const chunk = start + samples <= length ? mix[s].subarray(start, start + samples) : readChunk(mix[s], start, samples);
+			stft(chunk, manifest.stft, input.subarray(s * block, (s + 1) * block));
+		}
 		return input;
 	};
+	const signal = new Float32Array(samples); // each iSTFT's output, added into the overlap-add at once
 	const checkCancel = async () => {
 		await nextTask(); // lets a worker handle incoming messages (cancel) between chunks
 		if (options.isCancelled?.()) throw new CancelledError();
@@ -95,7 +101,7 @@ export async function separateChunksStream(
 			for (let n = 0; n < N; n++) {
 				for (let s = 0; s < S; s++) {
 					const spec = out.subarray((n * S + s) * block, (n * S + s + 1) * block);
-					outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }));
+					outputs[n][s].add(c, istft(spec, frames, samples, { nFft, hopLength }, signal));
 				}
 			}
 			const upTo = c + 1 < count ? plan.starts[c + 1] : length;
