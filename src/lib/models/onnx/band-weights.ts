@@ -52,41 +52,35 @@ function layerShape(ctx: Ctx, run: BandRun, rows: number[][], b: number, layer: 
 	return { rowsIn: out, cols: dims[layer], padded: last ? 2 * run.width : out, place: (r: number) => (last && r >= d ? run.width + r - d : r) };
 }
 
-/** [N, n, out, in]: every stem's layer `layer` of each band's mask MLP (the last one padded to 2W). */
-export function maskWeights(ctx: Ctx, run: BandRun, rows: number[][], layer: number, last: boolean): string {
+/**
+ * Every stem's layer `layer` of each band's mask MLP, stacked: the weights as [N, n, out, in], the
+ * biases as [N, n, out, 1] (the last layer's rows padded to 2W, see layerShape).
+ */
+function stackMaskLayer(ctx: Ctx, run: BandRun, rows: number[][], layer: number, last: boolean, part: 'weight' | 'bias'): string {
 	const N = ctx.config.numStems;
-	const first = layerShape(ctx, run, rows, run.first, layer, last);
-	const { cols, padded } = first;
-	return ctx.w.derived(`mask.run${run.first}.layer${layer}.weight`, [N, run.count, padded, cols], async (read) => {
+	const { cols: inputs, padded } = layerShape(ctx, run, rows, run.first, layer, last);
+	const cols = part === 'weight' ? inputs : 1;
+	return ctx.w.derived(`mask.run${run.first}.layer${layer}.${part}`, [N, run.count, padded, cols], async (read) => {
 		const out = new Float32Array(N * run.count * padded * cols);
 		for (let n = 0; n < N; n++) {
 			for (let i = 0; i < run.count; i++) {
 				const b = run.first + i;
 				const { rowsIn, place } = layerShape(ctx, run, rows, b, layer, last);
-				const weight = await read(`${maskKey(n, b, layer)}.weight`);
+				const values = await read(`${maskKey(n, b, layer)}.${part}`);
 				const base = (n * run.count + i) * padded;
-				for (let r = 0; r < rowsIn; r++) out.set(weight.subarray(r * cols, (r + 1) * cols), (base + place(r)) * cols);
+				for (let r = 0; r < rowsIn; r++) out.set(values.subarray(r * cols, (r + 1) * cols), (base + place(r)) * cols);
 			}
 		}
 		return out;
 	});
 }
 
+/** [N, n, out, in]: every stem's layer `layer` of each band's mask MLP (the last one padded to 2W). */
+export function maskWeights(ctx: Ctx, run: BandRun, rows: number[][], layer: number, last: boolean): string {
+	return stackMaskLayer(ctx, run, rows, layer, last, 'weight');
+}
+
 /** [N, n, out, 1] */
 export function maskBias(ctx: Ctx, run: BandRun, rows: number[][], layer: number, last: boolean): string {
-	const N = ctx.config.numStems;
-	const { padded } = layerShape(ctx, run, rows, run.first, layer, last);
-	return ctx.w.derived(`mask.run${run.first}.layer${layer}.bias`, [N, run.count, padded, 1], async (read) => {
-		const out = new Float32Array(N * run.count * padded);
-		for (let n = 0; n < N; n++) {
-			for (let i = 0; i < run.count; i++) {
-				const b = run.first + i;
-				const { rowsIn, place } = layerShape(ctx, run, rows, b, layer, last);
-				const bias = await read(`${maskKey(n, b, layer)}.bias`);
-				const base = (n * run.count + i) * padded;
-				for (let r = 0; r < rowsIn; r++) out[base + place(r)] = bias[r];
-			}
-		}
-		return out;
-	});
+	return stackMaskLayer(ctx, run, rows, layer, last, 'bias');
 }
