@@ -14,8 +14,9 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importRoformerCheckpoint } from '../src/lib/models/import-roformer';
 import { manifestJson, type ConvertedManifest } from '../src/lib/models/manifest';
-import type { ModelSpec } from '../src/lib/models/types';
-import type { RoformerArch } from '../src/lib/models/types';
+import { joinParts } from '../src/lib/models/onnx/serialize';
+import type { ModelSpec, RoformerArch } from '../src/lib/models/types';
+import { hashFloat32 } from './lib/hash-weights';
 import { nodeFileSource } from './lib/node-byte-source';
 
 const USAGE =
@@ -110,17 +111,9 @@ async function compareGraphs(oldFile: string, parts: Uint8Array[], spec: ModelSp
 	const ort = await import('onnxruntime-web');
 	const S = spec.config.stereo ? 2 : 1;
 	const dims = [1, S, spec.config.nFft / 2 + 1, spec.chunkFrames, 2];
-	const input = new Float32Array(dims.reduce((a, b) => a * b, 1));
-	let seed = 12345;
-	for (let i = 0; i < input.length; i++) {
-		seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-		input[i] = seed / 2 ** 32 - 0.5;
-	}
-	const joined = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-	let at = 0;
-	for (const p of parts) joined.set(p, (at += p.length) - p.length);
+	const input = hashFloat32('stft', dims.reduce((a, b) => a * b, 1), 0.5);
 	const outputs: Float32Array[] = [];
-	for (const model of [new Uint8Array(await readFile(oldFile)), joined]) {
+	for (const model of [new Uint8Array(await readFile(oldFile)), joinParts(parts, parts.reduce((a, p) => a + p.length, 0))]) {
 		const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
 		const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) });
 		outputs.push(out[session.outputNames[0]].data as Float32Array);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-web';
 import { buildRoformerOnnx, expectedShapes } from '../../src/lib/models/onnx';
+import { joinParts } from '../../src/lib/models/onnx/serialize';
 import type { RoformerConfig } from '../../src/lib/models/types';
 import { hashCheckpoint, hashFloat32 } from './hash-weights';
 import { repoRoot } from './model-files';
@@ -31,12 +32,7 @@ export async function benchViperx(ort: typeof Ort, chunkSeconds = 2): Promise<vo
 		`viperx BS-Roformer 1297 (${(built.params / 1e6).toFixed(1)}M params): ONNX build ${buildWall.toFixed(1)} s wall / ${buildCpu.toFixed(1)} s CPU ` +
 			`for ${(built.bytes / 1e6).toFixed(0)} MB fp32 (random weights generated while reading)`
 	);
-	const bytes = new Uint8Array(built.bytes);
-	let at = 0;
-	for (const p of built.parts.splice(0)) {
-		bytes.set(p, at);
-		at += p.length;
-	}
+	const bytes = joinParts(built.parts.splice(0), built.bytes);
 	ort.env.wasm.numThreads = 1;
 	const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 	const s = config.stereo ? 2 : 1;

@@ -13,6 +13,7 @@ import { main as convertMain } from '../../scripts/convert';
 import { nodeFileSource } from '../../scripts/lib/node-byte-source';
 import { bytesSource } from '../../src/lib/models/byte-source';
 import { importRoformerCheckpoint } from '../../src/lib/models/import-roformer';
+import { joinParts } from '../../src/lib/models/onnx/serialize';
 import { Sha256 } from '../../src/lib/models/sha256';
 import { validateManifest } from '../../src/lib/separation/manifest';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
@@ -27,12 +28,6 @@ function parityInput(size: number): Float32Array {
 	return x;
 }
 
-function join2(parts: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-	let at = 0;
-	for (const p of parts) (out.set(p, at), (at += p.length));
-	return out;
-}
 
 async function importFixture(stem: string, configText = text(`${stem}.yaml`), extra: Partial<Parameters<typeof importRoformerCheckpoint>[0]> = {}) {
 	const src = await nodeFileSource(dir + `${stem}.ckpt`);
@@ -53,7 +48,7 @@ describe('checkpoint + yaml -> ONNX, equal to PyTorch', () => {
 			expect(r.spec.config.arch).toBe(arch);
 			const m = validateManifest(r.manifest);
 			expect(m.stems).toEqual(stems);
-			const onnx = join2(r.parts);
+			const onnx = joinParts(r.parts, r.bytes);
 			expect(m.bytes).toBe(onnx.length);
 			expect(m.sha256).toBe(createHash('sha256').update(onnx).digest('hex'));
 			expect(r.manifest.training).toEqual({ data: null, source: `${stem}.ckpt`, params: r.params });

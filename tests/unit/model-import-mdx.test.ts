@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { importModel } from '../../src/lib/models/import/pipeline';
 import { MdxSettingsNeeded, mdxManifest } from '../../src/lib/models/import/mdx';
 import { Graph } from '../../src/lib/models/onnx/graph';
-import { serializeModel } from '../../src/lib/models/onnx/serialize';
+import { joinParts, serializeModel } from '../../src/lib/models/onnx/serialize';
 import { ModelStore } from '../../src/lib/models/store/store';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
@@ -22,10 +22,7 @@ async function halfModel(): Promise<Uint8Array> {
 	const x = g.input('input', 'float32', dims);
 	g.output(g.op('Mul', [x, g.scalar(0.5)]), 'output', 'float32', dims);
 	const { parts, bytes } = await serializeModel(g);
-	const out = new Uint8Array(bytes);
-	let at = 0;
-	for (const p of parts) out.set(p, (at += p.length) - p.length);
-	return out;
+	return joinParts(parts, bytes);
 }
 
 describe('UVR MDX-Net import', () => {

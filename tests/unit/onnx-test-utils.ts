@@ -22,16 +22,7 @@ export function readSafetensors(path: string): TensorMap {
 	return map;
 }
 
-export function joinParts(parts: Uint8Array[], bytes: number): Uint8Array {
-	const out = new Uint8Array(bytes);
-	let at = 0;
-	for (const p of parts) {
-		out.set(p, at);
-		at += p.length;
-	}
-	if (at !== bytes) throw new Error(`parts hold ${at} bytes, not ${bytes}`);
-	return out;
-}
+export { joinParts } from '../../src/lib/models/onnx/serialize';
 
 type Field = { field: number; wire: number; value: number | Uint8Array };
 

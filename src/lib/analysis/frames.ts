@@ -1,7 +1,7 @@
 /**
  * Magnitude spectra (Hann window) of the mono mix of a song, decimated for analysis, handed to a
  * callback frame by frame: neither the mono mix nor the decimated signal is ever held whole, so a
- * 60-minute song costs one frame of memory. The decimation is a Kaiser-windowed sinc low-pass
+ * 60-minute song costs one frame of memory. The decimation is a Hann-windowed sinc low-pass
  * (64 taps, cut-off at 0.45 of the new rate) evaluated only at the kept samples — far cheaper
  * than the general resampler and plenty for pitch-class and onset analysis.
  */

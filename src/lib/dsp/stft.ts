@@ -26,12 +26,25 @@ function reflectIndex(i: number, length: number): number {
 	return j < length ? j : period - j;
 }
 
-/** The transform for nFft, and the bit-reversal order its input may be written in (power-of-two sizes). */
-function transformOf(nFft: number) {
-	const fft = fftOfSize(nFft);
-	if (fft instanceof FFT) return { perm: fft.rev, run: (re: Float64Array, im: Float64Array, inv: boolean) => fft.transformPermuted(re, im, inv) };
-	const identity = Uint32Array.from({ length: nFft }, (_, i) => i);
-	return { perm: identity, run: (re: Float64Array, im: Float64Array, inv: boolean) => fft.transform(re, im, inv) };
+interface Transform {
+	/** The order the input may be written in: bit-reversed for power-of-two sizes, else natural. */
+	perm: Uint32Array;
+	run(re: Float64Array, im: Float64Array, inverse: boolean): void;
+}
+const transforms = new Map<number, Transform>();
+
+/** The transform for nFft, one per size. */
+function transformOf(nFft: number): Transform {
+	let t = transforms.get(nFft);
+	if (!t) {
+		const fft = fftOfSize(nFft);
+		t =
+			fft instanceof FFT
+				? { perm: fft.rev, run: (re, im, inv) => fft.transformPermuted(re, im, inv) }
+				: { perm: Uint32Array.from({ length: nFft }, (_, i) => i), run: (re, im, inv) => fft.transform(re, im, inv) };
+		transforms.set(nFft, t);
+	}
+	return t;
 }
 
 /** Per-size scratch arrays (re, im), reused across calls: the STFT of a chunk allocates nothing else. */
@@ -119,8 +132,7 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 		throw new RangeError(`spectrum has ${spec.length} values, expected ${bins * frames * 2}`);
 	}
 	if (out && out.length !== length) throw new RangeError(`iSTFT output needs ${length} values, got ${out.length}`);
-	const pad = nFft / 2;
-	const half = nFft / 2;
+	const half = nFft / 2; // also the centre padding
 	const total = nFft + hopLength * (frames - 1);
 	let acc = accumulators.get(total);
 	if (!acc) {
@@ -161,8 +173,8 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 	}
 	const inv = inverseEnvelope(nFft, hopLength, frames);
 	out ??= new Float32Array(length);
-	const available = Math.min(length, total - pad);
-	for (let i = 0; i < available; i++) out[i] = acc[i + pad] * inv[i + pad];
+	const available = Math.min(length, total - half);
+	for (let i = 0; i < available; i++) out[i] = acc[i + half] * inv[i + half];
 	out.fill(0, available);
 	return out;
 }

@@ -43,8 +43,9 @@ export interface RoformerImportResult {
 
 export async function importRoformerCheckpoint(input: RoformerImportInput): Promise<RoformerImportResult> {
 	const weights = await readCheckpoint(input.checkpoint);
-	const spec = isTrainConfig(input.configText)
-		? specFromTrainConfig(JSON.parse(input.configText), input.arch ?? 'bs_roformer')
+	const trainConfig = parseTrainConfig(input.configText);
+	const spec = trainConfig
+		? specFromTrainConfig(trainConfig, input.arch ?? 'bs_roformer')
 		: specFromYaml(input.configText, { arch: input.arch, keys: weights.keys() });
 	if (input.chunkFrames !== undefined) {
 		if (!Number.isInteger(input.chunkFrames) || input.chunkFrames < 2) throw new Error(`chunk of ${input.chunkFrames} frames is not valid`);
@@ -70,14 +71,14 @@ export async function importRoformerCheckpoint(input: RoformerImportInput): Prom
 	return { spec, parts: built.parts, bytes: built.bytes, params: built.params, manifest };
 }
 
-/** tools/train.py's config.json (a JSON object with `model` and `stems`) rather than a ZFTurbo yaml. */
-function isTrainConfig(text: string): boolean {
-	if (!text.trimStart().startsWith('{')) return false;
+/** tools/train.py's config.json (a JSON object with `model` and `stems`), parsed; null for a ZFTurbo yaml. */
+function parseTrainConfig(text: string): Record<string, unknown> | null {
+	if (!text.trimStart().startsWith('{')) return null;
 	try {
 		const doc = JSON.parse(text) as Record<string, unknown>;
-		return !!doc && typeof doc === 'object' && 'model' in doc && Array.isArray(doc.stems);
+		return doc && typeof doc === 'object' && 'model' in doc && Array.isArray(doc.stems) ? doc : null;
 	} catch {
-		return false;
+		return null;
 	}
 }
 

@@ -68,7 +68,6 @@ class SubBlockPower {
 		const { b0: p0, b1: p1, b2: p2, a1: q1, a2: q2 } = f1;
 		const { b0: r0, b1: r1, b2: r2, a1: s1, a2: s2 } = f2;
 		const from = this.position;
-		let closedNow = this.closed;
 		region.forEach((channel, c) => {
 			const g = this.weights[c] ?? 1;
 			if (g === 0) return;
@@ -97,12 +96,9 @@ class SubBlockPower {
 				k++;
 			}
 			Object.assign(s, { a1, a2, b1, b2, sum });
-			closedNow = k;
 		});
-		if (region.every((_, c) => (this.weights[c] ?? 1) === 0)) {
-			while (subBlockStart(closedNow + 1, this.sampleRate) <= from + len) closedNow++;
-		}
-		this.closed = closedNow;
+		// every channel closed the sub-blocks that end by the region's end
+		while (subBlockStart(this.closed + 1, this.sampleRate) <= from + len) this.closed++;
 		this.position += len;
 	}
 

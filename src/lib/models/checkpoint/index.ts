@@ -1,6 +1,7 @@
 /**
  * Checkpoint readers: PyTorch zip checkpoints (.ckpt/.pth/.pt), .safetensors and NumPy .npz
- * (tools/train.py's model.npz), detected by content, not by name. Tensors are read lazily (TensorEntry.read) straight from the source.
+ * (tools/train.py's model.npz), detected by content, not by name. Tensors are read lazily
+ * (TensorEntry.read) straight from the source.
  */
 import type { ByteSource, TensorMap } from '../types';
 import { CheckpointError } from './errors';
@@ -17,7 +18,7 @@ export async function readCheckpoint(src: ByteSource): Promise<TensorMap> {
 	if (src.size === 0) throw new CheckpointError('the checkpoint file is empty');
 	if (await looksLikeZip(src)) {
 		const entries = await readZipDirectory(src);
-		return isNpz(entries) ? readNpz(src, entries) : readTorchZip(src);
+		return isNpz(entries) ? readNpz(src, entries) : readTorchZip(src, entries);
 	}
 	if ((await safetensorsHeaderLength(src)) !== null) return readSafetensors(src);
 	const head = await src.read(0, Math.min(src.size, 2));

@@ -151,8 +151,8 @@ interface TorchArchive {
 }
 
 /** A zip source's torch archive: finds `<prefix>data.pkl` and unpickles it (tensors stay references). */
-export async function readTorchArchive(src: ByteSource): Promise<TorchArchive> {
-	const entries = await readZipDirectory(src);
+export async function readTorchArchive(src: ByteSource, directory?: ZipEntry[]): Promise<TorchArchive> {
+	const entries = directory ?? (await readZipDirectory(src));
 	const byName = new Map(entries.map((e) => [e.name, e]));
 	const pkl = entries.filter((e) => /^([^/]+\/)?data\.pkl$/.test(e.name));
 	if (pkl.length !== 1) {
@@ -186,8 +186,9 @@ export async function readTorchArchive(src: ByteSource): Promise<TorchArchive> {
 }
 
 /** The state dict of a torch zip archive, wrappers and `module.` prefixes removed. */
-export async function readTorchZip(src: ByteSource): Promise<TensorMap> {
-	const { root, prefix, byName, bigEndian } = await readTorchArchive(src);
+/** `directory`: the archive's entries when the caller has read them already. */
+export async function readTorchZip(src: ByteSource, directory?: ZipEntry[]): Promise<TensorMap> {
+	const { root, prefix, byName, bigEndian } = await readTorchArchive(src, directory);
 	const dict = unwrapStateDict(root);
 	const map: TensorMap = new Map();
 	for (const [rawKey, value] of dict) {

@@ -130,8 +130,8 @@ export function maskEstimators(ctx: Ctx, x: string, frames: number, rows: number
 	const parts: string[] = [];
 	const position: number[][] = Array.from({ length: total }, () => []); // padded positions per row
 	let offset = 0;
+	const dims = maskMlpDims(config, 0).length; // layer count + 1
 	for (const run of runs) {
-		const dims = maskMlpDims(config, 0).length; // layer count + 1
 		let h = runs.length === 1 ? xt : slice(ctx, xt, 0, run.first, run.first + run.count); // [n, D, T]
 		for (let j = 0; j + 1 < dims; j++) {
 			const last = j + 2 === dims;

@@ -112,3 +112,15 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
 	out.set(b, a.length);
 	return out;
 }
+
+/** The parts as one .onnx buffer (for sessions and comparisons; the import writes parts one by one). */
+export function joinParts(parts: Uint8Array[], bytes: number): Uint8Array {
+	const out = new Uint8Array(bytes);
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
+	if (at !== bytes) throw new Error(`parts hold ${at} bytes, not ${bytes}`);
+	return out;
+}
