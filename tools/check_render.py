@@ -57,6 +57,22 @@ def check_sf2() -> None:
         check(abs(cents) < 15, f"{Path(path).name} program {program} key {key}: pitch off by {cents:+.1f} cents")
 
 
+def check_pitch() -> None:
+    """yin_midi (used for the ALYS voice bank's pitch) reads harmonic tones to 5 cents, with vibrato
+    and with a weak fundamental, and says None for noise."""
+    import numpy as np
+    from stemsafe_tools.pitch import yin_midi
+    t = np.arange(int(1.5 * render.SR)) / render.SR
+    rng = np.random.default_rng(1)
+    for midi, weak_f0 in ((61.09, False), (48.5, False), (72.3, True)):
+        f0 = 440.0 * 2 ** ((midi - 69) / 12) * 2 ** (0.1 / 12 * np.sin(2 * np.pi * 5.5 * t))  # +-10 cents vibrato
+        phase = 2 * np.pi * np.cumsum(f0) / render.SR
+        x = sum((0.1 if weak_f0 and h == 1 else 1.0 / h) * np.sin(h * phase) for h in range(1, 9))
+        got = yin_midi(x + 0.01 * rng.standard_normal(len(t)), render.SR)
+        check(got is not None and abs(got - midi) < 0.05, f"yin_midi reads MIDI {midi} (weak fundamental: {weak_f0}) as {got}")
+    check(yin_midi(rng.standard_normal(len(t)), render.SR) is None, "yin_midi says None for white noise")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="work in this folder instead of a temporary one")
@@ -70,6 +86,7 @@ def main():
         tmp = tempfile.TemporaryDirectory()
         work = Path(tmp.name)
     check_sf2()
+    check_pitch()
     pack = work / "pack"
     subprocess.run([sys.executable, str(TOOLS / "pack_train.py"), str(pack), "--max-items", "1", "--no-soundfonts"],
                    check=True, stdout=subprocess.DEVNULL)

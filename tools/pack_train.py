@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stemsafe_tools.audio_io import SR, decode, decode_many, encode  # noqa: E402
+from stemsafe_tools.pitch import yin_midi  # noqa: E402
 from stemsafe_tools.sf2 import SoundFont  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,9 +189,18 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
         return paths[:max_items] if max_items else paths
 
     if gpl:
+        # the kind keeps its old name (packs are read by it), but the voice bank is not on C4: each item's
+        # pitch is measured (about C#4), an item without a voiced frame gets the bank's median
         g = Group("alys", "vocals", "sung_c4", "alys", 1, 7.5)
         for p in prefetch(limited(files(base / SOURCES["alys"]["folder"])[::2])):
-            g.add(dec(p), midi=60.0, vel=0.8, name=p.stem)
+            a = dec(p)
+            midi = yin_midi(a.mean(axis=0), SR)
+            g.add(a, midi=None if midi is None else round(midi, 2), vel=0.8, name=p.stem)
+        measured = [it["midi"] for it in g.items if it["midi"] is not None]
+        fallback = round(float(np.median(measured)), 2) if measured else 60.0
+        for it in g.items:
+            it["midi"] = fallback if it["midi"] is None else it["midi"]
+        log(f"alys: pitch measured on {len(measured)} of {len(g.items)} items, median MIDI {fallback}")
         groups.append(g)
     g = Group("singing", "vocals", "phrase", "singing", 1, 40.0)
     for p in prefetch(limited([p for p in files(base / SOURCES["singing"]["folder"]) if "Stereo" not in p.name and "audio360" not in p.name])):

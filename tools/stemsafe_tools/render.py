@@ -15,10 +15,11 @@ for theory.progression), so the same seed gives the same song on any device:
 * other — 1 to 3 of piano, e-piano, organ, vibraphone, strings, pads, brass, guitars (strums,
   power chords through distortion, muted staccato, arpeggios) and lead lines (sax, trumpet,
   flute, saw lead) with voice-led chords;
-* vocals — melodies sung by the ALYS voice (recorded on C4, re-pitched by a variable-rate read
-  pointer with glides, vibrato and drift; formants move with the pitch ratio) with optional
-  harmonies, or real singing phrases (vocadito, Dagstuhl ChoirSet, MultiVox) and speech
-  (LJSpeech) placed on the phrase grid;
+* vocals — melodies sung by the ALYS voice (recorded on about C#4, pitch measured per item;
+  re-pitched by a variable-rate read pointer with glides, vibrato and drift; formants move with
+  the pitch ratio) with optional harmonies, or real singing phrases (vocadito, Dagstuhl
+  ChoirSet, MultiVox; in their own keys, not the song's) and speech (LJSpeech) placed on the
+  phrase grid;
 * mix — per-track EQ, compression, distortion, reverb and delay, panning, random stem balance and
   loudness, and a bus limiter applied to all stems alike (the stems always sum to the mix).
 
@@ -443,16 +444,18 @@ def _melody(song: Song, rng, low: int, high: int) -> list:
     return notes
 
 
-def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g: torch.Generator):
-    """Returns (vocals [2, L], set of bars with singing)."""
+def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g: torch.Generator, phrases_ok: bool = True):
+    """Returns (vocals [2, L], set of bars with singing). phrases_ok=False: ALYS always sings (in the
+    song's key) where the bank has it, never the real phrases, which are in keys of their own."""
     out = torch.zeros((2, L), device=device)
     sung = bank.groups.get("alys")
     phrases = bank.groups.get("singing")
     speech = bank.groups.get("speech")
-    mode = "alys" if sung is not None and rng.random() < 0.75 else ("phrases" if phrases is not None else None)
+    # (no draw without ALYS, as before phrases_ok existed: songs of a pack without --gpl stay the same)
+    mode = "alys" if sung is not None and (not phrases_ok or rng.random() < 0.75) else ("phrases" if phrases is not None else None)
     bars_used = set()
     if mode == "alys":
-        center = rng.randint(55, 64)  # ALYS sings C4: keep shifts within about +-8 semitones
+        center = rng.randint(55, 64)  # ALYS sings about C#4: keep shifts within about +-8 semitones
         notes = _melody(song, rng, center - 5, center + 7)
         vib_rate, vib_depth = rng.uniform(4.5, 6.5), rng.uniform(0.15, 0.6)
         glide_s = rng.uniform(0.03, 0.09)
@@ -481,7 +484,7 @@ def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g
                 need = int(dur * SR * ratio * 1.2) + 2000
                 skip = rng.randrange(0, max(1, length - need)) if length > need else 0
                 t = _humanize(rng, song.time(bar, step) + lead_in, 15)
-                tr.add(item, t, level, semis=m - 60, pan=pan, gate=dur * rng.uniform(0.85, 1.0), release=rng.uniform(0.05, 0.15),
+                tr.add(item, t, level, semis=m - sung.items[item]["midi"], pan=pan, gate=dur * rng.uniform(0.85, 1.0), release=rng.uniform(0.05, 0.15),
                        src_skip=skip)
                 glide_from = (last_m - m) if last_m is not None and abs(last_m - m) <= 7 and rng.random() < 0.7 else 0.0
                 mods.append((glide_from, rng.uniform(0, 6.28), rng.uniform(-0.15, 0.15)))
@@ -558,8 +561,9 @@ def _track_fx(x: torch.Tensor, rng, reverb: bool, g=None, hp=(40, 150)) -> torch
     return x
 
 
-def render_song(bank: Bank, seed: int, seconds: float, device="cpu") -> torch.Tensor:
-    """Stems [4, 2, L] (vocals, drums, bass, other) of one song; their sum is the mix (peak <= 0.98)."""
+def render_song(bank: Bank, seed: int, seconds: float, device="cpu", vocal_phrases: bool = True) -> torch.Tensor:
+    """Stems [4, 2, L] (vocals, drums, bass, other) of one song; their sum is the mix (peak <= 0.98).
+    vocal_phrases=False: see render_vocals (songs whose every pitched part is in the labelled key)."""
     song = plan(seed, seconds + 1.0)
     rng = random.Random(seed * 7919 + 1)
     g = torch.Generator().manual_seed(seed + 17)
@@ -567,7 +571,7 @@ def render_song(bank: Bank, seed: int, seconds: float, device="cpu") -> torch.Te
     pre = int(rng.uniform(0, 1.0) * SR)  # start inside the song, with reverb tails already running
     total = L + pre
     lead_in = 0.0
-    vocals, vocal_bars = render_vocals(song, bank, rng, total, device, lead_in, g)
+    vocals, vocal_bars = render_vocals(song, bank, rng, total, device, lead_in, g, phrases_ok=vocal_phrases)
     drums = _track_fx(render_drums(song, bank, rng, total, device, lead_in), rng, reverb=rng.random() < 0.5, g=g, hp=(20, 45))
     if drums.abs().max() > 0:
         drums = fx.compress(drums, rng.uniform(-15, -5), rng.uniform(2, 5), release_frames=9)
