@@ -60,11 +60,17 @@ function rawAcfTempo({ env, frameRate }: { env: Float32Array; frameRate: number 
 }
 
 type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; sampleRate: number }) => number; key: (l: Label, c: KeyProfiles) => { tonic: number; mode: string } };
+const stemsafeTempo: Row['tempo'] = (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0;
 const methods: Row[] = [
 	{
 		name: 'stemsafe (comb + prior; diatonic collection + bass tonic)',
-		tempo: (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0,
+		tempo: stemsafeTempo,
 		key: (_, c) => keyFromProfiles(c) ?? { tonic: -1, mode: '' }
+	},
+	{
+		name: 'tried, not adopted: bass tonic + 0.25 x its dominant (same tempo)',
+		tempo: stemsafeTempo,
+		key: (_, c) => keyFromProfiles(c, 0.25) ?? { tonic: -1, mode: '' }
 	},
 	{
 		name: 'baseline: raw autocorrelation peak; strongest pitch class as major',
@@ -80,8 +86,10 @@ for (const label of labels) {
 	const audio = readAudio(label.file);
 	const c = keyProfiles(audio.channels, audio.sampleRate);
 	const line: string[] = [];
+	const tempi = new Map<Row['tempo'], number>(); // a tempo method shared by two rows runs once
 	for (const m of methods) {
-		const bpm = m.tempo(label, audio);
+		const bpm = tempi.get(m.tempo) ?? m.tempo(label, audio);
+		tempi.set(m.tempo, bpm);
 		const key = m.key(label, c);
 		for (const src of [label.source, 'all']) {
 			const k = `${m.name}|${src}`;

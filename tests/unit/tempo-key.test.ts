@@ -96,6 +96,17 @@ describe('key', () => {
 		expect(keyFromProfiles({ full, bass: onC })?.name).toBe('C major');
 		expect(keyFromProfiles({ full, bass: onA })?.name).toBe('A minor');
 	});
+	it('with a dominant weight (the variant eval:analysis compares), lets the dominant decide a near-tie', () => {
+		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
+		// C and A equal, G (C major's dominant) or E (A minor's dominant) present
+		const withG = Float64Array.from({ length: 12 }, (_, p) => (p === 0 || p === 9 ? 2 : p === 7 ? 1 : 0));
+		const withE = Float64Array.from({ length: 12 }, (_, p) => (p === 0 || p === 9 ? 2 : p === 4 ? 1 : 0));
+		expect(keyFromProfiles({ full, bass: withG }, 0.25)?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: withE }, 0.25)?.name).toBe('A minor');
+		// ... but not against a clearly stronger tonic
+		const onAWithG = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 3 : p === 0 ? 1 : p === 7 ? 1 : 0));
+		expect(keyFromProfiles({ full, bass: onAWithG }, 0.25)?.name).toBe('A minor');
+	});
 	it('scores like MIREX: exact 1, fifth above 0.5, relative 0.3, parallel 0.2', () => {
 		const C = { tonic: 0, mode: 'major' };
 		expect(mirexKeyScore(C, C)).toBe(1);

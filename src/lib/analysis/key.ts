@@ -108,8 +108,12 @@ function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-/** Step 1 and 2 above; null when the profile has no tonal shape (silence, noise, a flat profile). */
-export function keyFromProfiles({ full, bass }: KeyProfiles): KeyEstimate | null {
+/**
+ * Step 1 and 2 above; null when the profile has no tonal shape (silence, noise, a flat profile).
+ * dominantWeight > 0 also counts each candidate tonic's dominant (a fifth above) in the bass: a
+ * variant measured by `npm run eval:analysis` and not adopted (no gain on held-out songs; README).
+ */
+export function keyFromProfiles({ full, bass }: KeyProfiles, dominantWeight = 0): KeyEstimate | null {
 	let collection = -1;
 	let strength = 0;
 	for (let c = 0; c < 12; c++) {
@@ -122,7 +126,8 @@ export function keyFromProfiles({ full, bass }: KeyProfiles): KeyEstimate | null
 	// without a bass register (a solo flute, say), the whole profile decides
 	const bassTotal = bass.reduce((a, b) => a + b, 0);
 	const weight = bassTotal > 0 ? bass : full;
-	const minor = weight[minorTonic] > weight[majorTonic];
+	const support = (tonic: number) => weight[tonic] + dominantWeight * weight[(tonic + 7) % 12];
+	const minor = support(minorTonic) > support(majorTonic);
 	const tonic = minor ? minorTonic : majorTonic;
 	const mode = minor ? 'minor' : 'major';
 	return { tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}`, strength };
