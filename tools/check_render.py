@@ -73,6 +73,44 @@ def check_pitch() -> None:
     check(yin_midi(rng.standard_normal(len(t)), render.SR) is None, "yin_midi says None for white noise")
 
 
+def in_scale_share(x: torch.Tensor, song) -> float:
+    """Share of the spectral-peak energy (100 Hz - 2 kHz) of x [2, L] on the pitch classes of the song's scale."""
+    import numpy as np
+    y = x.mean(0).numpy().astype(np.float64)
+    n = 8192
+    freqs = np.fft.rfftfreq(n, 1 / render.SR)
+    band = (freqs >= 100) & (freqs <= 2000)
+    pcs = np.round(69 + 12 * np.log2(np.maximum(freqs, 1) / 440.0)).astype(int) % 12
+    scale = {(song.key + int(v)) % 12 for v in song.scale}
+    inside = total = 0.0
+    for start in range(0, len(y) - n, n // 2):
+        mag = np.abs(np.fft.rfft(y[start:start + n] * np.hanning(n)))
+        peak = band & (mag > np.roll(mag, 1)) & (mag >= np.roll(mag, -1)) & (mag > mag[band].max() * 1e-2)
+        e = mag[peak] ** 2
+        inside += float(e[np.isin(pcs[peak], list(scale))].sum())
+        total += float(e.sum())
+    return inside / total if total > 0 else 0.0
+
+
+def check_sung_in_key(work: Path) -> None:
+    """ALYS melodies are in the song's key: the voice bank's measured pitch is what the renderer
+    re-pitches from (labelled C4, it sings about C#4: from an assumed C4 every melody was a
+    semitone sharp, with 20-50 % of its energy off the scale)."""
+    import random
+    pack = work / "pack-gpl"
+    subprocess.run([sys.executable, str(TOOLS / "pack_train.py"), str(pack), "--max-items", "4", "--no-soundfonts", "--gpl"],
+                   check=True, stdout=subprocess.DEVNULL)
+    bank = Bank(pack, "cpu", gpl=True)
+    alys = bank.groups["alys"]
+    check(all(60.5 < it["midi"] < 61.7 for it in alys.items), f"ALYS items carry their measured pitch ({[it['midi'] for it in alys.items]})")
+    for seed in (3, 4, 5):
+        song = render.plan(seed, 9.0)
+        vocals, _ = render.render_vocals(song, bank, random.Random(seed), int(8.0 * render.SR), "cpu", 0.0,
+                                         torch.Generator().manual_seed(seed), phrases_ok=False)
+        share = in_scale_share(vocals, song)
+        check(share > 0.9, f"song {seed}: {share:.0%} of the sung melody's peak energy is on the song's scale")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="work in this folder instead of a temporary one")
@@ -87,6 +125,7 @@ def main():
         work = Path(tmp.name)
     check_sf2()
     check_pitch()
+    check_sung_in_key(work)
     pack = work / "pack"
     subprocess.run([sys.executable, str(TOOLS / "pack_train.py"), str(pack), "--max-items", "1", "--no-soundfonts"],
                    check=True, stdout=subprocess.DEVNULL)
