@@ -12,6 +12,7 @@ import { encodeFlac } from '../src/lib/dsp/flac/encode';
 import { resample } from '../src/lib/dsp/resample';
 import { istft, stft } from '../src/lib/dsp/stft';
 import { analyzeSong } from '../src/lib/analysis/report';
+import { normalizedReader, planNormalization, type RegionReader } from '../src/lib/dsp/loudness/normalize';
 import { benchViperx } from './lib/bench-roformer';
 import { benchSong } from './lib/bench-song';
 import { loadManifest } from './lib/model-files';
@@ -97,6 +98,19 @@ const tonesSeconds = await time(() => analyzeSong(stereo, stemSignals), 3);
 report('analysis (steady tones: worst case)', seconds, tonesSeconds);
 ratio('analysis time / separation time (WASM)', songSeconds / webN.wallSeconds, '< 0.05');
 ratio('  the same on steady tones (worst case)', tonesSeconds / webN.wallSeconds, 'for information');
+
+// Loudness-normalised export of a mix kept on disk (−14 LUFS, −1 dBTP), read region by region: a
+// measuring pass, one pass per trial gain, and the pass that is written.
+const mixFrames = song.mix.channels[0].length;
+const mixRead: RegionReader = async (a, b) => song.mix.channels.map((c) => c.subarray(a, b));
+let passes = 0;
+const normSeconds = await time(async () => {
+	passes = 0;
+	const plan = await planNormalization(mixRead, mixFrames, song.mix.channels.length, song.mix.sampleRate, { integrated: -14 }, () => passes++);
+	const read = normalizedReader(mixRead, mixFrames, song.mix.sampleRate, plan.gainDb, { integrated: -14 });
+	for (let s = 0; s < mixFrames; s += 1 << 18) await read(s, Math.min(mixFrames, s + (1 << 18)));
+}, 1);
+report(`normalised export from regions (${passes} passes + write)`, seconds, normSeconds);
 
 // Checkpoint import at public-model size: ONNX build time and WASM speed of the viperx 1297 architecture
 // (random weights; slow: minutes; one WASM thread). BENCH_SKIP_IMPORT=1 skips it.

@@ -11,6 +11,7 @@ import type { WavFormat } from './dsp/wav';
 import { registerDataCategory } from './library/data-categories';
 import { READ_FRAMES, type StemFiles } from './library/stem-files';
 import { mixStems } from './mixdown/mix';
+import { normalizedReader, planNormalization, type LoudnessTarget, type NormalizeResult, type RegionReader } from './dsp/loudness/normalize';
 import { opfsRoot } from './library/opfs';
 
 export const EXPORT_DIR = 'exports';
@@ -63,24 +64,41 @@ export function stemWavFile(files: StemFiles, stem: number, sampleRate: number, 
 	return writeAll(name, wavPieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format));
 }
 
-/** The selected stems summed with their volumes (see mixStems), as a WAV; `peak` gets the highest sample. */
+/** What writing a mix from disk found: its highest sample, and what normalising it measured. */
+export interface DiskMix {
+	peak: number;
+	normalized?: Omit<NormalizeResult, 'channels'>;
+}
+
+/**
+ * The selected stems summed with their volumes (see mixStems), as a WAV; `peak` gets the highest
+ * sample. With a loudness `target` the mix is normalised first (planNormalization: one pass over
+ * the stems per trial, `onPass` hears of each) and `normalized` says what it measures.
+ */
 export async function mixWavFile(
 	files: StemFiles,
 	selected: boolean[],
 	volumes: number[],
 	sampleRate: number,
 	format: WavFormat,
-	name: string
-): Promise<{ file: File; peak: number }> {
+	name: string,
+	target?: LoudnessTarget,
+	onPass?: (pass: number) => void
+): Promise<DiskMix & { file: File }> {
+	const mixed: RegionReader = async (start, end) => {
+		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
+		return mixStems(stems, selected, volumes, sampleRate).channels;
+	};
+	const normalized = target ? await planNormalization(mixed, files.frames, files.stored.channels, sampleRate, target, onPass) : undefined;
+	const source = normalized && target ? normalizedReader(mixed, files.frames, sampleRate, normalized.gainDb, target) : mixed;
 	let peak = 0;
 	const read = async (start: number, end: number) => {
-		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
-		const mix = mixStems(stems, selected, volumes, sampleRate).channels;
+		const mix = await source(start, end);
 		for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
 		return mix;
 	};
 	const file = await writeAll(name, wavPieces(read, files.frames, files.stored.channels, sampleRate, format));
-	return { file, peak };
+	return { file, peak, normalized };
 }
 
 /** All stems as WAV files in one zip (stored, like stemsZip), plus small `extras` (the analysis), streamed into a file. */

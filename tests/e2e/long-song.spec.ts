@@ -9,6 +9,7 @@ import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { loadManifest } from '../../scripts/lib/model-files';
 import type { AudioData } from '../../src/lib/dsp/audio';
+import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
 
@@ -94,4 +95,15 @@ test('a song above the in-memory limit is separated into files, played and expor
 	const [one] = await Promise.all([page.waitForEvent('download'), disk.getByTestId(`download-${stem}`).click()]);
 	const single = parseWav(new Uint8Array(readFileSync(await one.path())));
 	expect(Array.from(single.channels[0].subarray(0, 1000))).toEqual(Array.from(fromDisk.get(stem)!.channels[0].subarray(0, 1000)));
+
+	// A loudness-normalised mix from disk meets its target and ceiling (one pass over the files per trial).
+	await disk.getByTestId('loudness-target').selectOption('streaming');
+	await disk.getByTestId('loudness-ceiling').fill('-1.5');
+	const [mixDownload] = await Promise.all([page.waitForEvent('download'), disk.getByTestId('download-mix').click()]);
+	await expect(disk.getByTestId('loudness-outcome')).toContainText('Normalised to');
+	const mix = parseWav(new Uint8Array(readFileSync(await mixDownload.path())));
+	expect(mix.channels[0].length).toBe(song.channels[0].length);
+	const m = measureLoudness(mix.channels, mix.sampleRate);
+	expect(Math.abs(m.integrated - -14)).toBeLessThanOrEqual(0.5);
+	expect(m.truePeak).toBeLessThanOrEqual(-1.5);
 });
