@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { limiterGain, StreamLimiter } from '../../src/lib/dsp/loudness/limiter';
 import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
-import { normalizeLoudness, normalizedReader, planNormalization, type RegionReader } from '../../src/lib/dsp/loudness/normalize';
+import { normalizeLoudness, normalizeLoudnessInRegions, normalizedReader, planNormalization, type RegionReader } from '../../src/lib/dsp/loudness/normalize';
 
 /** 12 s of "music" with a high crest factor: a quiet pad plus loud, short percussive hits. */
 function punchy(sampleRate = 44100, seconds = 12): Float32Array[] {
@@ -108,6 +108,12 @@ describe('region by region (songs kept on disk)', () => {
 			expect(m.truePeak).toBeLessThanOrEqual(-1);
 		});
 	}
+	it('normalizeLoudnessInRegions (what the page runs for songs in memory) gives normalizeLoudness exactly', async () => {
+		const x = punchy(44100, 4);
+		const whole = normalizeLoudness(x, 44100, { integrated: -10, truePeakCeiling: -1.5 });
+		expect(whole.limited).toBe(true);
+		expect(await normalizeLoudnessInRegions(x, 44100, { integrated: -10, truePeakCeiling: -1.5 })).toEqual(whole);
+	});
 	it('reports each pass, refuses silence, and a reader refuses going back', async () => {
 		const x = punchy(44100, 2);
 		const passes: number[] = [];

@@ -163,3 +163,31 @@ export function normalizedReader(read: RegionReader, frames: number, sampleRate:
 		return out;
 	};
 }
+
+/** Lets the event loop run (input, rendering) between regions: a task, not a microtask. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * normalizeLoudness for a mix in memory without holding the page: the region-by-region search,
+ * pausing for the event loop between regions (the same gain and samples, tested).
+ */
+export async function normalizeLoudnessInRegions(
+	channels: Float32Array[],
+	sampleRate: number,
+	target: LoudnessTarget,
+	onPass?: (pass: number) => void
+): Promise<NormalizeResult> {
+	const frames = channels[0]?.length ?? 0;
+	const read: RegionReader = async (a, b) => {
+		await nextTask();
+		return channels.map((c) => c.subarray(a, b));
+	};
+	const plan = await planNormalization(read, frames, channels.length, sampleRate, target, onPass);
+	const normalized = normalizedReader(read, frames, sampleRate, plan.gainDb, target);
+	const out = channels.map(() => new Float32Array(frames));
+	for (let start = 0; start < frames; start += REGION_FRAMES) {
+		const part = await normalized(start, Math.min(frames, start + REGION_FRAMES));
+		part.forEach((ch, c) => out[c].set(ch, start));
+	}
+	return { ...plan, channels: out };
+}
