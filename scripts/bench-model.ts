@@ -2,9 +2,11 @@
  * One model-speed measurement in a fresh process (onnxruntime-web fixes its thread count at
  * its first session, so each configuration needs its own process). Separates `seconds` of a
  * stereo test signal with the browser's pipeline and prints one JSON line:
- * { engine, threads, audioSeconds, wallSeconds, modelSeconds, runs }.
+ * { engine, threads, audioSeconds, wallSeconds, modelSeconds, awaitedSeconds, runs }.
  * modelSeconds: the same number of network runs, timed alone afterwards (the pipeline overlaps
  * its STFT/iSTFT with runs in flight, so timing the runs inside it would count DSP as model).
+ * awaitedSeconds: the time the pipeline waited for its runs (that overlap included): against
+ * modelSeconds it shows how much the DSP running alongside slows the network down.
  * usage: node scripts/run-ts.mjs scripts/bench-model.ts web|node THREADS SECONDS [model-id]
  */
 import { checkFinite } from '../src/lib/separation/ort-session';
@@ -39,10 +41,13 @@ const chunkInput = () => Float32Array.from({ length: 2 * F * manifest.chunk.fram
 await run(chunkInput(), dims); // one warm-up chunk, so session initialisation is not counted
 
 let runs = 0;
+let awaitedSeconds = 0;
 const t = performance.now();
 await separateAudio({ sampleRate: rate, channels: [left, right] }, manifest, async (input, d) => {
 	runs++;
+	const started = performance.now();
 	const out = await run(input, d);
+	awaitedSeconds += (performance.now() - started) / 1000;
 	checkFinite(out); // the app checks every output too
 	return out;
 });
@@ -53,5 +58,5 @@ const m = performance.now();
 for (let i = 0; i < runs; i++) await run(input, dims);
 const modelSeconds = (performance.now() - m) / 1000;
 await session.release();
-console.log(JSON.stringify({ engine, threads, audioSeconds: seconds, wallSeconds, modelSeconds, runs }));
+console.log(JSON.stringify({ engine, threads, audioSeconds: seconds, wallSeconds, modelSeconds, awaitedSeconds, runs }));
 process.exit(0);

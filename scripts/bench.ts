@@ -23,6 +23,7 @@ interface ModelRun {
 	audioSeconds: number;
 	wallSeconds: number;
 	modelSeconds: number;
+	awaitedSeconds: number;
 }
 
 const seconds = Number(process.argv[2] ?? 20);
@@ -83,6 +84,9 @@ ratio(`WASM vs onnxruntime-node, model time, ${threads} threads`, webN.modelSeco
 ratio(`speed-up from ${threads} WASM threads`, web1.wallSeconds / webN.wallSeconds, '> 1');
 ratio('share of time outside the model (WASM)', 1 - webN.modelSeconds / webN.wallSeconds, '< 0.05');
 ratio(`realtime factor, default model, ${threads} threads`, seconds / webN.wallSeconds, '>= 3x');
+// where the time outside the model goes: waiting for runs that share the cores with the DSP, or the DSP alone
+ratio('  model runs in the pipeline / alone (WASM)', webN.awaitedSeconds / webN.modelSeconds, 'for information');
+ratio('  time not waiting for a run / wall (WASM)', 1 - webN.awaitedSeconds / webN.wallSeconds, 'for information');
 
 // Analysis after separation (mix loudness, tempo, key; each stem's loudness and true peak) as a
 // share of the separation it follows: on a song-like signal (drums, bass, chords, a lead: the target
