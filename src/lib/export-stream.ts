@@ -7,7 +7,8 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { AudioFormatError } from './dsp/audio';
 import { WavStreamEncoder, wavFileBytes } from './dsp/wav-stream';
-import type { WavFormat } from './dsp/wav';
+import { FlacStreamEncoder, STREAMINFO_OFFSET } from './dsp/flac/encode';
+import { isFlac, type AudioFileFormat } from './export';
 import { registerDataCategory } from './library/data-categories';
 import { READ_FRAMES, type StemFiles } from './library/stem-files';
 import { mixStems } from './mixdown/mix';
@@ -35,23 +36,38 @@ async function exportFile(name: string): Promise<{ handle: FileSystemFileHandle;
 	return { handle, out: await handle.createWritable() };
 }
 
-/** Encodes a region source (frames [start, end) -> planar channels) as a WAV, piece by piece. */
-async function* wavPieces(
+/** An audio file as pieces, and (FLAC) what to write over its header once all pieces are out. */
+interface Encoded {
+	pieces: AsyncGenerator<Uint8Array>;
+	/** bytes for position `at`, known at the end (FLAC's STREAMINFO: frame sizes and MD5) */
+	patch: () => { at: number; bytes: Uint8Array } | null;
+}
+
+/** Encodes a region source (frames [start, end) -> planar channels) as WAV or FLAC, piece by piece. */
+function encodePieces(
 	read: (start: number, end: number) => Promise<Float32Array[]>,
 	frames: number,
 	channels: number,
 	sampleRate: number,
-	format: WavFormat
-): AsyncGenerator<Uint8Array> {
-	const enc = new WavStreamEncoder(sampleRate, channels, frames, { format });
-	yield enc.header();
-	for (let f = 0; f < frames; f += READ_FRAMES) yield enc.body(await read(f, Math.min(frames, f + READ_FRAMES)));
+	format: AudioFileFormat
+): Encoded {
+	const enc = isFlac(format)
+		? new FlacStreamEncoder(sampleRate, channels, frames, { bitDepth: format === 'flac16' ? 16 : 24 })
+		: new WavStreamEncoder(sampleRate, channels, frames, { format });
+	async function* pieces() {
+		yield enc.header();
+		for (let f = 0; f < frames; f += READ_FRAMES) yield enc.body(await read(f, Math.min(frames, f + READ_FRAMES)));
+		if (enc instanceof FlacStreamEncoder) yield enc.finish();
+	}
+	return { pieces: pieces(), patch: () => (enc instanceof FlacStreamEncoder ? { at: STREAMINFO_OFFSET, bytes: enc.streamInfo() } : null) };
 }
 
-async function writeAll(name: string, pieces: AsyncIterable<Uint8Array>): Promise<File> {
+async function writeAll(name: string, { pieces, patch }: Encoded): Promise<File> {
 	const { handle, out } = await exportFile(name);
 	try {
 		for await (const p of pieces) await out.write(p as Uint8Array<ArrayBuffer>);
+		const last = patch();
+		if (last) await out.write({ type: 'write', position: last.at, data: last.bytes as Uint8Array<ArrayBuffer> });
 		await out.close();
 	} catch (e) {
 		await out.abort().catch(() => undefined);
@@ -60,8 +76,8 @@ async function writeAll(name: string, pieces: AsyncIterable<Uint8Array>): Promis
 	return handle.getFile();
 }
 
-export function stemWavFile(files: StemFiles, stem: number, sampleRate: number, format: WavFormat, name: string): Promise<File> {
-	return writeAll(name, wavPieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format));
+export function stemAudioFile(files: StemFiles, stem: number, sampleRate: number, format: AudioFileFormat, name: string): Promise<File> {
+	return writeAll(name, encodePieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format));
 }
 
 /** What writing a mix from disk found: its highest sample, and what normalising it measured. */
@@ -71,16 +87,16 @@ export interface DiskMix {
 }
 
 /**
- * The selected stems summed with their volumes (see mixStems), as a WAV; `peak` gets the highest
+ * The selected stems summed with their volumes (see mixStems), as a WAV or FLAC; `peak` gets the highest
  * sample. With a loudness `target` the mix is normalised first (planNormalization: one pass over
  * the stems per trial, `onPass` hears of each) and `normalized` says what it measures.
  */
-export async function mixWavFile(
+export async function mixAudioFile(
 	files: StemFiles,
 	selected: boolean[],
 	volumes: number[],
 	sampleRate: number,
-	format: WavFormat,
+	format: AudioFileFormat,
 	name: string,
 	target?: LoudnessTarget,
 	onPass?: (pass: number) => void
@@ -97,20 +113,27 @@ export async function mixWavFile(
 		for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
 		return mix;
 	};
-	const file = await writeAll(name, wavPieces(read, files.frames, files.stored.channels, sampleRate, format));
+	const file = await writeAll(name, encodePieces(read, files.frames, files.stored.channels, sampleRate, format));
 	return { file, peak, normalized };
 }
 
-/** All stems as WAV files in one zip (stored, like stemsZip), plus small `extras` (the analysis), streamed into a file. */
+/**
+ * All stems as WAV or FLAC files in one zip (stored, like stemsZip), plus small `extras` (the
+ * analysis), streamed into a file. A FLAC in the zip keeps STREAMINFO as first written (frame
+ * sizes and MD5 unknown, which the format allows): the zip cannot be patched.
+ */
 export async function stemsZipFile(
 	files: StemFiles,
 	names: string[],
 	sampleRate: number,
-	format: WavFormat,
+	format: AudioFileFormat,
 	zipName: string,
 	extras: { name: string; bytes: Uint8Array }[] = []
 ): Promise<File> {
-	const one = wavFileBytes(files.frames, files.stored.channels, format);
+	// a FLAC file is at worst VERBATIM frames plus their headers: under 1 % more than the WAV of the same samples
+	const one = isFlac(format)
+		? Math.ceil(1.01 * wavFileBytes(files.frames, files.stored.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
+		: wavFileBytes(files.frames, files.stored.channels, format);
 	const entrySize = (name: string) => 2 * (30 + 46 + name.length * 3) + 16; // local + central headers, data descriptor
 	const total = names.reduce((sum, n) => sum + one + entrySize(n), 22) + extras.reduce((sum, x) => sum + x.bytes.length + entrySize(x.name), 0);
 	if (total > ZIP_LIMIT) {
@@ -127,7 +150,7 @@ export async function stemsZipFile(
 		for (let s = 0; s < names.length; s++) {
 			const entry = new ZipPassThrough(names[s]);
 			zip.add(entry);
-			const pieces = wavPieces((a, b) => files.read(s, a, b), files.frames, files.stored.channels, sampleRate, format);
+			const { pieces } = encodePieces((a, b) => files.read(s, a, b), files.frames, files.stored.channels, sampleRate, format);
 			let prev: Uint8Array | null = null;
 			for await (const p of pieces) {
 				if (prev) entry.push(prev, false);

@@ -9,6 +9,7 @@ import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { loadManifest } from '../../scripts/lib/model-files';
 import type { AudioData } from '../../src/lib/dsp/audio';
+import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
@@ -95,6 +96,24 @@ test('a song above the in-memory limit is separated into files, played and expor
 	const [one] = await Promise.all([page.waitForEvent('download'), disk.getByTestId(`download-${stem}`).click()]);
 	const single = parseWav(new Uint8Array(readFileSync(await one.path())));
 	expect(Array.from(single.channels[0].subarray(0, 1000))).toEqual(Array.from(fromDisk.get(stem)!.channels[0].subarray(0, 1000)));
+
+	// FLAC from disk: a stem (STREAMINFO written over at the end: MD5 checked) and the zip (MD5 left unknown).
+	await disk.getByTestId('format').selectOption('flac24');
+	const [flacStem] = await Promise.all([page.waitForEvent('download'), disk.getByTestId(`download-${stem}`).click()]);
+	expect(flacStem.suggestedFilename()).toMatch(/\.flac$/);
+	const flac = decodeFlac(new Uint8Array(readFileSync(await flacStem.path())));
+	expect(flac.md5).toBe('ok');
+	expect(flac.channels[0].length).toBe(song.channels[0].length);
+	flac.channels.forEach((ch, c) => {
+		let worst = 0;
+		for (let i = 0; i < ch.length; i++) worst = Math.max(worst, Math.abs(ch[i] - fromDisk.get(stem)!.channels[c][i]));
+		expect(worst, `FLAC ${stem} channel ${c}`).toBeLessThanOrEqual(2 ** -23 + 1e-7); // 24-bit rounding
+	});
+	const [flacZip] = await Promise.all([page.waitForEvent('download'), disk.getByTestId('download-zip').click()]);
+	const zipped = Object.entries(unzipSync(new Uint8Array(readFileSync(await flacZip.path())))).filter(([name]) => name.endsWith('.flac'));
+	expect(zipped).toHaveLength(loadManifest().stems.length);
+	for (const [name, bytes] of zipped) expect(decodeFlac(bytes).channels[0].length, name).toBe(song.channels[0].length);
+	await disk.getByTestId('format').selectOption('float32');
 
 	// A loudness-normalised mix from disk meets its target and ceiling (one pass over the files per trial).
 	await disk.getByTestId('loudness-target').selectOption('streaming');

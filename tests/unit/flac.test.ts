@@ -9,7 +9,7 @@ import { decodeAudioFile } from '../../src/lib/dsp/decode';
 import { BitReader, BitWriter } from '../../src/lib/dsp/flac/bits';
 import { crc16, crc8 } from '../../src/lib/dsp/flac/crc';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
-import { encodeFlac } from '../../src/lib/dsp/flac/encode';
+import { encodeFlac, FlacStreamEncoder, STREAMINFO_OFFSET } from '../../src/lib/dsp/flac/encode';
 import { Md5, toHex } from '../../src/lib/hash/md5';
 
 const FIXTURES = join(__dirname, '../fixtures/audio');
@@ -477,5 +477,55 @@ describe('decodeFlac on a hand-built stream', () => {
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
+	});
+});
+
+describe('FLAC written region by region (long songs)', () => {
+	const song = (n: number, ch: number) => {
+		let seed = 11;
+		const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
+		return Array.from({ length: ch }, (_, c) => Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(i * 0.013 * (c + 1)) + 0.05 * rnd()));
+	};
+	const streamed = (channels: Float32Array[], cuts: number[], bitDepth: 16 | 24) => {
+		const n = channels[0].length;
+		const enc = new FlacStreamEncoder(44100, channels.length, n, { bitDepth, dither: false });
+		const parts = [enc.header()];
+		for (let i = 0; i < cuts.length - 1; i++) parts.push(enc.body(channels.map((c) => c.subarray(cuts[i], cuts[i + 1]))));
+		parts.push(enc.finish());
+		const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+		let at = 0;
+		for (const p of parts) (bytes.set(p, at), (at += p.length));
+		return { bytes, info: enc.streamInfo() };
+	};
+
+	it('gives encodeFlac\'s bytes once STREAMINFO is written over, whatever the region sizes', () => {
+		const x = song(100_000, 2);
+		const whole = encodeFlac({ sampleRate: 44100, channels: x }, { bitDepth: 24, dither: false });
+		for (const cuts of [[0, 100_000], [0, 4096, 8192, 100_000], [0, 1000, 71_003, 71_006, 100_000], [0, 0, 99_999, 100_000]]) {
+			const { bytes, info } = streamed(x, cuts, 24);
+			const patched = bytes.slice();
+			patched.set(info, STREAMINFO_OFFSET);
+			expect(Buffer.from(patched).equals(Buffer.from(whole)), `cuts ${cuts}`).toBe(true);
+		}
+	});
+
+	it('unpatched (as in a zip), it is still a valid FLAC: the same samples, MD5 and frame sizes left unknown', () => {
+		const x = song(30_000, 1);
+		const { bytes } = streamed(x, [0, 12_345, 30_000], 16);
+		const audio = decodeFlac(bytes);
+		expect(audio.md5).toBe('absent');
+		expect(audio.channels[0].length).toBe(30_000);
+		const ref = decodeFlac(encodeFlac({ sampleRate: 44100, channels: x }, { bitDepth: 16, dither: false }));
+		expect(audio.channels).toEqual(ref.channels);
+		expect(ref.md5).toBe('ok');
+	});
+
+	it('refuses more samples than announced, a region of the wrong shape, and finishing early', () => {
+		const enc = new FlacStreamEncoder(44100, 2, 1000, { bitDepth: 16 });
+		expect(() => enc.body([new Float32Array(10)])).toThrow(AudioFormatError);
+		expect(() => enc.body([new Float32Array(10), new Float32Array(11)])).toThrow(/different lengths/);
+		enc.body([new Float32Array(600), new Float32Array(600)]);
+		expect(() => enc.finish()).toThrow(/600 of 1000/);
+		expect(() => enc.body([new Float32Array(500), new Float32Array(500)])).toThrow(/more samples/);
 	});
 });

@@ -27,54 +27,139 @@ const RATE_CODES: Record<number, number> = {
 
 export function encodeFlac(audio: AudioData, options: FlacEncodeOptions): Uint8Array {
 	const { sampleRate, channels } = audio;
-	const bps = options.bitDepth;
-	if (bps !== 16 && bps !== 24) throw new AudioFormatError(`FLAC export supports 16 or 24 bits, not ${bps}.`);
-	if (channels.length < 1 || channels.length > 8) throw new AudioFormatError(`FLAC holds 1 to 8 channels, not ${channels.length}.`);
-	if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 655350) {
-		throw new AudioFormatError(`FLAC cannot store a sample rate of ${sampleRate} Hz.`);
+	const enc = new FlacStreamEncoder(sampleRate, channels.length, channels[0]?.length ?? 0, options);
+	const parts = [enc.header(), enc.body(channels), enc.finish()];
+	const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) out.set(p, (at += p.length) - p.length);
+	out.set(enc.streamInfo(), STREAMINFO_OFFSET);
+	return out;
+}
+
+/** Where STREAMINFO's 34 bytes start ("fLaC" and the metadata block header come first). */
+export const STREAMINFO_OFFSET = 8;
+
+/**
+ * A FLAC file written piece by piece (a long song region by region): header(), body() for each
+ * region in order, finish(). The header's STREAMINFO leaves the frame size bounds and the MD5
+ * unknown (0, as the format allows) until the end: write streamInfo() over it at
+ * STREAMINFO_OFFSET where the output can be patched. With the whole audio as one region the
+ * bytes are those of encodeFlac.
+ */
+export class FlacStreamEncoder {
+	private readonly bps: 16 | 24;
+	private readonly dither: boolean;
+	private readonly random: () => number;
+	private readonly blockSize: number;
+	private readonly hasher: SampleHasher;
+	/** quantised samples not yet in a frame (fewer than blockSize) */
+	private pending: Int32Array[];
+	private frameNo = 0;
+	private received = 0;
+	private minFrame = Infinity;
+	private maxFrame = 0;
+	private finished = false;
+	private md5: Uint8Array | null = null;
+
+	constructor(
+		readonly sampleRate: number,
+		readonly channels: number,
+		readonly frames: number,
+		options: FlacEncodeOptions
+	) {
+		const bps = options.bitDepth;
+		if (bps !== 16 && bps !== 24) throw new AudioFormatError(`FLAC export supports 16 or 24 bits, not ${bps}.`);
+		if (channels < 1 || channels > 8) throw new AudioFormatError(`FLAC holds 1 to 8 channels, not ${channels}.`);
+		if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 655350) {
+			throw new AudioFormatError(`FLAC cannot store a sample rate of ${sampleRate} Hz.`);
+		}
+		const blockSize = options.blockSize ?? 4096;
+		if (!Number.isInteger(blockSize) || blockSize < 16 || blockSize > 65535) throw new Error(`bad FLAC block size ${blockSize}`);
+		this.bps = bps;
+		this.dither = options.dither ?? bps === 16;
+		this.random = options.random ?? Math.random;
+		this.blockSize = blockSize;
+		this.hasher = new SampleHasher(bps / 8);
+		this.pending = Array.from({ length: channels }, () => new Int32Array(0));
 	}
-	const frames = channels[0].length;
-	if (channels.some((c) => c.length !== frames)) throw new AudioFormatError('The channels have different lengths.');
-	const blockSize = options.blockSize ?? 4096;
-	if (!Number.isInteger(blockSize) || blockSize < 16 || blockSize > 65535) throw new Error(`bad FLAC block size ${blockSize}`);
 
-	const pcm = quantiseAll(channels, bps, options.dither ?? bps === 16, options.random ?? Math.random);
-	const hasher = new SampleHasher(bps / 8);
-	hasher.add(pcm, 0, frames);
-
-	const w = new BitWriter(Math.min(2 ** 28, 4096 + Math.ceil(frames * channels.length * (bps / 8) * 0.75)));
-	w.write(0x664c6143, 32); // "fLaC"
-	w.write(1, 1); // last metadata block
-	w.write(0, 7); // STREAMINFO
-	w.write(34, 24);
-	const infoAt = w.byteLength;
-	w.write(0, 34 * 8); // placeholder, filled in below
-
-	let minFrame = Infinity;
-	let maxFrame = 0;
-	const enc = new FrameEncoder(pcm, bps, sampleRate, blockSize);
-	let frameNo = 0;
-	for (let start = 0; start < frames; start += blockSize) {
-		const n = Math.min(blockSize, frames - start);
-		const at = w.byteLength;
-		enc.frame(w, frameNo++, start, n);
-		const size = w.byteLength - at;
-		minFrame = Math.min(minFrame, size);
-		maxFrame = Math.max(maxFrame, size);
+	/** "fLaC" and STREAMINFO (frame sizes and MD5 unknown until finish). */
+	header(): Uint8Array {
+		const w = new BitWriter(64);
+		w.write(0x664c6143, 32); // "fLaC"
+		w.write(1, 1); // last metadata block
+		w.write(0, 7); // STREAMINFO
+		w.write(34, 24);
+		for (const b of this.streamInfo()) w.write(b, 8);
+		return w.finish();
 	}
-	const blockBound = frameNo <= 1 ? Math.max(16, frames) : blockSize;
-	const info = new BitWriter(34);
-	info.write(blockBound, 16);
-	info.write(blockBound, 16);
-	info.write(frameNo ? minFrame : 0, 24);
-	info.write(maxFrame, 24);
-	info.write(sampleRate, 20);
-	info.write(channels.length - 1, 3);
-	info.write(bps - 1, 5);
-	info.write(frames, 36);
-	for (const b of hasher.md5.digest()) info.write(b, 8);
-	w.patch(infoAt, info.finish());
-	return w.finish();
+
+	/** The frames that the next region (planar channels, all the same length) completes. */
+	body(region: Float32Array[]): Uint8Array {
+		if (this.finished) throw new Error('the FLAC stream is finished');
+		if (region.length !== this.channels) throw new AudioFormatError(`expected ${this.channels} channels, got ${region.length}`);
+		const n = region[0].length;
+		if (region.some((c) => c.length !== n)) throw new AudioFormatError('The channels have different lengths.');
+		if (this.received + n > this.frames) throw new RangeError(`more samples than the ${this.frames} announced`);
+		this.received += n;
+		const pcm = quantiseAll(region, this.bps, this.dither, this.random);
+		this.hasher.add(pcm, 0, n);
+		const all = this.pending[0].length ? pcm.map((ch, c) => concat(this.pending[c], ch)) : pcm;
+		const whole = Math.floor(all[0].length / this.blockSize) * this.blockSize;
+		this.pending = all.map((ch) => ch.slice(whole));
+		return this.encode(all, whole);
+	}
+
+	/** The last, shorter frame; the stream must have received all its samples. */
+	finish(): Uint8Array {
+		if (this.received !== this.frames) throw new RangeError(`${this.received} of ${this.frames} samples were given`);
+		const rest = this.pending;
+		this.pending = rest.map(() => new Int32Array(0));
+		const last = this.encode(rest, rest[0].length);
+		this.finished = true;
+		this.md5 = this.hasher.md5.digest();
+		return last;
+	}
+
+	/** STREAMINFO's 34 bytes: complete after finish(). */
+	streamInfo(): Uint8Array {
+		const frameCount = Math.ceil(this.frames / this.blockSize);
+		const blockBound = frameCount <= 1 ? Math.max(16, this.frames) : this.blockSize;
+		const info = new BitWriter(34);
+		info.write(blockBound, 16);
+		info.write(blockBound, 16);
+		info.write(this.finished && this.frameNo ? this.minFrame : 0, 24);
+		info.write(this.finished ? this.maxFrame : 0, 24);
+		info.write(this.sampleRate, 20);
+		info.write(this.channels - 1, 3);
+		info.write(this.bps - 1, 5);
+		info.write(this.frames, 36);
+		for (const b of this.md5 ?? new Uint8Array(16)) info.write(b, 8);
+		return info.finish();
+	}
+
+	/** Frames of blockSize over pcm[..][0, count) (the last one shorter). */
+	private encode(pcm: Int32Array[], count: number): Uint8Array {
+		const w = new BitWriter(Math.min(2 ** 28, 4096 + Math.ceil(count * this.channels * (this.bps / 8) * 0.75)));
+		if (count === 0) return w.finish();
+		const enc = new FrameEncoder(pcm, this.bps, this.sampleRate, this.blockSize);
+		for (let start = 0; start < count; start += this.blockSize) {
+			const n = Math.min(this.blockSize, count - start);
+			const at = w.byteLength;
+			enc.frame(w, this.frameNo++, start, n);
+			const size = w.byteLength - at;
+			this.minFrame = Math.min(this.minFrame, size);
+			this.maxFrame = Math.max(this.maxFrame, size);
+		}
+		return w.finish();
+	}
+}
+
+function concat(a: Int32Array, b: Int32Array): Int32Array {
+	const out = new Int32Array(a.length + b.length);
+	out.set(a);
+	out.set(b, a.length);
+	return out;
 }
 
 function quantiseAll(channels: Float32Array[], bps: number, dither: boolean, random: () => number): Int32Array[] {
