@@ -1,7 +1,8 @@
-import { expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import type { AudioData } from '../../src/lib/dsp/audio';
+import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
 
 export type BackendName = 'webgpu' | 'wasm';
@@ -75,4 +76,21 @@ export function wavEntries(files: Record<string, Uint8Array>): Map<string, Audio
 
 export async function downloadZip(page: Page): Promise<Map<string, AudioData>> {
 	return wavEntries(await downloadZipEntries(page));
+}
+
+/**
+ * Downloads the custom mix of a result normalised to streaming loudness (−14 LUFS) under a
+ * −1.5 dBTP ceiling, and checks what the exported file measures: the target within ±0.5 LU and
+ * the ceiling. Returns the mix.
+ */
+export async function exportNormalisedMix(page: Page, result: Locator): Promise<AudioData> {
+	await result.getByTestId('loudness-target').selectOption('streaming');
+	await result.getByTestId('loudness-ceiling').fill('-1.5');
+	const [download] = await Promise.all([page.waitForEvent('download'), result.getByTestId('download-mix').click()]);
+	await expect(result.getByTestId('loudness-outcome')).toContainText('Normalised to');
+	const mix = parseWav(new Uint8Array(readFileSync(await download.path())));
+	const m = measureLoudness(mix.channels, mix.sampleRate);
+	expect(Math.abs(m.integrated - -14)).toBeLessThanOrEqual(0.5);
+	expect(m.truePeak).toBeLessThanOrEqual(-1.5);
+	return mix;
 }

@@ -10,9 +10,8 @@ import { readFileSync } from 'node:fs';
 import { loadManifest } from '../../scripts/lib/model-files';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
-import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { parseWav } from '../../src/lib/dsp/wav';
-import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
+import { backendOf, dropFiles, exportNormalisedMix, openApp, testSong, wavFile } from './helpers';
 
 
 async function zipOf(page: Page, result: Locator): Promise<{ stems: Map<string, AudioData>; analysis: Record<string, unknown> }> {
@@ -116,13 +115,6 @@ test('a song above the in-memory limit is separated into files, played and expor
 	await disk.getByTestId('format').selectOption('float32');
 
 	// A loudness-normalised mix from disk meets its target and ceiling (one pass over the files per trial).
-	await disk.getByTestId('loudness-target').selectOption('streaming');
-	await disk.getByTestId('loudness-ceiling').fill('-1.5');
-	const [mixDownload] = await Promise.all([page.waitForEvent('download'), disk.getByTestId('download-mix').click()]);
-	await expect(disk.getByTestId('loudness-outcome')).toContainText('Normalised to');
-	const mix = parseWav(new Uint8Array(readFileSync(await mixDownload.path())));
+	const mix = await exportNormalisedMix(page, disk);
 	expect(mix.channels[0].length).toBe(song.channels[0].length);
-	const m = measureLoudness(mix.channels, mix.sampleRate);
-	expect(Math.abs(m.integrated - -14)).toBeLessThanOrEqual(0.5);
-	expect(m.truePeak).toBeLessThanOrEqual(-1.5);
 });
