@@ -31,7 +31,10 @@ export function encodeFlac(audio: AudioData, options: FlacEncodeOptions): Uint8A
 	const parts = [enc.header(), enc.body(channels), enc.finish()];
 	const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
 	let at = 0;
-	for (const p of parts) out.set(p, (at += p.length) - p.length);
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
 	out.set(enc.streamInfo(), STREAMINFO_OFFSET);
 	return out;
 }
@@ -58,7 +61,7 @@ export class FlacStreamEncoder {
 	private received = 0;
 	private minFrame = Infinity;
 	private maxFrame = 0;
-	private finished = false;
+	/** set by finish(): the stream is complete */
 	private md5: Uint8Array | null = null;
 
 	constructor(
@@ -96,7 +99,7 @@ export class FlacStreamEncoder {
 
 	/** The frames that the next region (planar channels, all the same length) completes. */
 	body(region: Float32Array[]): Uint8Array {
-		if (this.finished) throw new Error('the FLAC stream is finished');
+		if (this.md5) throw new Error('the FLAC stream is finished');
 		if (region.length !== this.channels) throw new AudioFormatError(`expected ${this.channels} channels, got ${region.length}`);
 		const n = region[0].length;
 		if (region.some((c) => c.length !== n)) throw new AudioFormatError('The channels have different lengths.');
@@ -116,7 +119,6 @@ export class FlacStreamEncoder {
 		const rest = this.pending;
 		this.pending = rest.map(() => new Int32Array(0));
 		const last = this.encode(rest, rest[0].length);
-		this.finished = true;
 		this.md5 = this.hasher.md5.digest();
 		return last;
 	}
@@ -128,8 +130,8 @@ export class FlacStreamEncoder {
 		const info = new BitWriter(34);
 		info.write(blockBound, 16);
 		info.write(blockBound, 16);
-		info.write(this.finished && this.frameNo ? this.minFrame : 0, 24);
-		info.write(this.finished ? this.maxFrame : 0, 24);
+		info.write(this.md5 && this.frameNo ? this.minFrame : 0, 24);
+		info.write(this.md5 ? this.maxFrame : 0, 24);
 		info.write(this.sampleRate, 20);
 		info.write(this.channels - 1, 3);
 		info.write(this.bps - 1, 5);

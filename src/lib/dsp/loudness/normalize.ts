@@ -63,6 +63,11 @@ function* gainSearch<T extends Trial>(before: number, target: number, ceilingDb:
  */
 const limiterCeiling = (ceilingDb: number) => 10 ** ((ceilingDb - 0.1) / 20);
 
+/**
+ * The whole-signal statement of the export: the reference that the region-by-region versions the
+ * app runs (normalizeLoudnessInRegions, planNormalization + normalizedReader) must equal sample for
+ * sample in the unit tests.
+ */
 export function normalizeLoudness(channels: Float32Array[], sampleRate: number, target: LoudnessTarget): NormalizeResult {
 	const ceilingDb = target.truePeakCeiling ?? -1;
 	const ceiling = limiterCeiling(ceilingDb);
