@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	plugins: [sveltekit()],
 	worker: { format: 'es' },
-	optimizeDeps: { exclude: ['onnxruntime-web'] },
+	optimizeDeps: { exclude: ['onnxruntime-web', '@echogarden/pffft-wasm'] },
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/edge/**/*.test.ts'],
 		environment: 'node',

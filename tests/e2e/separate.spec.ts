@@ -26,6 +26,8 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	// Multi-threaded WASM: the server's COOP/COEP headers make the page cross-origin isolated.
 	expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 	expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThan(1);
+	// the STFT/iSTFT run on the WASM SIMD FFT (its .wasm loads from the worker's own assets)
+	await expect(page.getByTestId('backend')).toHaveAttribute('data-simd-fft', 'true');
 
 	const entries = await downloadZipEntries(page);
 	const stems = wavEntries(entries);

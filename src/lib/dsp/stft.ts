@@ -3,9 +3,12 @@
  * window=hann_window(n_fft) (periodic), center=True, pad_mode='reflect', onesided,
  * normalized=False. Spectra are Float32Array laid out [F][T][re, im], F = nFft/2+1,
  * which is one channel of the model's [S, F, T, 2] input. nFft may be any even size (a power of
- * two runs the radix-2 FFT, others Bluestein's), e.g. UVR's MDX-Net 6144 / 7680.
+ * two runs the radix-2 FFT, others Bluestein's), e.g. UVR's MDX-Net 6144 / 7680. Once
+ * ./simd-fft is loaded, sizes it supports (2048, 6144, 7680, ...) run on its WASM SIMD real
+ * FFT instead, one frame per transform.
  */
 import { FFT, fftOfSize } from './fft';
+import { simdRealFft, type RealFft } from './simd-fft';
 import { hannWindow } from './window';
 
 export interface StftParams {
@@ -65,6 +68,8 @@ export function stft(signal: Float32Array, { nFft, hopLength }: StftParams, out?
 	const frames = frameCount(signal.length, hopLength);
 	if (out && out.length !== bins * frames * 2) throw new RangeError(`STFT output needs ${bins * frames * 2} values, got ${out.length}`);
 	out ??= new Float32Array(bins * frames * 2);
+	const simd = simdRealFft(nFft);
+	if (simd) return stftSimd(signal, hopLength, frames, simd, out);
 	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
 	const { re, im } = scratchOf(nFft);
@@ -106,6 +111,62 @@ export function stft(signal: Float32Array, { nFft, hopLength }: StftParams, out?
 	return out;
 }
 
+/**
+ * Frames per block in the SIMD paths. The spectrum [F][T] holds a frame's bins one row (T
+ * frames) apart, so reading or writing it frame by frame touches a new cache line and often a
+ * new page per bin; a block of frames is moved through a frame-major buffer instead, so each
+ * bin's values for the whole block are one contiguous run.
+ */
+const BLOCK = 4;
+const blocks = new Map<number, Float32Array>();
+function blockOf(nFft: number): Float32Array {
+	let b = blocks.get(nFft);
+	if (!b) blocks.set(nFft, (b = new Float32Array(BLOCK * nFft)));
+	return b;
+}
+
+/** `stft` on the SIMD real FFT: one frame per transform, a block of frames at a time into `out` [F][T][re, im]. */
+function stftSimd(signal: Float32Array, hopLength: number, frames: number, fft: RealFft, out: Float32Array): Float32Array {
+	const nFft = fft.size;
+	const half = nFft / 2;
+	const win = hannWindow(nFft);
+	const { input, output } = fft;
+	const block = blockOf(nFft);
+	const n = signal.length;
+	for (let t0 = 0; t0 < frames; t0 += BLOCK) {
+		const count = Math.min(BLOCK, frames - t0);
+		for (let g = 0; g < count; g++) {
+			const start = (t0 + g) * hopLength - half;
+			if (start >= 0 && start + nFft <= n) {
+				for (let i = 0; i < nFft; i++) input[i] = signal[start + i] * win[i];
+			} else {
+				for (let i = 0; i < nFft; i++) {
+					const j = start + i;
+					input[i] = (j >= 0 && j < n ? signal[j] : signal[reflectIndex(j, n)]) * win[i];
+				}
+			}
+			fft.forward();
+			block.set(output, g * nFft); // [X0.re, X(N/2).re, X1.re, X1.im, ...]
+		}
+		for (let g = 0; g < count; g++) {
+			const o = (t0 + g) * 2;
+			const on = o + half * frames * 2;
+			out[o] = block[g * nFft]; // DC and Nyquist are real
+			out[o + 1] = 0;
+			out[on] = block[g * nFft + 1];
+			out[on + 1] = 0;
+		}
+		for (let k = 1; k < half; k++) {
+			let o = (k * frames + t0) * 2;
+			for (let b = 2 * k, end = b + count * nFft; b < end; b += nFft, o += 2) {
+				out[o] = block[b];
+				out[o + 1] = block[b + 1];
+			}
+		}
+	}
+	return out;
+}
+
 /** 1 / (nFft · Σ window²) per output sample of an iSTFT (0 where the sum vanishes), shared per layout. */
 const envelopes = new Map<string, Float64Array>();
 function inverseEnvelope(nFft: number, hopLength: number, frames: number): Float64Array {
@@ -140,6 +201,20 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 		accumulators.set(total, (acc = new Float64Array(total)));
 	}
 	acc.fill(0);
+	const simd = simdRealFft(nFft);
+	if (simd) istftSimd(spec, frames, hopLength, simd, acc);
+	else istftJs(spec, frames, hopLength, nFft, acc);
+	const inv = inverseEnvelope(nFft, hopLength, frames);
+	out ??= new Float32Array(length);
+	const available = Math.min(length, total - half);
+	for (let i = 0; i < available; i++) out[i] = acc[i + half] * inv[i + half];
+	out.fill(0, available);
+	return out;
+}
+
+/** Adds every frame's unscaled inverse transform, windowed, into `acc` at its hop (two frames per complex FFT). */
+function istftJs(spec: Float32Array, frames: number, hopLength: number, nFft: number, acc: Float64Array): void {
+	const half = nFft / 2;
 	const { perm, run } = transformOf(nFft);
 	const win = hannWindow(nFft);
 	const { re, im } = scratchOf(nFft);
@@ -171,10 +246,34 @@ export function istft(spec: Float32Array, frames: number, length: number, { nFft
 			for (let i = 0; i < nFft; i++) acc[startB + i] += im[i] * win[i];
 		}
 	}
-	const inv = inverseEnvelope(nFft, hopLength, frames);
-	out ??= new Float32Array(length);
-	const available = Math.min(length, total - half);
-	for (let i = 0; i < available; i++) out[i] = acc[i + half] * inv[i + half];
-	out.fill(0, available);
-	return out;
+}
+
+/** `istftJs` on the SIMD real FFT: one frame per transform, a block of frames at a time (the imaginary parts of DC and Nyquist are ignored, as irfft does). */
+function istftSimd(spec: Float32Array, frames: number, hopLength: number, fft: RealFft, acc: Float64Array): void {
+	const nFft = fft.size;
+	const half = nFft / 2;
+	const win = hannWindow(nFft);
+	const { input, output } = fft;
+	const block = blockOf(nFft);
+	for (let t0 = 0; t0 < frames; t0 += BLOCK) {
+		const count = Math.min(BLOCK, frames - t0);
+		for (let g = 0; g < count; g++) {
+			const o = (t0 + g) * 2;
+			block[g * nFft] = spec[o];
+			block[g * nFft + 1] = spec[o + half * frames * 2];
+		}
+		for (let k = 1; k < half; k++) {
+			let o = (k * frames + t0) * 2;
+			for (let b = 2 * k, end = b + count * nFft; b < end; b += nFft, o += 2) {
+				block[b] = spec[o];
+				block[b + 1] = spec[o + 1];
+			}
+		}
+		for (let g = 0; g < count; g++) {
+			input.set(block.subarray(g * nFft, (g + 1) * nFft));
+			fft.backward();
+			const start = (t0 + g) * hopLength;
+			for (let i = 0; i < nFft; i++) acc[start + i] += output[i] * win[i];
+		}
+	}
 }

@@ -7,6 +7,7 @@
  * `runModel`, like separate.ts, so it runs in a worker and in Node tests.
  */
 import { mdxChunkSize, mdxInverse, mdxSpectrum, planMdxChunks, symmetricHann, type MdxOverlap, type MdxStftParams } from '../dsp/mdx';
+import { loadSimdFft } from '../dsp/simd-fft';
 import { CancelledError } from './progress';
 
 /** Runs the network: input [1, 4, dimF, dimT] -> output [1, 4, dimF, dimT], flat float32. */
@@ -56,6 +57,7 @@ export async function separateMdx(
 	const divider = new Float64Array(paddedLength);
 	const part = [new Float32Array(chunkSize), new Float32Array(chunkSize)];
 	if (mdxChunkSize(settings) !== chunkSize) throw new Error('MDX chunk size mismatch');
+	await loadSimdFft(); // the STFT/iSTFT run on the WASM SIMD FFT where it loads
 
 	for (let c = 0; c < plan.starts.length; c++) {
 		await nextTask();

@@ -4,6 +4,7 @@
  * and in Node (tests, evaluation).
  */
 import { StreamingOverlapAdd, planChunks, readChunk } from '../dsp/chunking';
+import { loadSimdFft } from '../dsp/simd-fft';
 import { istft, stft } from '../dsp/stft';
 import { modelStems, type ModelManifest } from './manifest';
 import { CancelledError } from './progress';
@@ -45,10 +46,11 @@ export async function separateChunks(
  * chunk's start are final and go to `sink` (then are dropped here), so only one chunk per
  * stem and channel is held. `mix` is read chunk by chunk and never copied whole.
  *
- * Pipelined: while the network runs chunk c, this thread computes chunk c+1's STFT, and
- * the next run starts before chunk c's iSTFT and overlap-add. When `runModel` runs
- * elsewhere (a model worker, the GPU), that DSP work overlaps the network instead of
- * adding to it; in-thread it costs nothing extra. Each run gets its own input array, which
+ * Pipelined: chunk c+1's STFT is computed before waiting for chunk c's run, and the next
+ * run starts before chunk c's iSTFT and overlap-add. When `runModel` computes elsewhere (the
+ * GPU), that DSP work overlaps the network instead of adding to it. A WASM run holds the
+ * calling thread while it computes, so there the DSP runs between runs and adds to them; the
+ * order costs nothing extra. Each run gets its own input array, which
  * `runModel` may keep or transfer.
  */
 export async function separateChunksStream(
@@ -70,6 +72,7 @@ export async function separateChunksStream(
 	const block = F * frames * 2;
 	const dims = [1, S, F, frames, 2];
 	const count = plan.starts.length;
+	await loadSimdFft(); // the STFT/iSTFT run on the WASM SIMD FFT where it loads
 	const inputOf = (c: number) => {
 		const input = new Float32Array(S * block);
 		const start = plan.starts[c];

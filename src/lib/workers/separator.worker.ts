@@ -7,6 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import { analyzeSong, StemMeters } from '../analysis/report';
+import { loadSimdFft } from '../dsp/simd-fft';
 import type { AudioData } from '../dsp/audio';
 import { RUNTIME_CACHE, fetchCached, type FetchProgress } from '../runtime/asset-cache';
 import { planBackends } from '../runtime/backend-plan';
@@ -43,6 +44,8 @@ export interface RuntimeInfo {
 	threadsNote: string | null;
 	crossOriginIsolated: boolean;
 	ortBuild: OrtBuild;
+	/** Whether the STFT/iSTFT run on the WASM SIMD FFT (else the TypeScript one). */
+	simdFft: boolean;
 }
 
 let runner: FallbackRunner | null = null;
@@ -97,7 +100,8 @@ const api = {
 			threads: threads.threads,
 			threadsNote: threads.reason,
 			crossOriginIsolated: self.crossOriginIsolated,
-			ortBuild
+			ortBuild,
+			simdFft: await loadSimdFft()
 		};
 	},
 
