@@ -60,6 +60,8 @@ for (let r = 0; r < repeats; r++) {
 	const m = performance.now();
 	for (let i = 0; i < runs; i++) await run(input, dims);
 	modelSeconds = Math.min(modelSeconds, (performance.now() - m) / 1000);
+	// each pair on stderr (shown by npm run bench): how far this machine drifts between timings
+	console.error(`  ${engine} ${threads} thread(s), repeat ${r + 1}/${repeats}: pipeline ${((m - t) / 1000).toFixed(2)} s, runs alone ${((performance.now() - m) / 1000).toFixed(2)} s`);
 }
 await session.release();
 console.log(JSON.stringify({ engine, threads, audioSeconds: seconds, wallSeconds, modelSeconds, runs, repeats }));

@@ -109,6 +109,12 @@ const instant: RunModel = async () => {
 };
 const pipelineSeconds = await time(() => separateAudio(stereo, manifest, instant), 3);
 console.log(`  the pipeline with an instant model: ${pipelineSeconds.toFixed(2)} s for ${seconds} s (${simdFftActive() ? 'WASM SIMD FFT' : 'TypeScript FFT'}), ${webN.runs} runs`);
+if (simdFftActive()) {
+	setSimdFftEnabled(false);
+	const tsSeconds = await time(() => separateAudio(stereo, manifest, instant), 3);
+	setSimdFftEnabled(true);
+	console.log(`  the same on the TypeScript FFT (the fallback): ${tsSeconds.toFixed(2)} s`);
+}
 ratio("  pipeline's own work / wall (WASM)", pipelineSeconds / webN.wallSeconds, 'for information');
 
 // Analysis after separation (mix loudness, tempo, key; each stem's loudness and true peak) as a
