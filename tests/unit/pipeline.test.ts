@@ -1,29 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../../src/lib/separation/manifest';
 import { estimateEta, CancelledError } from '../../src/lib/separation/progress';
 import { separateAudio } from '../../src/lib/separation/pipeline';
 import type { RunModel } from '../../src/lib/separation/separate';
+import { fakeManifest } from './fake-manifest';
 import { maxAbsDiff } from './golden';
 import { diff, noise, rmsDb, sine } from './signals';
 
-const manifest: ModelManifest = {
-	id: 'test',
-	name: 'test',
-	architecture: 'bs_roformer',
-	file: 'x.onnx',
-	bytes: 0,
-	sha256: '0'.repeat(64),
-	sampleRate: 44100,
-	channels: 2,
+const manifest = fakeManifest({
 	stems: ['vocals', 'drums', 'other'],
-	residualStem: 'other',
 	stft: { nFft: 256, hopLength: 64, window: 'hann', center: true, padMode: 'reflect' },
-	chunk: { frames: 65, samples: 4096 },
-	trained: false,
-	description: '',
-	training: null,
-	quality: null
-};
+	chunk: { frames: 65, samples: 4096 }
+});
 
 /** A fake network applying fixed real masks: vocals 0.5, drums 0.25 (so other = 0.25). */
 const maskModel: RunModel = async (input, dims) => {

@@ -3,8 +3,8 @@ import { FFT } from '../../src/lib/dsp/fft';
 import { loadSimdFft, setSimdFftEnabled, simdFftActive, simdFftSupports, simdRealFft } from '../../src/lib/dsp/simd-fft';
 import { istft, stft } from '../../src/lib/dsp/stft';
 import { separateAudio } from '../../src/lib/separation/pipeline';
-import type { ModelManifest } from '../../src/lib/separation/manifest';
 import type { RunModel } from '../../src/lib/separation/separate';
+import { fakeManifest } from './fake-manifest';
 import { maxAbsDiff } from './golden';
 import { diff, noise, rmsDb, sine } from './signals';
 
@@ -81,24 +81,11 @@ describe('WASM SIMD real FFT', () => {
 });
 
 describe('separation on the SIMD FFT', () => {
-	const manifest: ModelManifest = {
-		id: 'test',
-		name: 'test',
-		architecture: 'bs_roformer',
-		file: 'x.onnx',
-		bytes: 0,
-		sha256: '0'.repeat(64),
-		sampleRate: 44100,
-		channels: 2,
+	const manifest = fakeManifest({
 		stems: ['vocals', 'other'],
-		residualStem: 'other',
 		stft: { nFft: 2048, hopLength: 441, window: 'hann', center: true, padMode: 'reflect' },
-		chunk: { frames: 41, samples: 17640 },
-		trained: false,
-		description: '',
-		training: null,
-		quality: null
-	};
+		chunk: { frames: 41, samples: 17640 }
+	});
 	/** A mask that depends on frequency (so any transform error shows): low bins to vocals. */
 	const model: RunModel = async (input, dims) => {
 		const [, S, F, T] = dims;

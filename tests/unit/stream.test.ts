@@ -1,30 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { OverlapAdd, StreamingOverlapAdd, planChunks } from '../../src/lib/dsp/chunking';
 import { StreamResampler, resample } from '../../src/lib/dsp/resample';
-import type { ModelManifest } from '../../src/lib/separation/manifest';
 import { separateAudio } from '../../src/lib/separation/pipeline';
 import type { RunModel } from '../../src/lib/separation/separate';
 import { outputLayout, separateAudioStream } from '../../src/lib/separation/stream';
+import { fakeManifest } from './fake-manifest';
 import { noise, sine } from './signals';
 
-const manifest: ModelManifest = {
-	id: 'test',
-	name: 'test',
-	architecture: 'bs_roformer',
-	file: 'x.onnx',
-	bytes: 0,
-	sha256: '0'.repeat(64),
-	sampleRate: 44100,
-	channels: 2,
+const manifest = fakeManifest({
 	stems: ['vocals', 'other', 'drums'],
-	residualStem: 'other',
 	stft: { nFft: 256, hopLength: 64, window: 'hann', center: true, padMode: 'reflect' },
-	chunk: { frames: 65, samples: 4096 },
-	trained: false,
-	description: '',
-	training: null,
-	quality: null
-};
+	chunk: { frames: 65, samples: 4096 }
+});
 
 /** A nonlinear fake network, so each chunk's output depends on where the chunk lies. */
 const squash: RunModel = async (input) => {
