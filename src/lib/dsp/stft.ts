@@ -117,7 +117,7 @@ export function stft(signal: Float32Array, { nFft, hopLength }: StftParams, out?
  * new page per bin; a block of frames is moved through a frame-major buffer instead, so each
  * bin's values for the whole block are one contiguous run.
  */
-const BLOCK = 4;
+const BLOCK = 8;
 const blocks = new Map<number, Float32Array>();
 function blockOf(nFft: number): Float32Array {
 	let b = blocks.get(nFft);

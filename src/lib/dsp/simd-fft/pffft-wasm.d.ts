@@ -4,12 +4,10 @@ declare module '@echogarden/pffft-wasm/simd' {
 		HEAPF32: Float32Array;
 		/** pffft_new_setup(N, PFFFT_REAL = 0 | PFFFT_COMPLEX = 1): a setup pointer; real N must be a multiple of 32 with no prime factor above 5. */
 		_pffft_new_setup(size: number, kind: number): number;
-		_pffft_destroy_setup(setup: number): void;
 		_pffft_aligned_malloc(bytes: number): number;
-		_pffft_aligned_free(pointer: number): void;
-		/** direction 0 = forward, 1 = backward (unscaled); work may be 0 (a stack buffer is used). */
+		/** direction 0 = forward, 1 = backward (unscaled); `work` is a buffer of N floats. */
 		_pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
 	}
-	const factory: (options?: { wasmBinary?: ArrayBuffer | Uint8Array }) => Promise<PffftModule>;
+	const factory: () => Promise<PffftModule>;
 	export default factory;
 }
