@@ -12,11 +12,13 @@ own: the tempo of the 16th-note grid and the key of the scale the parts are writ
 
 Without --in-key-vocals the rendered songs sing real phrases (the pack without GPL material has
 no other singing), which are recordings in keys of their own shifted by up to 3 semitones: such
-a song has no single key, and its key label is only the accompaniment's. --in-key-vocals (needs
-a pack built with --gpl) has the ALYS voice sing melodies in the song's key instead.
+a song has no single key, and its key label is only the accompaniment's. --phrases-in-key shifts
+each phrase into the song's key instead (render.fit_to_key: measured pitch, whole semitones, own
+tuning corrected). --in-key-vocals (needs a pack built with --gpl) has the ALYS voice sing
+melodies in the song's key instead of phrases.
 
 usage: /usr/bin/python3 tools/make_analysis_set.py --out .analysis [--songs 24] [--seconds 20] [--pack .pack/train]
-       [--first N] [--in-key-vocals]
+       [--first N] [--in-key-vocals | --phrases-in-key]
 """
 from __future__ import annotations
 
@@ -55,7 +57,10 @@ def main():
     ap.add_argument("--pack", type=Path, help="training pack folder (tools/pack_train.py) for the realistic renderer")
     ap.add_argument("--first", type=int, default=0, help="first song index (a second, disjoint set: e.g. --first 100000)")
     ap.add_argument("--in-key-vocals", action="store_true", help="rendered songs: the ALYS voice in the song's key, no real phrases")
+    ap.add_argument("--phrases-in-key", action="store_true", help="rendered songs: the real phrases shifted into the song's key")
     args = ap.parse_args()
+    if args.in_key_vocals and args.phrases_in_key:
+        ap.error("--in-key-vocals sings no phrases: choose one")
     args.out.mkdir(parents=True, exist_ok=True)
     labels = []
     for n in range(args.first, args.first + args.songs):
@@ -74,12 +79,13 @@ def main():
         for n in range(args.first, args.first + args.songs):
             seed = 8_000_000 + n
             song = render.plan(seed, args.seconds + 1.0)
-            mix = render.render_song(bank, seed, args.seconds, vocal_phrases=not args.in_key_vocals).sum(0).numpy()
+            mix = render.render_song(bank, seed, args.seconds, vocal_phrases=not args.in_key_vocals,
+                                     phrases_in_key=args.phrases_in_key).sum(0).numpy()
             name = f"render-{n:03d}.wav"
             write_wav(args.out / name, mix.astype(np.float32))
             mode = "minor" if tuple(song.scale) == MINOR else "major"
             labels.append({"file": name, "source": "render", "seed": seed, "bpm": round(song.bpm, 3), "tonic": song.key,
-                           "mode": mode, "groove": song.groove, "vocals": "in key" if args.in_key_vocals else "phrases"})
+                           "mode": mode, "groove": song.groove, "vocals": "in key" if args.in_key_vocals else "phrases in key" if args.phrases_in_key else "phrases"})
             print(labels[-1], flush=True)
     (args.out / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
 

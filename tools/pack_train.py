@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stemsafe_tools.audio_io import SR, decode, decode_many, encode  # noqa: E402
-from stemsafe_tools.pitch import yin_midi  # noqa: E402
+from stemsafe_tools.pitch import pure_tone, yin_midi  # noqa: E402
 from stemsafe_tools.sf2 import SoundFont  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +38,14 @@ MUSESCORE = Path("/usr/share/sounds/sf2/MuseScore_General_Full.sf2")
 HYDROGEN = Path("/usr/share/hydrogen/data/drumkits")
 GAP = 2205  # 50 ms of silence between samples in a group file
 
+SINGING_CREDITS = {"vocadito": "vocadito (Bittner et al.)", "dagstuhl_choirset": "Dagstuhl ChoirSet (Rosenzweig et al.)",
+                   "multivox": "MultiVox authors"}
+
 SOURCES = {
     "alys": dict(licence="GPL-3.0", copyleft=True, credit="ALYS voicebank (oxygen-dioxide/ALYS-jpn-plus)",
                  folder="vocals-alys-gpl3"),
-    "singing": dict(licence="CC-BY-4.0", credit="vocadito (Bittner et al.), Dagstuhl ChoirSet (Rosenzweig et al.), "
-                    "MultiVox authors; via mirdata test resources", folder="singing-snippets-ccby"),
+    # credit: filled in by pack_train_audio from the datasets whose files were kept (SINGING_CREDITS)
+    "singing": dict(licence="CC-BY-4.0", credit="", folder="singing-snippets-ccby"),
     "speech": dict(licence="public domain", credit="LJSpeech (K. Ito)", folder="speech-ljspeech-pd"),
     "muldjord": dict(licence="CC-BY-4.0", credit="Drum samples provided by DrumGizmo.org (MuldjordKit)",
                      folder="drums-muldjord-ccby"),
@@ -202,9 +205,20 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
             it["midi"] = fallback if it["midi"] is None else it["midi"]
         log(f"alys: pitch measured on {len(measured)} of {len(g.items)} items, median MIDI {fallback}")
         groups.append(g)
+    # the folder's MultiVox files are 440 Hz sines (mirdata's test placeholders, measured): a steady
+    # pure tone is not singing, and in a song it is a loud line in no key, so such files are left out
     g = Group("singing", "vocals", "phrase", "singing", 1, 40.0)
+    tones = []
     for p in prefetch(limited([p for p in files(base / SOURCES["singing"]["folder"]) if "Stereo" not in p.name and "audio360" not in p.name])):
-        g.add(dec(p), midi=None, vel=0.8, name=p.stem)
+        a = dec(p)
+        if pure_tone(a.mean(axis=0), SR):
+            tones.append(p.name)
+            continue
+        g.add(a, midi=None, vel=0.8, name=p.stem)
+    if tones:
+        log(f"singing: left out {len(tones)} files that are a steady pure tone, not singing: {', '.join(tones)}")
+    kept = [c for prefix, c in SINGING_CREDITS.items() if any(it["name"].startswith(prefix + "-") for it in g.items)]
+    SOURCES["singing"]["credit"] = ", ".join(kept) + "; via mirdata test resources"
     groups.append(g)
     g = Group("speech", "vocals", "speech", "speech", 1, 12.0)
     for p in prefetch(limited(files(base / SOURCES["speech"]["folder"]))):

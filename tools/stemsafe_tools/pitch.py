@@ -14,12 +14,22 @@ def yin_midi(x: np.ndarray, sr: int, fmin: float = 60.0, fmax: float = 1000.0, f
              hop: int = 1024, threshold: float = 0.15) -> float | None:
     """Median pitch (MIDI, fractional) of the voiced frames of mono x; None when fewer than three
     frames are voiced (noise, a consonant, silence)."""
+    pitches = yin_track(x, sr, fmin, fmax, frame, hop, threshold)
+    if len(pitches) < 3:
+        return None
+    return float(np.median(pitches))
+
+
+def yin_track(x: np.ndarray, sr: int, fmin: float = 60.0, fmax: float = 1000.0, frame: int = 2048,
+              hop: int = 1024, threshold: float = 0.15) -> np.ndarray:
+    """Pitch (MIDI, fractional) of every voiced frame of mono x, in time order (unvoiced frames and
+    frames quieter than 0.3 x the RMS of x are left out)."""
     x = np.asarray(x, dtype=np.float64)
     max_lag = min(frame // 2, int(sr / fmin))
     min_lag = max(2, int(sr / fmax))
     w = frame - max_lag  # integration window
     if len(x) < frame or w < min_lag:
-        return None
+        return np.zeros(0)
     loud = np.sqrt(np.mean(x * x)) * 0.3
     pitches = []
     for start in range(0, len(x) - frame + 1, hop):
@@ -49,6 +59,18 @@ def yin_midi(x: np.ndarray, sr: int, fmin: float = 60.0, fmax: float = 1000.0, f
             den = a - 2 * b + c
             tau = tau + (0.5 * (a - c) / den if den > 0 else 0.0)
         pitches.append(69 + 12 * np.log2(sr / tau / 440.0))
-    if len(pitches) < 3:
-        return None
-    return float(np.median(pitches))
+    return np.array(pitches)
+
+
+def pure_tone(x: np.ndarray, sr: int, width_hz: float = 20.0, share: float = 0.99) -> bool:
+    """True when one spectral line (+-width_hz) holds at least `share` of the energy of mono x: a
+    test tone, not a voice or an instrument, whose overtones carry well over 1 % of the energy.
+    (The MultiVox files of ../shared/train-audio/singing-snippets-ccby are 440 Hz sines: mirdata's
+    test placeholders, not singing.)"""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 256 or not np.any(x):
+        return False
+    p = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    k = int(np.argmax(p))
+    w = max(2, int(np.ceil(width_hz * len(x) / sr)))
+    return float(p[max(0, k - w):k + w + 1].sum() / p.sum()) >= share

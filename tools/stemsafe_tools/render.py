@@ -18,7 +18,7 @@ for theory.progression), so the same seed gives the same song on any device:
 * vocals — melodies sung by the ALYS voice (recorded on about C#4, pitch measured per item;
   re-pitched by a variable-rate read pointer with glides, vibrato and drift; formants move with
   the pitch ratio) with optional harmonies, or real singing phrases (vocadito, Dagstuhl
-  ChoirSet, MultiVox; in their own keys, not the song's) and speech (LJSpeech) placed on the
+  ChoirSet; in their own keys, not the song's, unless phrases_in_key) and speech (LJSpeech) placed on the
   phrase grid;
 * mix — per-track EQ, compression, distortion, reverb and delay, panning, random stem balance and
   loudness, and a bus limiter applied to all stems alike (the stems always sum to the mix).
@@ -444,9 +444,29 @@ def _melody(song: Song, rng, low: int, high: int) -> list:
     return notes
 
 
-def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g: torch.Generator, phrases_ok: bool = True):
+def fit_to_key(x, song: Song, near: float) -> float:
+    """Shift (semitones) that puts the sung phrase x (mono, at SR) in the song's key: the whole
+    number of semitones within +-6 that brings the most voiced time onto the song's scale (ties:
+    the one nearest to `near`), plus the phrase's own tuning offset from A440, measured (YIN frames,
+    circular mean of their fractional pitch). A phrase without voiced frames keeps `near`."""
+    import numpy as np
+    from .pitch import yin_track
+    track = yin_track(x, SR, fmin=70.0, fmax=1100.0, frame=2048, hop=512)
+    if len(track) < 3:
+        return near
+    tuning = float(np.angle(np.mean(np.exp(2j * np.pi * track))) / (2 * np.pi))  # -0.5..0.5 semitones
+    pcs = np.bincount(np.round(track - tuning).astype(int) % 12, minlength=12)
+    scale = {(song.key + d) % 12 for d in song.scale}
+    best = max(range(-6, 7), key=lambda k: (sum(pcs[(pc - k) % 12] for pc in scale), -abs(k - near)))
+    return best - tuning
+
+
+def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g: torch.Generator, phrases_ok: bool = True,
+                  phrases_in_key: bool = False):
     """Returns (vocals [2, L], set of bars with singing). phrases_ok=False: ALYS always sings (in the
-    song's key) where the bank has it, never the real phrases, which are in keys of their own."""
+    song's key) where the bank has it, never the real phrases, which are in keys of their own.
+    phrases_in_key: each real phrase is shifted into the song's key (fit_to_key) instead of by a
+    random -3..3 semitones (the random draws stay the same)."""
     out = torch.zeros((2, L), device=device)
     sung = bank.groups.get("alys")
     phrases = bank.groups.get("singing")
@@ -514,7 +534,11 @@ def render_vocals(song: Song, bank: Bank, rng, L: int, device, lead_in: float, g
             length = phrases.items[item]["length"]
             dur = min(rng.uniform(1.5, 6.0), length / SR)
             skip = rng.randrange(0, max(1, length - int(dur * SR)))
-            tr.add(item, song.time(bar, rng.choice((0, 2, 4))) + lead_in, 1.0, semis=rng.uniform(-3, 3), pan=rng.uniform(-0.15, 0.15),
+            semis = rng.uniform(-3, 3)
+            if phrases_in_key:
+                start = int(phrases.offset[item]) + skip
+                semis = fit_to_key(phrases.audio[:, start:start + int(dur * SR)].mean(0).cpu().numpy(), song, semis)
+            tr.add(item, song.time(bar, rng.choice((0, 2, 4))) + lead_in, 1.0, semis=semis, pan=rng.uniform(-0.15, 0.15),
                    gate=dur, release=0.2, src_skip=skip)
             nb = int(math.ceil(dur / song.bar))
             bars_used.update(range(bar, bar + nb))
@@ -561,9 +585,11 @@ def _track_fx(x: torch.Tensor, rng, reverb: bool, g=None, hp=(40, 150)) -> torch
     return x
 
 
-def render_song(bank: Bank, seed: int, seconds: float, device="cpu", vocal_phrases: bool = True) -> torch.Tensor:
+def render_song(bank: Bank, seed: int, seconds: float, device="cpu", vocal_phrases: bool = True,
+                phrases_in_key: bool = False) -> torch.Tensor:
     """Stems [4, 2, L] (vocals, drums, bass, other) of one song; their sum is the mix (peak <= 0.98).
-    vocal_phrases=False: see render_vocals (songs whose every pitched part is in the labelled key)."""
+    vocal_phrases=False: see render_vocals (songs whose every pitched part is in the labelled key);
+    phrases_in_key: the real sung phrases are shifted into the song's key (render_vocals)."""
     song = plan(seed, seconds + 1.0)
     rng = random.Random(seed * 7919 + 1)
     g = torch.Generator().manual_seed(seed + 17)
@@ -571,7 +597,8 @@ def render_song(bank: Bank, seed: int, seconds: float, device="cpu", vocal_phras
     pre = int(rng.uniform(0, 1.0) * SR)  # start inside the song, with reverb tails already running
     total = L + pre
     lead_in = 0.0
-    vocals, vocal_bars = render_vocals(song, bank, rng, total, device, lead_in, g, phrases_ok=vocal_phrases)
+    vocals, vocal_bars = render_vocals(song, bank, rng, total, device, lead_in, g, phrases_ok=vocal_phrases,
+                                       phrases_in_key=phrases_in_key)
     drums = _track_fx(render_drums(song, bank, rng, total, device, lead_in), rng, reverb=rng.random() < 0.5, g=g, hp=(20, 45))
     if drums.abs().max() > 0:
         drums = fx.compress(drums, rng.uniform(-15, -5), rng.uniform(2, 5), release_frames=9)
