@@ -13,6 +13,7 @@ import { parseWav } from '../src/lib/dsp/wav';
 import { decodeFlac } from '../src/lib/dsp/flac/decode';
 import { keyProfiles, keyFromProfiles, mirexKeyScore, type KeyProfiles } from '../src/lib/analysis/key';
 import { estimateTempo, onsetEnvelope } from '../src/lib/analysis/tempo';
+import { loadSimdFft } from '../src/lib/dsp/simd-fft';
 
 interface Label {
 	file: string;
@@ -24,6 +25,9 @@ interface Label {
 }
 
 const dir = process.argv[2];
+// the spectra on the FFT the app's worker uses (the TypeScript FFT where the WASM SIMD one fails to load)
+const simd = await loadSimdFft();
+console.error(`spectra on the ${simd ? 'WASM SIMD' : 'TypeScript'} FFT`);
 if (!dir) throw new Error('usage: npm run eval:analysis -- DIR (see tools/make_analysis_set.py)');
 const realSet = existsSync(join(dir, 'songs.json'));
 const labels: Label[] = realSet ? realLabels() : (JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Label[]);

@@ -3,9 +3,12 @@
  * callback frame by frame: neither the mono mix nor the decimated signal is ever held whole, so a
  * 60-minute song costs one frame of memory. The decimation is a Hann-windowed sinc low-pass
  * (64 taps, cut-off at 0.45 of the new rate) evaluated only at the kept samples — far cheaper
- * than the general resampler and plenty for pitch-class and onset analysis.
+ * than the general resampler and plenty for pitch-class and onset analysis. The spectra come from
+ * the WASM SIMD real FFT when this thread has loaded it (`loadSimdFft`), else from the
+ * TypeScript FFT; both give the same magnitudes to float32 precision.
  */
 import { fftOfSize } from '../dsp/fft';
+import { simdRealFft, type RealFft } from '../dsp/simd-fft';
 import { hannWindow } from '../dsp/window';
 
 const TAPS = 64;
@@ -101,11 +104,12 @@ export function forEachMixFrame(
 	onFrame: (magnitude: Float64Array, index: number) => void
 ): number {
 	const source = new DecimatedMono(channels, factor);
-	const fft = fftOfSize(nFft);
+	const simd = simdRealFft(nFft);
+	const fft = simd ? null : fftOfSize(nFft);
 	const win = hannWindow(nFft);
 	const frame = new Float32Array(nFft);
-	const re = new Float64Array(nFft);
-	const im = new Float64Array(nFft);
+	const re = new Float64Array(simd ? 0 : nFft);
+	const im = new Float64Array(simd ? 0 : nFft);
 	const mag = new Float64Array(nFft / 2 + 1);
 	let filled = 0;
 	let index = 0;
@@ -115,14 +119,33 @@ export function forEachMixFrame(
 			if (got === 0) return index;
 			filled += got;
 		}
-		for (let i = 0; i < nFft; i++) {
-			re[i] = frame[i] * win[i];
-			im[i] = 0;
+		if (simd) simdMagnitude(simd, frame, win, mag);
+		else {
+			for (let i = 0; i < nFft; i++) {
+				re[i] = frame[i] * win[i];
+				im[i] = 0;
+			}
+			fft!.transform(re, im);
+			for (let k = 0; k <= nFft / 2; k++) mag[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
 		}
-		fft.transform(re, im);
-		for (let k = 0; k <= nFft / 2; k++) mag[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
 		onFrame(mag, index++);
 		frame.copyWithin(0, hop);
 		filled = nFft - hop;
+	}
+}
+
+/** |X[k]|, k = 0..N/2, of the windowed frame on the SIMD real FFT (its packed output layout). */
+function simdMagnitude(simd: RealFft, frame: Float32Array, win: Float64Array, mag: Float64Array): void {
+	const n = simd.size;
+	const input = simd.input;
+	for (let i = 0; i < n; i++) input[i] = frame[i] * win[i];
+	simd.forward();
+	const out = simd.output;
+	mag[0] = Math.abs(out[0]);
+	mag[n / 2] = Math.abs(out[1]);
+	for (let k = 1; k < n / 2; k++) {
+		const r = out[2 * k];
+		const i = out[2 * k + 1];
+		mag[k] = Math.sqrt(r * r + i * i);
 	}
 }
