@@ -123,6 +123,7 @@ export class TruePeakTracker {
 	private readonly ph: Float64Array[];
 	private readonly gain: number;
 	private readonly farGain: number[];
+	private readonly farGain8: number[];
 	private peak = 0;
 	private samples = 0;
 	/** The CONTEXT samples before `total` (zeros before the signal starts). */
@@ -139,6 +140,8 @@ export class TruePeakTracker {
 		// the same for all but the four taps around the interval (see mayExceed), with a margin
 		// for the float rounding of the near sum
 		this.farGain = this.ph.map((taps) => taps.reduce((a, b, t) => (t >= 6 && t <= 9 ? a : a + Math.abs(b)), 0) * (1 + 1e-9) + 1e-12);
+		// and for all but the eight taps around it (see mayExceed8)
+		this.farGain8 = this.ph.map((taps) => taps.reduce((a, b, t) => (t >= 4 && t <= 11 ? a : a + Math.abs(b)), 0) * (1 + 1e-9) + 1e-12);
 	}
 
 	/** The largest |sample| so far (linear). */
@@ -195,8 +198,9 @@ export class TruePeakTracker {
 				const a = Math.abs(buf[j]);
 				if (a > local) local = a;
 			}
-			if (local * this.gain > this.peak && this.mayExceed(buf, start - bufStart, stop - bufStart, local)) {
-				this.peak = Math.max(this.peak, blockInterSamplePeak(buf, start - bufStart, stop - bufStart, this.ph));
+			const [from, to] = [start - bufStart, stop - bufStart];
+			if (local * this.gain > this.peak && this.mayExceed(buf, from, to, local) && this.mayExceed8(buf, from, to, local)) {
+				this.peak = Math.max(this.peak, blockInterSamplePeak(buf, from, to, this.ph));
 			}
 		}
 		if (end > this.next) this.next = end;
@@ -215,6 +219,27 @@ export class TruePeakTracker {
 			const limit = this.peak - farGain[p] * local;
 			for (let i = from; i < to; i++) {
 				if (Math.abs(h6 * buf[i - 1] + h7 * buf[i] + h8 * buf[i + 1] + h9 * buf[i + 2]) > limit) return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The same bound with the eight taps around the interval exactly: tighter where the signal is
+	 * smooth and near its peak over a whole block (a steady bass note, a sustained tone), where
+	 * the four-tap bound passes nearly every block on to the full interpolation.
+	 */
+	private mayExceed8(buf: Float32Array, from: number, to: number, local: number): boolean {
+		const { ph, farGain8 } = this;
+		if (from - 3 < 0 || to + 4 > buf.length) return true; // taps outside buf: let the full sums decide
+		for (let p = 1; p < ph.length; p++) {
+			const h = ph[p];
+			const [h4, h5, h6, h7, h8, h9, h10, h11] = [h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11]];
+			const limit = this.peak - farGain8[p] * local;
+			for (let i = from; i < to; i++) {
+				const near =
+					h4 * buf[i - 3] + h5 * buf[i - 2] + h6 * buf[i - 1] + h7 * buf[i] + h8 * buf[i + 1] + h9 * buf[i + 2] + h10 * buf[i + 3] + h11 * buf[i + 4];
+				if (Math.abs(near) > limit) return true;
 			}
 		}
 		return false;
