@@ -31,6 +31,9 @@ console.error(`spectra on the ${simd ? 'WASM SIMD' : 'TypeScript'} FFT`);
 if (!dir) throw new Error('usage: npm run eval:analysis -- DIR (see tools/make_analysis_set.py)');
 const realSet = existsSync(join(dir, 'songs.json'));
 const labels: Label[] = realSet ? realLabels() : (JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Label[]);
+// how the set was written (tools/make_analysis_set.py): a set rendered by uncommitted tools cannot be reproduced
+if (existsSync(join(dir, 'provenance.json'))) console.error(`set written by: ${readFileSync(join(dir, 'provenance.json'), 'utf8').replace(/\s+/g, ' ')}`);
+else if (!realSet) console.error('set written by: unknown (no provenance.json: written before make_analysis_set.py recorded it)');
 
 /** ../shared/eval-real: every song with a tempo label, read from its mixture.flac. */
 function realLabels(): Label[] {

@@ -88,6 +88,27 @@ def main():
                            "mode": mode, "groove": song.groove, "vocals": "in key" if args.in_key_vocals else "phrases in key" if args.phrases_in_key else "phrases"})
             print(labels[-1], flush=True)
     (args.out / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
+    (args.out / "provenance.json").write_text(json.dumps(provenance(args), indent=1) + "\n")
+
+
+def provenance(args) -> dict:
+    """What wrote the set: the command, the commit of tools/ and whether it had uncommitted changes
+    (a set rendered by a working copy cannot be re-rendered from a commit), and the pack's index
+    hash. Printed by npm run eval:analysis."""
+    import hashlib
+    import subprocess
+    tools = Path(__file__).resolve().parent
+
+    def git(*cmd):
+        try:
+            return subprocess.run(["git", *cmd], cwd=tools, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    status = git("status", "--porcelain", "--", str(tools))
+    index = args.pack / "index.json" if args.pack else None
+    return {"command": " ".join(sys.argv), "commit": git("rev-parse", "HEAD"),
+            "tools_modified": None if status is None else bool(status),
+            "pack_index_sha256": hashlib.sha256(index.read_bytes()).hexdigest() if index and index.exists() else None}
 
 
 if __name__ == "__main__":
