@@ -12,6 +12,8 @@ test('each result shows loudness, true peak, tempo and key, and a normalised exp
 	await expect(job.getByTestId('analysis-mix-lufs')).toHaveText(/^-\d+\.\d LUFS$/);
 	await expect(job.getByTestId('analysis-bpm')).toHaveText(/^\d+\.\d BPM$/);
 	await expect(job.getByTestId('analysis-key')).toHaveText(/ (major|minor)$/);
+	const mode = (await job.getByTestId('analysis-key').textContent())!.endsWith('minor') ? 'A' : 'B';
+	await expect(job.getByTestId('analysis-key-camelot')).toHaveText(new RegExp(`^(1[0-2]|[1-9])${mode}$`));
 	await expect(job.getByRole('table', { name: 'Loudness and true peak of each stem' }).getByRole('row')).toHaveCount(5); // header + 4 stems
 
 	await job.getByTestId('format').selectOption('float32');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
+import { camelotCode, estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 
 const RATE = 22050;
@@ -106,6 +106,17 @@ describe('key', () => {
 		// ... but not against a clearly stronger tonic
 		const onAWithG = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 3 : p === 0 ? 1 : p === 7 ? 1 : 0));
 		expect(keyFromProfiles({ full, bass: onAWithG }, 0.25)?.name).toBe('A minor');
+	});
+	it('names every key in Camelot notation as on the wheel', () => {
+		// the wheel, written out: number -> [major tonic (B), minor tonic (A)], pitch classes from C = 0
+		const wheel: Record<number, [number, number]> = {
+			1: [11, 8], 2: [6, 3], 3: [1, 10], 4: [8, 5], 5: [3, 0], 6: [10, 7],
+			7: [5, 2], 8: [0, 9], 9: [7, 4], 10: [2, 11], 11: [9, 6], 12: [4, 1]
+		};
+		for (const [n, [major, minor]] of Object.entries(wheel)) {
+			expect(camelotCode(major, 'major')).toBe(`${n}B`);
+			expect(camelotCode(minor, 'minor')).toBe(`${n}A`);
+		}
 	});
 	it('scores like MIREX: exact 1, fifth above 0.5, relative 0.3, parallel 0.2', () => {
 		const C = { tonic: 0, mode: 'major' };

@@ -6,7 +6,7 @@
  */
 import type { AudioData } from '../dsp/audio';
 import { LoudnessMeter, measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
-import { estimateKey, type KeyEstimate } from './key';
+import { camelotCode, estimateKey, type KeyEstimate } from './key';
 import { estimateTempo, type TempoEstimate } from './tempo';
 
 export interface StemLoudness {
@@ -86,6 +86,7 @@ export function analysisJson(a: SongAnalysis, extra: Record<string, unknown> = {
 				},
 				tempoBpm: a.tempo?.bpm ?? null,
 				key: a.key?.name ?? null,
+				keyCamelot: a.key ? camelotCode(a.key.tonic, a.key.mode) : null,
 				stems: Object.fromEntries(a.stems.map((s) => [s.name, { integratedLufs: db(s.integrated), truePeakDbtp: db(s.truePeak) }])),
 				measuredWith: 'ITU-R BS.1770-4 / EBU R128 (Stemsafe)'
 			},
