@@ -55,6 +55,12 @@ def check_sf2() -> None:
         lag += 0.5 * (a - c) / (a - 2 * b + c)  # parabolic peak
         cents = 1200 * np.log2(period / lag)
         check(abs(cents) < 15, f"{Path(path).name} program {program} key {key}: pitch off by {cents:+.1f} cents")
+    # the volume envelope's hold stage: FluidR3's "Power" kit toms hold for seconds, then drop to
+    # silence; without the hold they decayed at once (peak about -70 dBFS)
+    if Path(fluid).exists():
+        for key in (41, 45, 48, 50):
+            peak = float(np.abs(SoundFont(fluid).render(128, 16, key, 100, 0.2, 0.8)).max())
+            check(peak > 0.1, f"FluidR3 Power kit tom {key}: peak {peak:.3f} (hold stage rendered)")
 
 
 def check_pitch() -> None:

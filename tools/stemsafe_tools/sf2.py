@@ -5,7 +5,8 @@ Reads RIFF `sfbk`: `sdta/smpl` (16-bit samples, memory-mapped) and the `pdta` hy
 preset zones and instrument zones whose key and velocity ranges contain the note are
 played; each zone's sample is resampled to the note's pitch (root key, overriding root key,
 coarse/fine tune, pitch correction, scale tuning), looped between its loop points when the
-sample mode asks for it, shaped by the volume envelope (attack, decay, sustain, release),
+sample mode asks for it, shaped by the volume envelope (delay, attack, hold, decay, sustain,
+release),
 attenuated (initialAttenuation + a velocity curve) and panned. Modulators, filters, LFOs
 and the modulation envelope are ignored.
 """
@@ -20,11 +21,11 @@ import numpy as np
 # generator operators used here
 START_OFS, END_OFS, STARTLOOP_OFS, ENDLOOP_OFS = 0, 1, 2, 3
 START_COARSE, END_COARSE, STARTLOOP_COARSE, ENDLOOP_COARSE = 4, 12, 45, 50
-PAN, ATTACK, HOLD, DECAY, SUSTAIN, RELEASE = 17, 34, 35, 36, 37, 38
+PAN, DELAY, ATTACK, HOLD, DECAY, SUSTAIN, RELEASE = 17, 33, 34, 35, 36, 37, 38
 INSTRUMENT, KEY_RANGE, VEL_RANGE, ATTENUATION = 41, 43, 44, 48
 COARSE_TUNE, FINE_TUNE, SAMPLE_ID, SAMPLE_MODES, SCALE_TUNING, ROOT_KEY = 51, 52, 53, 54, 56, 58
 RANGE_GENS = (KEY_RANGE, VEL_RANGE)
-DEFAULTS = {ATTACK: -12000, HOLD: -12000, DECAY: -12000, SUSTAIN: 0, RELEASE: -12000, SCALE_TUNING: 100,
+DEFAULTS = {DELAY: -12000, ATTACK: -12000, HOLD: -12000, DECAY: -12000, SUSTAIN: 0, RELEASE: -12000, SCALE_TUNING: 100,
             ROOT_KEY: -1, PAN: 0, ATTENUATION: 0, COARSE_TUNE: 0, FINE_TUNE: 0, SAMPLE_MODES: 0}
 
 
@@ -183,12 +184,20 @@ class SoundFont:
             if len(seg) < 2:
                 continue
             wave = (seg[i0] * (1 - frac) + seg[i0 + 1] * frac) * valid
+            stage = lambda op: 0.0 if g(op) <= -12000 else 2.0 ** (g(op) / 1200.0)  # -12000: no stage  # noqa: E731
+            delay = stage(DELAY)
             att = 2.0 ** (max(g(ATTACK), -12000) / 1200.0)
+            hold = stage(HOLD)
             dec = 2.0 ** (max(g(DECAY), -12000) / 1200.0)
             rel = max(2.0 ** (max(g(RELEASE), -12000) / 1200.0), 0.01)
             sus = 10 ** (-max(min(g(SUSTAIN), 1440), 0) / 200.0)
-            env = np.minimum(t / max(att, 1e-4), 1.0)
-            env = env * np.where(t < att, 1.0, sus + (1 - sus) * np.exp(-np.maximum(t - att, 0) / max(dec, 1e-3) * 5))
+            # delay (silent), attack (linear rise), hold (full level), decay to the sustain level;
+            # without the hold stage, a zone that holds for seconds and then drops to silence (the
+            # FluidR3 "Power" kit's toms) decayed at once and was rendered at about -70 dBFS
+            te = t - delay
+            env = np.clip(te / max(att, 1e-4), 0.0, 1.0)
+            after = np.maximum(te - att - hold, 0)
+            env = env * np.where(te < att + hold, 1.0, sus + (1 - sus) * np.exp(-after / max(dec, 1e-3) * 5))
             env = env * np.where(t < hold_s, 1.0, np.exp(-np.maximum(t - hold_s, 0) / rel * 5))
             level = 10 ** (-(max(g(ATTENUATION), 0) * 0.4) / 200.0) * (vel / 127.0) ** 2  # 0.4: EMU attenuation
             p = np.clip(g(PAN), -500, 500) / 500.0
