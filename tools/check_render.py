@@ -82,6 +82,8 @@ def check_pitch() -> None:
     check(pure_tone(0.4 * np.sin(phase), render.SR), "pure_tone: a 440 Hz sine is a test tone")
     check(not pure_tone(sum(np.sin(h * phase) / h for h in range(1, 6)), render.SR), "pure_tone: a tone with overtones is not")
     check(not pure_tone(rng.standard_normal(len(t)), render.SR), "pure_tone: white noise is not")
+    check(not pure_tone(0.8 * np.sin(2 * np.pi * 60.0 * t) * np.exp(-t / 0.15), render.SR),
+          "pure_tone: a decaying 60 Hz thump (body percussion, a kick) is not")
 
 
 def check_singing_files() -> None:

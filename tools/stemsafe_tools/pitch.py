@@ -63,14 +63,19 @@ def yin_track(x: np.ndarray, sr: int, fmin: float = 60.0, fmax: float = 1000.0, 
 
 
 def pure_tone(x: np.ndarray, sr: int, width_hz: float = 20.0, share: float = 0.99) -> bool:
-    """True when one spectral line (+-width_hz) holds at least `share` of the energy of mono x: a
-    test tone, not a voice or an instrument, whose overtones carry well over 1 % of the energy.
-    (The MultiVox files of ../shared/train-audio/singing-snippets-ccby are 440 Hz sines: mirdata's
-    test placeholders, not singing.)"""
+    """True when mono x is a steady test tone: one spectral line (+-width_hz) holds at least
+    `share` of its energy, and its level stays within 1 dB from quarter to quarter. A voice or an
+    instrument puts well over 1 % of its energy into overtones; a low thump or a plucked note
+    that is nearly one line still decays. (The MultiVox files of
+    ../shared/train-audio/singing-snippets-ccby are 440 Hz sines: mirdata's test placeholders,
+    not singing.)"""
     x = np.asarray(x, dtype=np.float64)
-    if len(x) < 256 or not np.any(x):
+    if len(x) < 1024 or not np.any(x):
         return False
     p = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
     k = int(np.argmax(p))
     w = max(2, int(np.ceil(width_hz * len(x) / sr)))
-    return float(p[max(0, k - w):k + w + 1].sum() / p.sum()) >= share
+    if float(p[max(0, k - w):k + w + 1].sum() / p.sum()) < share:
+        return False
+    quarters = np.array([np.sqrt(np.mean(q * q)) for q in np.array_split(x, 4)])
+    return bool(quarters.min() > 0 and 20 * np.log10(quarters.max() / quarters.min()) <= 1.0)
