@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { camelotCode, estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
+import { camelotCode } from '../../src/lib/analysis/camelot';
+import { estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 
 const RATE = 22050;

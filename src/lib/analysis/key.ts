@@ -137,17 +137,6 @@ export function estimateKey(channels: Float32Array[], sampleRate: number): KeyEs
 	return keyFromProfiles(keyProfiles(channels, sampleRate));
 }
 
-/**
- * The key in Camelot wheel notation (DJs' and producers' shorthand for harmonic mixing): 1–12
- * around the circle of fifths, A for minor and B for major, a key and its relative sharing the
- * number (8B = C major, 8A = A minor; 9B = G major, one fifth up).
- */
-export function camelotCode(tonic: number, mode: 'major' | 'minor'): string {
-	const major = mode === 'major' ? tonic : tonic + 3; // a minor key is read at its relative major
-	const fifths = (((7 * major) % 12) + 12) % 12; // steps from C around the circle of fifths
-	return `${((fifths + 7) % 12) + 1}${mode === 'major' ? 'B' : 'A'}`;
-}
-
 /** MIREX key score: 1 exact, 0.5 fifth (same mode, tonic a fifth up or down), 0.3 relative, 0.2 parallel, else 0. */
 export function mirexKeyScore(estimate: { tonic: number; mode: string }, truth: { tonic: number; mode: string }): number {
 	const d = (estimate.tonic - truth.tonic + 12) % 12;

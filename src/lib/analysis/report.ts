@@ -6,7 +6,8 @@
  */
 import type { AudioData } from '../dsp/audio';
 import { LoudnessMeter, measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
-import { camelotCode, estimateKey, type KeyEstimate } from './key';
+import { camelotCode } from './camelot';
+import { estimateKey, type KeyEstimate } from './key';
 import { estimateTempo, type TempoEstimate } from './tempo';
 
 export interface StemLoudness {
