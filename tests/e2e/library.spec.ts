@@ -28,6 +28,27 @@ function opfsLibrary(page: Page): Promise<Record<string, string[]>> {
 	});
 }
 
+/** The retention choice as stored in the settings database (undefined before any is stored). */
+function storedRetention(page: Page): Promise<unknown> {
+	return page.evaluate(async () => {
+		if (!(await indexedDB.databases()).some((d) => d.name === 'stemsafe-settings')) return undefined;
+		const db = await new Promise<IDBDatabase>((res, rej) => {
+			const r = indexedDB.open('stemsafe-settings');
+			r.onsuccess = () => res(r.result);
+			r.onerror = () => rej(r.error);
+		});
+		try {
+			return await new Promise((res, rej) => {
+				const r = db.transaction('keyval').objectStore('keyval').get('retention');
+				r.onsuccess = () => res(r.result);
+				r.onerror = () => rej(r.error);
+			});
+		} finally {
+			db.close();
+		}
+	});
+}
+
 /** Every record in the library database (none when the database does not exist; never creates it). */
 function libraryRecords(page: Page): Promise<{ id: string; status: string; interrupted: boolean; stems: { name: string; complete: boolean }[] }[]> {
 	return page.evaluate(async () => {
@@ -129,6 +150,9 @@ test('retention: with the clock moved past 7 days, auto-delete removes the files
 
 	// A shorter setting applies to what is there; "keep" still wins.
 	await page.getByTestId('retention').selectOption('1h');
+	// the choice is written to IndexedDB asynchronously: reload once it is stored (a reload in
+	// the same instant could come first; a failing run, 98ffa6e, did)
+	await expect.poll(() => storedRetention(page)).toBe('1h');
 	await page.reload();
 	await expect(page.getByTestId('library-item')).toHaveCount(1);
 	await expect(page.getByTestId('retention')).toHaveValue('1h');
