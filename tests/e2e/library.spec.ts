@@ -28,46 +28,40 @@ function opfsLibrary(page: Page): Promise<Record<string, string[]>> {
 	});
 }
 
-/** The retention choice as stored in the settings database (undefined before any is stored). */
-function storedRetention(page: Page): Promise<unknown> {
-	return page.evaluate(async () => {
-		if (!(await indexedDB.databases()).some((d) => d.name === 'stemsafe-settings')) return undefined;
-		const db = await new Promise<IDBDatabase>((res, rej) => {
-			const r = indexedDB.open('stemsafe-settings');
-			r.onsuccess = () => res(r.result);
-			r.onerror = () => rej(r.error);
-		});
-		try {
-			return await new Promise((res, rej) => {
-				const r = db.transaction('keyval').objectStore('keyval').get('retention');
+/**
+ * The keyval store of an IndexedDB database, read in the page: the value of `key`, or every value
+ * without one; undefined when the database does not exist (never creates it).
+ */
+function readKeyval(page: Page, dbName: string, key?: string): Promise<unknown> {
+	return page.evaluate(
+		async ([dbName, key]) => {
+			if (!(await indexedDB.databases()).some((d) => d.name === dbName)) return undefined;
+			const db = await new Promise<IDBDatabase>((res, rej) => {
+				const r = indexedDB.open(dbName);
 				r.onsuccess = () => res(r.result);
 				r.onerror = () => rej(r.error);
 			});
-		} finally {
-			db.close();
-		}
-	});
+			try {
+				return await new Promise((res, rej) => {
+					const store = db.transaction('keyval').objectStore('keyval');
+					const r = key === undefined ? store.getAll() : store.get(key);
+					r.onsuccess = () => res(r.result);
+					r.onerror = () => rej(r.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		[dbName, key] as const
+	);
 }
 
-/** Every record in the library database (none when the database does not exist; never creates it). */
-function libraryRecords(page: Page): Promise<{ id: string; status: string; interrupted: boolean; stems: { name: string; complete: boolean }[] }[]> {
-	return page.evaluate(async () => {
-		if (!(await indexedDB.databases()).some((d) => d.name === 'stemsafe-library')) return [];
-		const db = await new Promise<IDBDatabase>((res, rej) => {
-			const r = indexedDB.open('stemsafe-library');
-			r.onsuccess = () => res(r.result);
-			r.onerror = () => rej(r.error);
-		});
-		try {
-			return await new Promise((res, rej) => {
-				const r = db.transaction('keyval').objectStore('keyval').getAll();
-				r.onsuccess = () => res(r.result);
-				r.onerror = () => rej(r.error);
-			});
-		} finally {
-			db.close();
-		}
-	});
+/** The retention choice as stored in the settings database (undefined before any is stored). */
+const storedRetention = (page: Page) => readKeyval(page, 'stemsafe-settings', 'retention');
+
+/** Every record in the library database (none when the database does not exist). */
+async function libraryRecords(page: Page): Promise<{ id: string; status: string; interrupted: boolean; stems: { name: string; complete: boolean }[] }[]> {
+	return ((await readKeyval(page, 'stemsafe-library')) ?? []) as Awaited<ReturnType<typeof libraryRecords>>;
 }
 
 async function separateAndSave(page: Page, names: string[], seconds = 1) {
