@@ -25,10 +25,10 @@ interface Label {
 }
 
 const dir = process.argv[2];
+if (!dir) throw new Error('usage: npm run eval:analysis -- DIR (see tools/make_analysis_set.py)');
 // the spectra on the FFT the app's worker uses (the TypeScript FFT where the WASM SIMD one fails to load)
 const simd = await loadSimdFft();
 console.error(`spectra on the ${simd ? 'WASM SIMD' : 'TypeScript'} FFT`);
-if (!dir) throw new Error('usage: npm run eval:analysis -- DIR (see tools/make_analysis_set.py)');
 const realSet = existsSync(join(dir, 'songs.json'));
 const labels: Label[] = realSet ? realLabels() : (JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Label[]);
 // how the set was written (tools/make_analysis_set.py): a set rendered by uncommitted tools cannot be reproduced

@@ -41,11 +41,17 @@ GAP = 2205  # 50 ms of silence between samples in a group file
 SINGING_CREDITS = {"vocadito": "vocadito (Bittner et al.)", "dagstuhl_choirset": "Dagstuhl ChoirSet (Rosenzweig et al.)",
                    "multivox": "MultiVox authors"}
 
+def singing_credit(items: list) -> str:
+    """Credit for the singing group: the datasets its kept items come from."""
+    kept = [c for prefix, c in SINGING_CREDITS.items() if any(it["name"].startswith(prefix + "-") for it in items)]
+    return ", ".join(kept) + "; via mirdata test resources"
+
+
 SOURCES = {
     "alys": dict(licence="GPL-3.0", copyleft=True, credit="ALYS voicebank (oxygen-dioxide/ALYS-jpn-plus)",
                  folder="vocals-alys-gpl3"),
-    # credit: filled in by pack_train_audio from the datasets whose files were kept (SINGING_CREDITS)
-    "singing": dict(licence="CC-BY-4.0", credit="", folder="singing-snippets-ccby"),
+    # credit: the datasets whose files the pack kept (singing_credit)
+    "singing": dict(licence="CC-BY-4.0", folder="singing-snippets-ccby"),
     "speech": dict(licence="public domain", credit="LJSpeech (K. Ito)", folder="speech-ljspeech-pd"),
     "muldjord": dict(licence="CC-BY-4.0", credit="Drum samples provided by DrumGizmo.org (MuldjordKit)",
                      folder="drums-muldjord-ccby"),
@@ -217,8 +223,6 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
         g.add(a, midi=None, vel=0.8, name=p.stem)
     if tones:
         log(f"singing: left out {len(tones)} files that are a steady pure tone, not singing: {', '.join(tones)}")
-    kept = [c for prefix, c in SINGING_CREDITS.items() if any(it["name"].startswith(prefix + "-") for it in g.items)]
-    SOURCES["singing"]["credit"] = ", ".join(kept) + "; via mirdata test resources"
     groups.append(g)
     g = Group("speech", "vocals", "speech", "speech", 1, 12.0)
     for p in prefetch(limited(files(base / SOURCES["speech"]["folder"]))):
@@ -377,6 +381,8 @@ def main():
     sources = {k: {kk: vv for kk, vv in v.items() if kk != "folder"} for k, v in {**SOURCES, **h2_sources}.items() if k in used}
     for s in sources.values():
         s.setdefault("copyleft", False)
+    if "singing" in sources:
+        sources["singing"]["credit"] = singing_credit(index_groups["singing"]["items"])
     index = dict(version=1, sample_rate=SR, gpl_included=args.gpl, kbps_per_channel=args.kbps,
                  licence_note=("contains GPL-3 vocals: weights trained with them must be GPL-3" if args.gpl else
                                "no copyleft material: MIT/CC0/PD/CC BY sources; credit the CC BY sources"),

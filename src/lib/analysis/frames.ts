@@ -104,13 +104,11 @@ export function forEachMixFrame(
 	onFrame: (magnitude: Float64Array, index: number) => void
 ): number {
 	const source = new DecimatedMono(channels, factor);
-	const simd = simdRealFft(nFft);
-	const fft = simd ? null : fftOfSize(nFft);
 	const win = hannWindow(nFft);
 	const frame = new Float32Array(nFft);
-	const re = new Float64Array(simd ? 0 : nFft);
-	const im = new Float64Array(simd ? 0 : nFft);
 	const mag = new Float64Array(nFft / 2 + 1);
+	const simd = simdRealFft(nFft);
+	const magnitudes = simd ? () => simdMagnitude(simd, frame, win, mag) : tsMagnitudes(frame, win, mag);
 	let filled = 0;
 	let index = 0;
 	for (;;) {
@@ -119,19 +117,27 @@ export function forEachMixFrame(
 			if (got === 0) return index;
 			filled += got;
 		}
-		if (simd) simdMagnitude(simd, frame, win, mag);
-		else {
-			for (let i = 0; i < nFft; i++) {
-				re[i] = frame[i] * win[i];
-				im[i] = 0;
-			}
-			fft!.transform(re, im);
-			for (let k = 0; k <= nFft / 2; k++) mag[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
-		}
+		magnitudes();
 		onFrame(mag, index++);
 		frame.copyWithin(0, hop);
 		filled = nFft - hop;
 	}
+}
+
+/** |X[k]|, k = 0..N/2, of the windowed frame into `mag`, on the TypeScript FFT (the fallback). */
+function tsMagnitudes(frame: Float32Array, win: Float64Array, mag: Float64Array): () => void {
+	const n = frame.length;
+	const fft = fftOfSize(n);
+	const re = new Float64Array(n);
+	const im = new Float64Array(n);
+	return () => {
+		for (let i = 0; i < n; i++) {
+			re[i] = frame[i] * win[i];
+			im[i] = 0;
+		}
+		fft.transform(re, im);
+		for (let k = 0; k <= n / 2; k++) mag[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+	};
 }
 
 /** |X[k]|, k = 0..N/2, of the windowed frame on the SIMD real FFT (its packed output layout). */
