@@ -58,8 +58,9 @@ def check_sf2() -> None:
     # the volume envelope's hold stage: FluidR3's "Power" kit toms hold for seconds, then drop to
     # silence; without the hold they decayed at once (peak about -70 dBFS)
     if Path(fluid).exists():
+        font = SoundFont(fluid)
         for key in (41, 45, 48, 50):
-            peak = float(np.abs(SoundFont(fluid).render(128, 16, key, 100, 0.2, 0.8)).max())
+            peak = float(np.abs(font.render(128, 16, key, 100, 0.2, 0.8)).max())
             check(peak > 0.1, f"FluidR3 Power kit tom {key}: peak {peak:.3f} (hold stage rendered)")
 
 
@@ -90,13 +91,14 @@ def check_singing_files() -> None:
     """Of the singing files a pack reads (pack_train.py skips the Stereo and audio360 mixes), the
     MultiVox ones are 440 Hz test sines (left out of packs); the vocadito and Dagstuhl ChoirSet
     recordings are singing (kept)."""
+    from pack_train import singing_files
     from stemsafe_tools.audio_io import decode
     from stemsafe_tools.pitch import pure_tone
     folder = TOOLS.parent.parent / "shared" / "train-audio" / "singing-snippets-ccby"
     if not folder.exists():
         print(f"skip: {folder} missing")
         return
-    for p in sorted(f for f in folder.glob("*.ogg") if "Stereo" not in f.name and "audio360" not in f.name):
+    for p in singing_files(folder):
         tone = pure_tone(decode(p, render.SR, channels=1)[0], render.SR)
         check(tone == p.name.startswith("multivox-"), f"{p.name}: {'a pure tone' if tone else 'not a pure tone'}")
 

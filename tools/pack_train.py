@@ -41,6 +41,11 @@ GAP = 2205  # 50 ms of silence between samples in a group file
 SINGING_CREDITS = {"vocadito": "vocadito (Bittner et al.)", "dagstuhl_choirset": "Dagstuhl ChoirSet (Rosenzweig et al.)",
                    "multivox": "MultiVox authors"}
 
+def singing_files(folder: Path) -> list[Path]:
+    """The singing folder's files a pack reads: not the Stereo and audio360 mixes of the choirs."""
+    return [p for p in files(folder) if "Stereo" not in p.name and "audio360" not in p.name]
+
+
 def singing_credit(items: list) -> str:
     """Credit for the singing group: the datasets its kept items come from."""
     kept = [c for prefix, c in SINGING_CREDITS.items() if any(it["name"].startswith(prefix + "-") for it in items)]
@@ -215,7 +220,7 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
     # pure tone is not singing, and in a song it is a loud line in no key, so such files are left out
     g = Group("singing", "vocals", "phrase", "singing", 1, 40.0)
     tones = []
-    for p in prefetch(limited([p for p in files(base / SOURCES["singing"]["folder"]) if "Stereo" not in p.name and "audio360" not in p.name])):
+    for p in prefetch(limited(singing_files(base / SOURCES["singing"]["folder"]))):
         a = dec(p)
         if pure_tone(a.mean(axis=0), SR):
             tones.append(p.name)
