@@ -70,14 +70,14 @@ type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; samp
 const stemsafeTempo: Row['tempo'] = (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0;
 const methods: Row[] = [
 	{
-		name: 'stemsafe (comb + prior; diatonic collection + bass tonic)',
+		name: 'stemsafe (comb + prior; diatonic collection + bass tonic, opening at half weight)',
 		tempo: stemsafeTempo,
 		key: (_, c) => keyFromProfiles(c) ?? { tonic: -1, mode: '' }
 	},
 	{
-		name: 'tried, not adopted: bass tonic + 0.25 x its dominant (same tempo)',
+		name: 'without the opening (the key method up to d19de95; same tempo)',
 		tempo: stemsafeTempo,
-		key: (_, c) => keyFromProfiles(c, 0.25) ?? { tonic: -1, mode: '' }
+		key: (_, c) => keyFromProfiles(c, 0) ?? { tonic: -1, mode: '' }
 	},
 	{
 		name: 'baseline: raw autocorrelation peak; strongest pitch class as major',

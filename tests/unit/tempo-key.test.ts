@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { camelotCode } from '../../src/lib/analysis/camelot';
-import { estimateKey, keyFromProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
+import { estimateKey, keyFromProfiles, keyProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 
 const RATE = 22050;
@@ -23,30 +23,40 @@ function groove(bpm: number, seconds: number, rate = RATE): Float32Array {
 
 const NOTE = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
 
-/** A I–IV–V–I (major) or i–iv–v–i (minor) progression of harmonic tones, 2 s per chord. */
-function cadence(tonicMidi: number, minor: boolean, rate = RATE): Float32Array {
-	const third = minor ? 3 : 4;
-	const chords = [
-		[0, third, 7],
-		[5, 5 + third, 12],
-		[7, 7 + 4, 14], // dominant with a major third (harmonic minor), as in practice
-		[0, third, 7]
-	];
-	const seconds = 2;
-	const n = chords.length * seconds * rate;
-	const x = new Float32Array(n);
-	chords.forEach((chord, c) => {
-		for (const interval of [...chord, -12]) {
-			const f = NOTE(tonicMidi + (interval === -12 ? chord[0] - 12 : interval));
+/**
+ * Chords of harmonic tones (5 harmonics), each `seconds` long, with the root an octave down as
+ * the bass; intervals in semitones from `tonicMidi`; `silence` seconds of silence first.
+ */
+function chords(tonicMidi: number, list: number[][], { seconds = 2, rate = RATE, silence = 0 } = {}): Float32Array {
+	const lead = Math.round(silence * rate);
+	const x = new Float32Array(lead + list.length * seconds * rate);
+	list.forEach((chord, c) => {
+		for (const interval of [...chord, chord[0] - 12]) {
+			const f = NOTE(tonicMidi + interval);
 			for (let i = 0; i < seconds * rate; i++) {
 				const t = i / rate;
 				let v = 0;
 				for (let h = 1; h <= 5; h++) v += Math.sin(2 * Math.PI * f * h * t) / h;
-				x[c * seconds * rate + i] += 0.05 * v * Math.exp(-t * 0.8);
+				x[lead + c * seconds * rate + i] += 0.05 * v * Math.exp(-t * 0.8);
 			}
 		}
 	});
 	return x;
+}
+
+/** A I–IV–V–I (major) or i–iv–v–i (minor) progression, 2 s per chord. */
+function cadence(tonicMidi: number, minor: boolean, rate = RATE): Float32Array {
+	const third = minor ? 3 : 4;
+	return chords(
+		tonicMidi,
+		[
+			[0, third, 7],
+			[5, 5 + third, 12],
+			[7, 7 + 4, 14], // dominant with a major third (harmonic minor), as in practice
+			[0, third, 7]
+		],
+		{ rate }
+	);
 }
 
 describe('tempo', () => {
@@ -86,7 +96,7 @@ describe('key', () => {
 		expect(estimateKey([cadence(57, true, 48000)], 48000)?.name).toBe('A minor');
 	});
 	it('returns null for a flat profile and for silence', () => {
-		expect(keyFromProfiles({ full: new Float64Array(12).fill(1), bass: new Float64Array(12).fill(1) })).toBeNull();
+		expect(keyFromProfiles({ full: new Float64Array(12).fill(1), bass: new Float64Array(12).fill(1), opening: new Float64Array(12) })).toBeNull();
 		expect(estimateKey([new Float32Array(RATE * 5)], RATE)).toBeNull();
 	});
 	it('tells a major key from its relative minor by the bass', () => {
@@ -94,19 +104,30 @@ describe('key', () => {
 		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
 		const onC = Float64Array.from({ length: 12 }, (_, p) => (p === 0 ? 2 : p === 9 ? 1 : 0));
 		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2 : p === 0 ? 1 : 0));
-		expect(keyFromProfiles({ full, bass: onC })?.name).toBe('C major');
-		expect(keyFromProfiles({ full, bass: onA })?.name).toBe('A minor');
+		const opening = new Float64Array(12);
+		expect(keyFromProfiles({ full, bass: onC, opening })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: onA, opening })?.name).toBe('A minor');
 	});
-	it('with a dominant weight (the variant eval:analysis compares), lets the dominant decide a near-tie', () => {
+	it('settles a near-tie between relative keys by the first second of bass, after any silence', () => {
+		// Am F C G and C G Am F: the same four chords for the same time; only the opening differs
+		const [am, f, c, g] = [[9, 12, 16], [5, 9, 12], [0, 4, 7], [7, 11, 14]];
+		const fromAm = chords(60, [am, f, c, g, am, f, c, g], { silence: 3 });
+		const fromC = chords(60, [c, g, am, f, c, g, am, f], { silence: 3 });
+		expect(estimateKey([fromAm], RATE)?.name).toBe('A minor');
+		expect(estimateKey([fromC], RATE)?.name).toBe('C major');
+		// the opening is the first second after the silence: A in the bass, or C
+		const opening = keyProfiles([fromAm], RATE).opening;
+		expect(opening.indexOf(Math.max(...opening))).toBe(9);
+		expect(keyProfiles([fromC], RATE).opening[0]).toBeGreaterThan(keyProfiles([fromC], RATE).opening[9]);
+	});
+	it('lets the opening (at half weight) decide a near-tie, not a clearly stronger tonic', () => {
 		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
-		// C and A equal, G (C major's dominant) or E (A minor's dominant) present
-		const withG = Float64Array.from({ length: 12 }, (_, p) => (p === 0 || p === 9 ? 2 : p === 7 ? 1 : 0));
-		const withE = Float64Array.from({ length: 12 }, (_, p) => (p === 0 || p === 9 ? 2 : p === 4 ? 1 : 0));
-		expect(keyFromProfiles({ full, bass: withG }, 0.25)?.name).toBe('C major');
-		expect(keyFromProfiles({ full, bass: withE }, 0.25)?.name).toBe('A minor');
-		// ... but not against a clearly stronger tonic
-		const onAWithG = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 3 : p === 0 ? 1 : p === 7 ? 1 : 0));
-		expect(keyFromProfiles({ full, bass: onAWithG }, 0.25)?.name).toBe('A minor');
+		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 4 : p === 0 ? 1 : 0));
+		const nearTie = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2.1 : p === 0 ? 2 : 0));
+		const openingOnC = Float64Array.from({ length: 12 }, (_, p) => (p === 0 ? 1 : 0));
+		expect(keyFromProfiles({ full, bass: onA, opening: openingOnC })?.name).toBe('A minor');
+		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC }, 0)?.name).toBe('A minor');
 	});
 	it('names every key in Camelot notation as on the wheel', () => {
 		// the wheel, written out: number -> [major tonic (B), minor tonic (A)], pitch classes from C = 0

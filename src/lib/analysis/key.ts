@@ -7,10 +7,14 @@
  *    and 2 kHz;
  * 2. the tonic: a diatonic collection is both a major key and its relative minor (C major and
  *    A minor share their notes), told apart by which of the two tonics the bass (55–220 Hz)
- *    sounds more, since bass lines dwell on chord roots and the tonic chord most of all.
- * Chosen on a labelled development set against Krumhansl–Schmuckler profile matching (Temperley
- * and five other published profiles, with and without bass terms): see the README for the figures
- * on held-out songs. Pure; runs on any sample rate.
+ *    sounds more, since bass lines dwell on chord roots and the tonic chord most of all, and,
+ *    at half that weight, which of them it sounds in its first second (after any silence or
+ *    intro without bass): songs mostly open on their tonic chord. The opening settles songs whose
+ *    bass leans little either way over the whole song (Am F C G against C G Am F), not songs that
+ *    clearly dwell on one tonic.
+ * Chosen on labelled development songs against Krumhansl–Schmuckler profile matching (Temperley
+ * and five other published profiles, with and without bass terms), the opening's length and
+ * weight too: see the README for the figures on held-out songs. Pure; runs on any sample rate.
  */
 import { forEachMixFrame } from './frames';
 
@@ -28,6 +32,11 @@ const DIATONIC: number[] = (() => {
 	return t;
 })();
 const BASS_TOP_HZ = 220;
+/** The opening: this long from the first frame whose bass reaches OPENING_LEVEL x the median frame's. */
+const OPENING_SECONDS = 1;
+const OPENING_LEVEL = 0.3;
+/** Weight of the opening's tonic vote against the whole song's (chosen on development songs; README). */
+export const OPENING_WEIGHT = 0.5;
 
 export interface KeyEstimate {
 	/** Pitch class of the tonic, 0 = C. */
@@ -44,21 +53,27 @@ export interface KeyProfiles {
 	full: Float64Array;
 	/** The same for the bass register, 55–220 Hz. */
 	bass: Float64Array;
+	/** The bass register's profile over the song's first second of bass (see OPENING_SECONDS). */
+	opening: Float64Array;
 }
 
 /**
  * Per frame, the energy of spectral peaks (local maxima within 60 dB of the frame's largest) is
  * folded onto the 12 pitch classes, normalised, log-compressed (one loud sustained note must not
- * dominate the song) and summed over the song.
+ * dominate the song) and summed over the song. The bass register's per-frame terms are kept
+ * (52 bytes a frame, about 1 MB an hour) to find the opening once the whole song is read.
  */
 export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyProfiles {
 	const factor = Math.max(1, Math.round(sampleRate / 11025));
 	const rate = sampleRate / factor;
 	const nFft = 8192;
+	const hop = 2048;
 	const full = new Float64Array(12);
 	const bass = new Float64Array(12);
 	const frameFull = new Float64Array(12);
 	const frameBass = new Float64Array(12);
+	const bassFrames = new GrowingFloats(12);
+	const bassEnergy = new GrowingFloats(1);
 	const lo = Math.ceil((55 * nFft) / rate);
 	const hi = Math.min(nFft / 2 - 1, Math.floor((2000 * nFft) / rate));
 	const bassTop = Math.floor((BASS_TOP_HZ * nFft) / rate);
@@ -67,11 +82,18 @@ export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyPr
 		const midi = 69 + 12 * Math.log2((k * rate) / nFft / 440);
 		pc[k] = ((Math.round(midi) % 12) + 12) % 12;
 	}
-	const accumulate = (song: Float64Array, frame: Float64Array) => {
+	/** Adds the frame's normalised, log-compressed profile to `song` (and to `kept`); returns the frame's energy. */
+	const accumulate = (song: Float64Array, frame: Float64Array, kept?: Float32Array) => {
 		const total = frame.reduce((a, b) => a + b, 0);
-		if (total > 0) for (let p = 0; p < 12; p++) song[p] += Math.log1p((100 * frame[p]) / total);
+		if (total > 0)
+			for (let p = 0; p < 12; p++) {
+				const v = Math.log1p((100 * frame[p]) / total);
+				song[p] += v;
+				if (kept) kept[p] = v;
+			}
+		return total;
 	};
-	forEachMixFrame(channels, factor, nFft, 2048, (mag) => {
+	forEachMixFrame(channels, factor, nFft, hop, (mag) => {
 		frameFull.fill(0);
 		frameBass.fill(0);
 		let loudest = 0;
@@ -84,9 +106,42 @@ export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyPr
 			if (k <= bassTop) frameBass[pc[k]] += m * m;
 		}
 		accumulate(full, frameFull);
-		accumulate(bass, frameBass);
+		bassEnergy.push()[0] = accumulate(bass, frameBass, bassFrames.push());
 	});
-	return { full, bass };
+	const opening = openingProfile(bassFrames.view(), bassEnergy.view(), Math.max(1, Math.round((OPENING_SECONDS * rate) / hop)));
+	return { full, bass, opening };
+}
+
+/** Sum of the per-frame bass terms over `length` frames from the first frame that reaches OPENING_LEVEL x the median frame's energy. */
+function openingProfile(frames: Float32Array, energy: Float32Array, length: number): Float64Array {
+	const opening = new Float64Array(12);
+	if (energy.length === 0) return opening;
+	const median = Float32Array.from(energy).sort()[Math.floor(energy.length / 2)];
+	const start = Math.max(0, energy.findIndex((e) => e >= OPENING_LEVEL * median));
+	for (let t = start; t < Math.min(energy.length, start + length); t++)
+		for (let p = 0; p < 12; p++) opening[p] += frames[t * 12 + p];
+	return opening;
+}
+
+/** Float32 records of `width` values appended one at a time (capacity doubles). */
+class GrowingFloats {
+	private data = new Float32Array(0);
+	private count = 0;
+	constructor(private readonly width: number) {}
+	/** A zeroed record at the end. */
+	push(): Float32Array {
+		if ((this.count + 1) * this.width > this.data.length) {
+			const bigger = new Float32Array(Math.max(64, this.data.length * 2));
+			bigger.set(this.data);
+			this.data = bigger;
+		}
+		const start = this.count * this.width;
+		this.count++;
+		return this.data.subarray(start, start + this.width);
+	}
+	view(): Float32Array {
+		return this.data.subarray(0, this.count * this.width);
+	}
 }
 
 function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -110,10 +165,10 @@ function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Step 1 and 2 above; null when the profile has no tonal shape (silence, noise, a flat profile).
- * dominantWeight > 0 also counts each candidate tonic's dominant (a fifth above) in the bass: a
- * variant measured by `npm run eval:analysis` and not adopted (no gain on held-out songs; README).
+ * openingWeight 0 leaves the opening out (the method before it was added; `npm run eval:analysis`
+ * prints both).
  */
-export function keyFromProfiles({ full, bass }: KeyProfiles, dominantWeight = 0): KeyEstimate | null {
+export function keyFromProfiles({ full, bass, opening }: KeyProfiles, openingWeight = OPENING_WEIGHT): KeyEstimate | null {
 	let collection = -1;
 	let strength = 0;
 	for (let c = 0; c < 12; c++) {
@@ -123,11 +178,14 @@ export function keyFromProfiles({ full, bass }: KeyProfiles, dominantWeight = 0)
 	if (collection < 0) return null;
 	const majorTonic = collection;
 	const minorTonic = (collection + 9) % 12;
+	// how much more a profile sounds the minor tonic than the major one, −1..1
+	const leaning = (v: ArrayLike<number>) => {
+		const sum = v[minorTonic] + v[majorTonic];
+		return sum > 0 ? (v[minorTonic] - v[majorTonic]) / sum : 0;
+	};
 	// without a bass register (a solo flute, say), the whole profile decides
 	const bassTotal = bass.reduce((a, b) => a + b, 0);
-	const weight = bassTotal > 0 ? bass : full;
-	const support = (tonic: number) => weight[tonic] + dominantWeight * weight[(tonic + 7) % 12];
-	const minor = support(minorTonic) > support(majorTonic);
+	const minor = bassTotal > 0 ? leaning(bass) + openingWeight * leaning(opening) > 0 : leaning(full) > 0;
 	const tonic = minor ? minorTonic : majorTonic;
 	const mode = minor ? 'minor' : 'major';
 	return { tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}`, strength };
