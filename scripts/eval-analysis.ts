@@ -88,10 +88,19 @@ const methods: Row[] = [
 ];
 
 const sources = [...new Set(labels.map((l) => l.source)), 'all'];
+/** Songs where Stemsafe also named the relative key (a close major/minor vote), and which of the two was right. */
+const close = { named: 0, firstRight: 0, alternativeRight: 0 };
 const totals = new Map<string, { a1: number; a2: number; key: number; n: number; keyed: number }>();
 for (const label of labels) {
 	const audio = readAudio(label.file);
 	const c = keyProfiles(audio.channels, audio.sampleRate);
+	const stemsafeKey = keyFromProfiles(c);
+	if (stemsafeKey?.alternative && label.tonic !== null) {
+		const right = (k: { tonic: number; mode: string }) => k.tonic === label.tonic && k.mode === label.mode;
+		close.named++;
+		close.firstRight += right(stemsafeKey) ? 1 : 0;
+		close.alternativeRight += right(stemsafeKey.alternative) ? 1 : 0;
+	}
 	const line: string[] = [];
 	const tempi = new Map<Row['tempo'], number>(); // a tempo method shared by two rows runs once
 	for (const m of methods) {
@@ -124,3 +133,8 @@ for (const m of methods) {
 		if (t) console.log(`| ${m.name} | ${src} | ${t.n} | ${pct(t.a1, t.n)} | ${pct(t.a2, t.n)} | ${t.keyed ? pct(t.key, t.keyed) : 'no key labels'} |`);
 	}
 }
+if (close.named > 0)
+	console.log(
+		`\nStemsafe named the relative key too (a close major/minor vote) for ${close.named} of ${labels.length} songs: ` +
+			`its first choice was right for ${close.firstRight}, the relative key for ${close.alternativeRight}, neither for ${close.named - close.firstRight - close.alternativeRight}.`
+	);

@@ -11,8 +11,12 @@ export function backendOf(info: TestInfo): BackendName {
 	return info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
 }
 
-/** A stereo test "song": a chord, a bass line and noise-burst hats, different per channel. */
-export function testSong(seconds: number, sampleRate = 44100): AudioData {
+/**
+ * A stereo test "song", different per channel: a C-major triad (or `chord`, in Hz), a bass
+ * alternating every half second between two notes (A1 and D2 unless `bass` says otherwise) and
+ * noise-burst hats on sixteenths.
+ */
+export function testSong(seconds: number, sampleRate = 44100, { chord: chordHz = [261.63, 329.63, 392], bass: bassHz = [55, 73.4] } = {}): AudioData {
 	const n = Math.round(seconds * sampleRate);
 	const left = new Float32Array(n);
 	const right = new Float32Array(n);
@@ -20,8 +24,8 @@ export function testSong(seconds: number, sampleRate = 44100): AudioData {
 	const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
 	for (let i = 0; i < n; i++) {
 		const t = i / sampleRate;
-		const chord = [261.63, 329.63, 392].reduce((s, f) => s + 0.08 * Math.sin(2 * Math.PI * f * t), 0);
-		const bass = 0.2 * Math.sin(2 * Math.PI * (t % 1 < 0.5 ? 55 : 73.4) * t);
+		const chord = chordHz.reduce((s, f) => s + 0.08 * Math.sin(2 * Math.PI * f * t), 0);
+		const bass = 0.2 * Math.sin(2 * Math.PI * (t % 1 < 0.5 ? bassHz[0] : bassHz[1]) * t);
 		const beat = t % 0.25;
 		const hat = beat < 0.03 ? 0.15 * rnd() * (1 - beat / 0.03) : 0;
 		left[i] = chord + bass + hat;

@@ -40,7 +40,19 @@ describe('analysis report', () => {
 		expect(json.song).toBe('cadence');
 		expect(json.key).toBe('G major');
 		expect(json.keyCamelot).toBe('9B');
+		// a clear cadence: no relative key named
+		expect(json.keyAlternative).toBeNull();
+		expect(json.keyAlternativeCamelot).toBeNull();
 		expect(json.stems.vocals.integratedLufs).toBeCloseTo(json.stems.other.integratedLufs - 20, 1);
 		expect(json.mix.integratedLufs).toBeCloseTo(json.stems.other.integratedLufs, 5);
+	});
+	it('writes the relative key, with its Camelot code, when the key was a close call', () => {
+		const mix = cadenceInG();
+		const a = analyzeSong({ sampleRate: RATE, channels: [mix] }, []);
+		const closeCall = { ...a, key: { ...a.key!, alternative: { tonic: 4, mode: 'minor' as const, name: 'E minor' } } };
+		const json = JSON.parse(analysisJson(closeCall));
+		expect(json.key).toBe('G major');
+		expect(json.keyAlternative).toBe('E minor');
+		expect(json.keyAlternativeCamelot).toBe('9A');
 	});
 });

@@ -129,6 +129,18 @@ describe('key', () => {
 		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC })?.name).toBe('C major');
 		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC }, 0)?.name).toBe('A minor');
 	});
+	it('names the relative key too when the major/minor vote is too close to call', () => {
+		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
+		const opening = new Float64Array(12);
+		// A 2.1 against C 2: a vote of 0.024 for A minor
+		const nearTie = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2.1 : p === 0 ? 2 : 0));
+		const close = keyFromProfiles({ full, bass: nearTie, opening });
+		expect(close?.name).toBe('A minor');
+		expect(close?.alternative).toEqual({ tonic: 0, mode: 'major', name: 'C major' });
+		// A 3 against C 2: 0.2, clear enough
+		const clear = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 3 : p === 0 ? 2 : 0));
+		expect(keyFromProfiles({ full, bass: clear, opening })?.alternative).toBeNull();
+	});
 	it('names every key in Camelot notation as on the wheel', () => {
 		// the wheel, written out: number -> [major tonic (B), minor tonic (A)], pitch classes from C = 0
 		const wheel: Record<number, [number, number]> = {

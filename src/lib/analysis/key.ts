@@ -37,6 +37,12 @@ const OPENING_SECONDS = 1;
 const OPENING_LEVEL = 0.3;
 /** Weight of the opening's tonic vote against the whole song's (chosen on development songs; README). */
 export const OPENING_WEIGHT = 0.5;
+/**
+ * Below this margin of the major/minor vote the relative key is named too: on development songs
+ * the first choice and the relative key were right about equally often there (23 and 20 of 51
+ * songs; `npm run eval:analysis` prints the count).
+ */
+export const CLOSE_VOTE = 0.1;
 
 export interface KeyEstimate {
 	/** Pitch class of the tonic, 0 = C. */
@@ -46,6 +52,8 @@ export interface KeyEstimate {
 	name: string;
 	/** Correlation of the song's profile with the winning diatonic collection (−1..1). */
 	strength: number;
+	/** The relative key (same notes, other tonic) when the vote between the two was too close to call (CLOSE_VOTE). */
+	alternative: { tonic: number; mode: 'major' | 'minor'; name: string } | null;
 }
 
 export interface KeyProfiles {
@@ -185,10 +193,12 @@ export function keyFromProfiles({ full, bass, opening }: KeyProfiles, openingWei
 	};
 	// without a bass register (a solo flute, say), the whole profile decides
 	const bassTotal = bass.reduce((a, b) => a + b, 0);
-	const minor = bassTotal > 0 ? leaning(bass) + openingWeight * leaning(opening) > 0 : leaning(full) > 0;
-	const tonic = minor ? minorTonic : majorTonic;
-	const mode = minor ? 'minor' : 'major';
-	return { tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}`, strength };
+	const vote = bassTotal > 0 ? leaning(bass) + openingWeight * leaning(opening) : leaning(full);
+	const named = (tonic: number, mode: 'major' | 'minor') => ({ tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}` });
+	const minor = named(minorTonic, 'minor');
+	const major = named(majorTonic, 'major');
+	const [key, other] = vote > 0 ? [minor, major] : [major, minor];
+	return { ...key, strength, alternative: Math.abs(vote) < CLOSE_VOTE ? other : null };
 }
 
 export function estimateKey(channels: Float32Array[], sampleRate: number): KeyEstimate | null {

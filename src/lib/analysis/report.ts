@@ -88,6 +88,9 @@ export function analysisJson(a: SongAnalysis, extra: Record<string, unknown> = {
 				tempoBpm: a.tempo?.bpm ?? null,
 				key: a.key?.name ?? null,
 				keyCamelot: a.key ? camelotCode(a.key.tonic, a.key.mode) : null,
+				// the relative key when the major/minor vote was too close to call (older analyses lack it)
+				keyAlternative: a.key?.alternative?.name ?? null,
+				keyAlternativeCamelot: a.key?.alternative ? camelotCode(a.key.alternative.tonic, a.key.alternative.mode) : null,
 				stems: Object.fromEntries(a.stems.map((s) => [s.name, { integratedLufs: db(s.integrated), truePeakDbtp: db(s.truePeak) }])),
 				measuredWith: 'ITU-R BS.1770-4 / EBU R128 (Stemsafe)'
 			},
