@@ -152,6 +152,29 @@ test('retention: with the clock moved past 7 days, auto-delete removes the files
 	await expect(page.getByTestId('retention')).toHaveValue('1h');
 });
 
+test('a retention choice that cannot be stored says so and keeps the stored one', async ({ page }) => {
+	await openApp(page, 'wasm');
+	await page.getByTestId('retention').selectOption('30d');
+	await expect.poll(() => storedRetention(page)).toBe('30d');
+	// the settings store refuses the next write
+	await page.evaluate(() => {
+		const proto = IDBObjectStore.prototype;
+		const put = proto.put;
+		proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+			if (this.transaction.db.name !== 'stemsafe-settings') return put.apply(this, args);
+			proto.put = put;
+			throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		};
+	});
+	await page.getByTestId('retention').selectOption('1h');
+	await expect(page.getByTestId('library-message')).toContainText('could not be saved');
+	await expect(page.getByTestId('library-message')).toContainText('after 30 days');
+	await expect(page.getByTestId('retention')).toHaveValue('30d');
+	expect(await storedRetention(page)).toBe('30d');
+	await page.reload();
+	await expect(page.getByTestId('retention')).toHaveValue('30d');
+});
+
 test('"when this tab closes": items survive a reload of the tab and are gone once it is closed', async ({ context }) => {
 	const page = await context.newPage();
 	await openApp(page, 'wasm');

@@ -20,7 +20,7 @@ import {
 	withStemProgress,
 	type LibraryEntry
 } from './records';
-import { DEFAULT_RETENTION, isRetentionPolicy, type RetentionPolicy } from './retention';
+import { DEFAULT_RETENTION, RETENTION_OPTIONS, isRetentionPolicy, type RetentionPolicy } from './retention';
 import { isQuotaError, requestPersistence, storageInfo, type StorageInfo } from './storage';
 import { wipe, type WipeResult } from './wipe';
 
@@ -265,9 +265,18 @@ export class Library {
 		this.announce();
 	}
 
+	/** A choice that cannot be stored is taken back, and says so: the stored one still applies. */
 	async setPolicy(policy: RetentionPolicy): Promise<void> {
+		const before = this.policy;
 		this.policy = policy;
-		await writeOne(this.settings, 'retention', policy);
+		try {
+			await writeOne(this.settings, 'retention', policy);
+		} catch (e) {
+			this.policy = before;
+			const label = RETENTION_OPTIONS.find((o) => o.value === before)?.label ?? before;
+			this.message = `Your choice could not be saved (${e instanceof Error ? e.message : String(e)}). Saved songs are still deleted ${label}.`;
+			return;
+		}
 		await this.cleanup();
 	}
 
