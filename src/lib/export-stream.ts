@@ -7,7 +7,8 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { AudioFormatError } from './dsp/audio';
 import { WavStreamEncoder, wavFileBytes } from './dsp/wav-stream';
-import { FlacStreamEncoder, STREAMINFO_OFFSET } from './dsp/flac/encode';
+import { FlacSignature, FlacStreamEncoder, STREAMINFO_OFFSET, type FlacEncodeOptions } from './dsp/flac/encode';
+import { seededRandom } from './dsp/random';
 import { isFlac, type AudioFileFormat } from './export';
 import { registerDataCategory } from './library/data-categories';
 import { READ_FRAMES, type StemFiles } from './library/stem-files';
@@ -43,16 +44,19 @@ interface Encoded {
 	patch: () => { at: number; bytes: Uint8Array } | null;
 }
 
+type RegionRead = (start: number, end: number) => Promise<Float32Array[]>;
+
 /** Encodes a region source (frames [start, end) -> planar channels) as WAV or FLAC, piece by piece. */
 function encodePieces(
-	read: (start: number, end: number) => Promise<Float32Array[]>,
+	read: RegionRead,
 	frames: number,
 	channels: number,
 	sampleRate: number,
-	format: AudioFileFormat
+	format: AudioFileFormat,
+	flac: Pick<FlacEncodeOptions, 'md5' | 'random'> = {}
 ): Encoded {
 	const enc = isFlac(format)
-		? new FlacStreamEncoder(sampleRate, channels, frames, { bitDepth: format === 'flac16' ? 16 : 24 })
+		? new FlacStreamEncoder(sampleRate, channels, frames, { bitDepth: flacBits(format), ...flac })
 		: new WavStreamEncoder(sampleRate, channels, frames, { format });
 	async function* pieces() {
 		yield enc.header();
@@ -60,6 +64,19 @@ function encodePieces(
 		if (enc instanceof FlacStreamEncoder) yield enc.finish();
 	}
 	return { pieces: pieces(), patch: () => (enc instanceof FlacStreamEncoder ? { at: STREAMINFO_OFFSET, bytes: enc.streamInfo() } : null) };
+}
+
+const flacBits = (format: AudioFileFormat) => (format === 'flac16' ? 16 : 24);
+
+/**
+ * FLAC options for an output that cannot be patched at the end (a zip entry): one pass over the
+ * audio finds the MD5 the encoder will compute, with a seeded dither that the encoding replays.
+ */
+async function announcedFlacSignature(read: RegionRead, frames: number, format: AudioFileFormat): Promise<Pick<FlacEncodeOptions, 'md5' | 'random'>> {
+	const seed = (Math.random() * 2 ** 32) >>> 0;
+	const signature = new FlacSignature(flacBits(format), { random: seededRandom(seed) });
+	for (let f = 0; f < frames; f += READ_FRAMES) signature.add(await read(f, Math.min(frames, f + READ_FRAMES)));
+	return { md5: signature.digest(), random: seededRandom(seed) };
 }
 
 async function writeAll(name: string, { pieces, patch }: Encoded): Promise<File> {
@@ -119,8 +136,9 @@ export async function mixAudioFile(
 
 /**
  * All stems as WAV or FLAC files in one zip (stored, like stemsZip), plus small `extras` (the
- * analysis), streamed into a file. A FLAC in the zip keeps STREAMINFO as first written (frame
- * sizes and MD5 unknown, which the format allows): the zip cannot be patched.
+ * analysis), streamed into a file. The zip cannot be patched, so a FLAC in it carries the MD5
+ * found by a first pass over its stem (announcedFlacSignature) and leaves only the frame size
+ * bounds unknown, which the format allows.
  */
 export async function stemsZipFile(
 	files: StemFiles,
@@ -150,7 +168,9 @@ export async function stemsZipFile(
 		for (let s = 0; s < names.length; s++) {
 			const entry = new ZipPassThrough(names[s]);
 			zip.add(entry);
-			const { pieces } = encodePieces((a, b) => files.read(s, a, b), files.frames, files.stored.channels, sampleRate, format);
+			const read: RegionRead = (a, b) => files.read(s, a, b);
+			const flac = isFlac(format) ? await announcedFlacSignature(read, files.frames, format) : {};
+			const { pieces } = encodePieces(read, files.frames, files.stored.channels, sampleRate, format, flac);
 			let prev: Uint8Array | null = null;
 			for await (const p of pieces) {
 				if (prev) entry.push(prev, false);

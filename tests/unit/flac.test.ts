@@ -9,7 +9,8 @@ import { decodeAudioFile } from '../../src/lib/dsp/decode';
 import { BitReader, BitWriter } from '../../src/lib/dsp/flac/bits';
 import { crc16, crc8 } from '../../src/lib/dsp/flac/crc';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
-import { encodeFlac, FlacStreamEncoder, STREAMINFO_OFFSET } from '../../src/lib/dsp/flac/encode';
+import { encodeFlac, FlacSignature, FlacStreamEncoder, STREAMINFO_OFFSET } from '../../src/lib/dsp/flac/encode';
+import { seededRandom } from '../../src/lib/dsp/random';
 import { Md5, toHex } from '../../src/lib/hash/md5';
 
 const FIXTURES = join(__dirname, '../fixtures/audio');
@@ -518,6 +519,38 @@ describe('FLAC written region by region (long songs)', () => {
 		const ref = decodeFlac(encodeFlac({ sampleRate: 44100, channels: x }, { bitDepth: 16, dither: false }));
 		expect(audio.channels).toEqual(ref.channels);
 		expect(ref.md5).toBe('ok');
+	});
+
+	it('with the MD5 announced by a first pass (dither replayed from a seed), unpatched it carries the MD5', () => {
+		const x = song(30_000, 2);
+		const cuts = [0, 12_345, 30_000];
+		const regions = cuts.slice(1).map((end, i) => x.map((c) => c.subarray(cuts[i], end)));
+		for (const bitDepth of [16, 24] as const) {
+			const signature = new FlacSignature(bitDepth, { random: seededRandom(7) });
+			for (const r of regions) signature.add(r);
+			const md5 = signature.digest();
+			const enc = new FlacStreamEncoder(44100, 2, 30_000, { bitDepth, random: seededRandom(7), md5 });
+			const parts = [enc.header(), ...regions.map((r) => enc.body(r)), enc.finish()];
+			const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+			let at = 0;
+			for (const p of parts) (bytes.set(p, at), (at += p.length));
+			const audio = decodeFlac(bytes); // not patched
+			expect(audio.md5, `${bitDepth}-bit`).toBe('ok');
+			expect(audio.streamInfo.md5).toBe(Buffer.from(md5).toString('hex'));
+			expect(audio.channels[0].length).toBe(30_000);
+		}
+	});
+
+	it('refuses to finish a stream whose samples do not give the MD5 announced in its header', () => {
+		const x = song(5000, 1);
+		const signature = new FlacSignature(16, { random: seededRandom(1) });
+		signature.add(x);
+		// another dither than the one the signature was taken with
+		const enc = new FlacStreamEncoder(44100, 1, 5000, { bitDepth: 16, random: seededRandom(2), md5: signature.digest() });
+		enc.header();
+		enc.body(x);
+		expect(() => enc.finish()).toThrow(/MD5 is not the one announced/);
+		expect(() => new FlacStreamEncoder(44100, 1, 5000, { bitDepth: 16, md5: new Uint8Array(8) })).toThrow(/16 bytes/);
 	});
 
 	it('refuses more samples than announced, a region of the wrong shape, and finishing early', () => {

@@ -18,6 +18,12 @@ export interface FlacEncodeOptions {
 	random?: () => number;
 	/** Samples per frame (16–65535); default 4096. */
 	blockSize?: number;
+	/**
+	 * The samples' MD5 when it is known before encoding (FlacSignature over the same audio, with
+	 * a random source that replays the same dither): the header carries it from the start, for an
+	 * output that cannot be patched afterwards (a zip entry). finish() checks it.
+	 */
+	md5?: Uint8Array;
 }
 
 const MAX_PARTITION_ORDER = 8;
@@ -43,6 +49,34 @@ export function encodeFlac(audio: AudioData, options: FlacEncodeOptions): Uint8A
 export const STREAMINFO_OFFSET = 8;
 
 /**
+ * FLAC's MD5 signature of audio fed region by region: each region is quantised (and dithered)
+ * exactly as FlacStreamEncoder does, so with the same random source it finds the MD5 the
+ * encoder will, before encoding.
+ */
+export class FlacSignature {
+	private readonly hasher: SampleHasher;
+	private readonly dither: boolean;
+	private readonly random: () => number;
+	constructor(
+		private readonly bps: 16 | 24,
+		options: Pick<FlacEncodeOptions, 'dither' | 'random'> = {}
+	) {
+		this.hasher = new SampleHasher(bps / 8);
+		this.dither = options.dither ?? bps === 16;
+		this.random = options.random ?? Math.random;
+	}
+	/** Quantises the region (planar channels), adds it to the signature and returns the integers. */
+	add(region: Float32Array[]): Int32Array[] {
+		const pcm = quantiseAll(region, this.bps, this.dither, this.random);
+		this.hasher.add(pcm, 0, region[0]?.length ?? 0);
+		return pcm;
+	}
+	digest(): Uint8Array {
+		return this.hasher.md5.digest();
+	}
+}
+
+/**
  * A FLAC file written piece by piece (a long song region by region): header(), body() for each
  * region in order, finish(). The header's STREAMINFO leaves the frame size bounds and the MD5
  * unknown (0, as the format allows) until the end: write streamInfo() over it at
@@ -51,10 +85,10 @@ export const STREAMINFO_OFFSET = 8;
  */
 export class FlacStreamEncoder {
 	private readonly bps: 16 | 24;
-	private readonly dither: boolean;
-	private readonly random: () => number;
 	private readonly blockSize: number;
-	private readonly hasher: SampleHasher;
+	private readonly signature: FlacSignature;
+	/** the MD5 announced in the header (options.md5), if any */
+	private readonly announced: Uint8Array | null;
 	/** quantised samples not yet in a frame (fewer than blockSize) */
 	private pending: Int32Array[];
 	private frameNo = 0;
@@ -78,15 +112,15 @@ export class FlacStreamEncoder {
 		}
 		const blockSize = options.blockSize ?? 4096;
 		if (!Number.isInteger(blockSize) || blockSize < 16 || blockSize > 65535) throw new Error(`bad FLAC block size ${blockSize}`);
+		if (options.md5 && options.md5.length !== 16) throw new Error(`an MD5 has 16 bytes, not ${options.md5.length}`);
 		this.bps = bps;
-		this.dither = options.dither ?? bps === 16;
-		this.random = options.random ?? Math.random;
 		this.blockSize = blockSize;
-		this.hasher = new SampleHasher(bps / 8);
+		this.signature = new FlacSignature(bps, options);
+		this.announced = options.md5 ?? null;
 		this.pending = Array.from({ length: channels }, () => new Int32Array(0));
 	}
 
-	/** "fLaC" and STREAMINFO (frame sizes and MD5 unknown until finish). */
+	/** "fLaC" and STREAMINFO (frame sizes unknown until finish; the MD5 too unless announced). */
 	header(): Uint8Array {
 		const w = new BitWriter(64);
 		w.write(0x664c6143, 32); // "fLaC"
@@ -105,8 +139,7 @@ export class FlacStreamEncoder {
 		if (region.some((c) => c.length !== n)) throw new AudioFormatError('The channels have different lengths.');
 		if (this.received + n > this.frames) throw new RangeError(`more samples than the ${this.frames} announced`);
 		this.received += n;
-		const pcm = quantiseAll(region, this.bps, this.dither, this.random);
-		this.hasher.add(pcm, 0, n);
+		const pcm = this.signature.add(region);
 		const all = this.pending[0].length ? pcm.map((ch, c) => concat(this.pending[c], ch)) : pcm;
 		const whole = Math.floor(all[0].length / this.blockSize) * this.blockSize;
 		this.pending = all.map((ch) => ch.slice(whole));
@@ -119,7 +152,10 @@ export class FlacStreamEncoder {
 		const rest = this.pending;
 		this.pending = rest.map(() => new Int32Array(0));
 		const last = this.encode(rest, rest[0].length);
-		this.md5 = this.hasher.md5.digest();
+		this.md5 = this.signature.digest();
+		if (this.announced && this.announced.some((b, i) => b !== this.md5![i])) {
+			throw new Error('The audio changed while it was written: its MD5 is not the one announced in the FLAC header.');
+		}
 		return last;
 	}
 
@@ -136,7 +172,7 @@ export class FlacStreamEncoder {
 		info.write(this.channels - 1, 3);
 		info.write(this.bps - 1, 5);
 		info.write(this.frames, 36);
-		for (const b of this.md5 ?? new Uint8Array(16)) info.write(b, 8);
+		for (const b of this.md5 ?? this.announced ?? new Uint8Array(16)) info.write(b, 8);
 		return info.finish();
 	}
 
