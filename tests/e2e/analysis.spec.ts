@@ -18,5 +18,9 @@ test('each result shows loudness, true peak, tempo and key, and a normalised exp
 	await expect(job.getByRole('table', { name: 'Loudness and true peak of each stem' }).getByRole('row')).toHaveCount(5); // header + 4 stems
 
 	await job.getByTestId('format').selectOption('float32');
+	const workers: string[] = [];
+	page.on('worker', (w) => workers.push(w.url()));
 	await exportNormalisedMix(page, job);
+	// normalised and encoded off the page's thread
+	expect(workers.some((url) => url.includes('mix-export.worker'))).toBe(true);
 });

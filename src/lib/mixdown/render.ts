@@ -1,0 +1,41 @@
+/**
+ * A custom mix as a file: normalised to a loudness target if one is given (gain and look-ahead
+ * limiter, normalizeLoudnessInRegions), then encoded as WAV or FLAC. The mix-export worker runs
+ * it, so neither holds the page; pure, tested in Node.
+ */
+import type { AudioData } from '../dsp/audio';
+import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult } from '../dsp/loudness/normalize';
+import { encodeAudio, type AudioFileFormat } from '../export';
+import { peakLevel } from './mix';
+
+export type RenderedMix =
+	| {
+			ok: true;
+			bytes: Uint8Array;
+			/** highest sample of what was encoded: above 1 a PCM file clipped */
+			peak: number;
+			/** what normalising measured, when a target was given */
+			normalized: Omit<NormalizeResult, 'channels'> | null;
+	  }
+	| { ok: false; error: string };
+
+const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export async function renderMix(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void): Promise<RenderedMix> {
+	let audio = mix;
+	let normalized: Omit<NormalizeResult, 'channels'> | null = null;
+	if (target) {
+		try {
+			const { channels, ...measured } = await normalizeLoudnessInRegions(mix.channels, mix.sampleRate, target, onPass);
+			audio = { sampleRate: mix.sampleRate, channels };
+			normalized = measured;
+		} catch (e) {
+			return { ok: false, error: `Not normalised: ${reason(e)}.` };
+		}
+	}
+	try {
+		return { ok: true, bytes: encodeAudio(audio, format), peak: peakLevel(audio), normalized };
+	} catch (e) {
+		return { ok: false, error: `Not written: ${reason(e)}` };
+	}
+}
