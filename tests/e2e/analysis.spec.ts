@@ -22,5 +22,5 @@ test('each result shows loudness, true peak, tempo and key, and a normalised exp
 	page.on('worker', (w) => workers.push(w.url()));
 	await exportNormalisedMix(page, job);
 	// normalised and encoded off the page's thread
-	expect(workers.some((url) => url.includes('mix-export.worker'))).toBe(true);
+	expect(workers.some((url) => url.includes('export.worker'))).toBe(true);
 });

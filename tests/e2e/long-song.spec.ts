@@ -31,6 +31,8 @@ test('a song above the in-memory limit is separated into files, played and expor
 	test.skip(backendOf(info) !== 'wasm', 'backend-independent: runs on WASM only');
 	await openApp(page, 'wasm');
 	const song = testSong(3);
+	const workers: string[] = [];
+	page.on('worker', (w) => workers.push(w.url()));
 	await page.evaluate(() => localStorage.setItem('stemsafe:in-memory-stem-bytes', '0'));
 	await dropFiles(page, [wavFile('long.wav', song)]);
 	const diskJob = page.getByTestId('job').first();
@@ -122,4 +124,6 @@ test('a song above the in-memory limit is separated into files, played and expor
 	// A loudness-normalised mix from disk meets its target and ceiling (one pass over the files per trial).
 	const mix = await exportNormalisedMix(page, disk);
 	expect(mix.channels[0].length).toBe(song.channels[0].length);
+	// the files above were written in the export worker (one, reused), not on the page's thread
+	expect(workers.filter((url) => url.includes('export.worker'))).toHaveLength(1);
 });
