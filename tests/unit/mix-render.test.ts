@@ -23,7 +23,7 @@ function mix() {
 	return { sampleRate: RATE, channels: [l, r] };
 }
 
-describe('a custom mix rendered to a file (the mix-export worker\'s work)', () => {
+describe('a custom mix rendered to a file (the export worker\'s work)', () => {
 	it('normalised: the file meets the target and the ceiling, has normalizeLoudness\'s samples, and says what it measured', async () => {
 		const passes: number[] = [];
 		const target = { integrated: -14, truePeakCeiling: -1 };

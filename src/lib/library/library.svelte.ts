@@ -20,7 +20,7 @@ import {
 	withStemProgress,
 	type LibraryEntry
 } from './records';
-import { DEFAULT_RETENTION, RETENTION_OPTIONS, isRetentionPolicy, type RetentionPolicy } from './retention';
+import { DEFAULT_RETENTION, isRetentionPolicy, retentionLabel, type RetentionPolicy } from './retention';
 import { isQuotaError, requestPersistence, storageInfo, type StorageInfo } from './storage';
 import { wipe, type WipeResult } from './wipe';
 
@@ -273,8 +273,7 @@ export class Library {
 			await writeOne(this.settings, 'retention', policy);
 		} catch (e) {
 			this.policy = before;
-			const label = RETENTION_OPTIONS.find((o) => o.value === before)?.label ?? before;
-			this.message = `Your choice could not be saved (${e instanceof Error ? e.message : String(e)}). Saved songs are still deleted ${label}.`;
+			this.message = `Your choice could not be saved (${e instanceof Error ? e.message : String(e)}). Saved songs are still deleted ${retentionLabel(before)}.`;
 			return;
 		}
 		await this.cleanup();

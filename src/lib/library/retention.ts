@@ -23,8 +23,15 @@ export function isRetentionPolicy(v: unknown): v is RetentionPolicy {
 	return RETENTION_OPTIONS.some((o) => o.value === v);
 }
 
+const optionOf = (policy: RetentionPolicy) => RETENTION_OPTIONS.find((o) => o.value === policy);
+
 export function retentionMs(policy: RetentionPolicy): number | null {
-	return RETENTION_OPTIONS.find((o) => o.value === policy)?.ms ?? null;
+	return optionOf(policy)?.ms ?? null;
+}
+
+/** How the setting reads after "deleted", e.g. "after 7 days". */
+export function retentionLabel(policy: RetentionPolicy): string {
+	return optionOf(policy)?.label ?? policy;
 }
 
 /** What decides when one item goes. */

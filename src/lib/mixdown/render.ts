@@ -1,7 +1,7 @@
 /**
  * A custom mix as a file: normalised to a loudness target if one is given (gain and look-ahead
- * limiter, normalizeLoudnessInRegions), then encoded as WAV or FLAC. The mix-export worker runs
- * it, so neither holds the page; pure, tested in Node.
+ * limiter, normalizeLoudnessInRegions), then encoded as WAV or FLAC. The export worker runs it,
+ * so neither holds the page; pure, tested in Node.
  */
 import type { AudioData } from '../dsp/audio';
 import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult } from '../dsp/loudness/normalize';

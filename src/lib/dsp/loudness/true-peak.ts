@@ -137,11 +137,12 @@ export class TruePeakTracker {
 		this.ph = phases(this.factor);
 		// |interpolated value| <= gain · max|x| over its taps
 		this.gain = Math.max(...this.ph.slice(1).map((taps) => taps.reduce((a, b) => a + Math.abs(b), 0)));
-		// the same for all but the four taps around the interval (see mayExceed), with a margin
-		// for the float rounding of the near sum
-		this.farGain = this.ph.map((taps) => taps.reduce((a, b, t) => (t >= 6 && t <= 9 ? a : a + Math.abs(b)), 0) * (1 + 1e-9) + 1e-12);
-		// and for all but the eight taps around it (see mayExceed8)
-		this.farGain8 = this.ph.map((taps) => taps.reduce((a, b, t) => (t >= 4 && t <= 11 ? a : a + Math.abs(b)), 0) * (1 + 1e-9) + 1e-12);
+		// the same for all but the taps first..last around the interval (see mayExceed, mayExceed8),
+		// with a margin for the float rounding of the near sum
+		const farGain = (first: number, last: number) =>
+			this.ph.map((taps) => taps.reduce((a, b, t) => (t >= first && t <= last ? a : a + Math.abs(b)), 0) * (1 + 1e-9) + 1e-12);
+		this.farGain = farGain(6, 9);
+		this.farGain8 = farGain(4, 11);
 	}
 
 	/** The largest |sample| so far (linear). */
