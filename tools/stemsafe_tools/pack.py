@@ -11,6 +11,7 @@ gpl=True; Bank.sources lists the licences of what was loaded, for the run's meta
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +93,11 @@ class Bank:
             a = np.pad(a, ((0, 0), (0, n - a.shape[1])))
         a = a[:, :n].astype(np.float16)
         if cache:
+            # written aside and renamed: another process reading the pack never sees a half-written file
             cached.parent.mkdir(exist_ok=True)
-            np.save(cached, a)
+            partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial.npy")
+            np.save(partial, a)
+            os.replace(partial, cached)
         return a
 
     def by(self, stem: str, kind: str | None = None) -> list[SampleGroup]:
