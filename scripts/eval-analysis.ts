@@ -70,14 +70,19 @@ type Row = { name: string; tempo: (l: Label, a: { channels: Float32Array[]; samp
 const stemsafeTempo: Row['tempo'] = (_, a) => estimateTempo(a.channels, a.sampleRate)?.bpm ?? 0;
 const methods: Row[] = [
 	{
-		name: 'stemsafe (comb + prior; diatonic collection + bass tonic, opening at half weight)',
+		name: 'stemsafe (comb + prior; diatonic collection from 110 Hz + tonic by bass, opening and chords)',
 		tempo: stemsafeTempo,
 		key: (_, c) => keyFromProfiles(c) ?? { tonic: -1, mode: '' }
 	},
 	{
-		name: 'without the opening (the key method up to d19de95; same tempo)',
+		name: 'without the chords (same tempo)',
 		tempo: stemsafeTempo,
-		key: (_, c) => keyFromProfiles(c, 0) ?? { tonic: -1, mode: '' }
+		key: (_, c) => keyFromProfiles(c, { chordWeight: 0 }) ?? { tonic: -1, mode: '' }
+	},
+	{
+		name: 'without the opening (same tempo)',
+		tempo: stemsafeTempo,
+		key: (_, c) => keyFromProfiles(c, { openingWeight: 0 }) ?? { tonic: -1, mode: '' }
 	},
 	{
 		name: 'baseline: raw autocorrelation peak; strongest pitch class as major',
@@ -88,18 +93,27 @@ const methods: Row[] = [
 ];
 
 const sources = [...new Set(labels.map((l) => l.source)), 'all'];
-/** Songs where Stemsafe also named the relative key (a close major/minor vote), and which of the two was right. */
-const close = { named: 0, firstRight: 0, alternativeRight: 0 };
+/**
+ * Songs where Stemsafe also named the relative key (a close major/minor vote), and which of the two
+ * was right; and, for comparison, how often the relative key was right on the other songs.
+ */
+const close = { named: 0, firstRight: 0, alternativeRight: 0, others: 0, othersRelativeRight: 0 };
 const totals = new Map<string, { a1: number; a2: number; key: number; n: number; keyed: number }>();
 for (const label of labels) {
 	const audio = readAudio(label.file);
 	const c = keyProfiles(audio.channels, audio.sampleRate);
 	const stemsafeKey = keyFromProfiles(c);
-	if (stemsafeKey?.alternative && label.tonic !== null) {
+	if (stemsafeKey && label.tonic !== null) {
 		const right = (k: { tonic: number; mode: string }) => k.tonic === label.tonic && k.mode === label.mode;
-		close.named++;
-		close.firstRight += right(stemsafeKey) ? 1 : 0;
-		close.alternativeRight += right(stemsafeKey.alternative) ? 1 : 0;
+		const relative = stemsafeKey.mode === 'major' ? { tonic: (stemsafeKey.tonic + 9) % 12, mode: 'minor' } : { tonic: (stemsafeKey.tonic + 3) % 12, mode: 'major' };
+		if (stemsafeKey.alternative) {
+			close.named++;
+			close.firstRight += right(stemsafeKey) ? 1 : 0;
+			close.alternativeRight += right(relative) ? 1 : 0;
+		} else {
+			close.others++;
+			close.othersRelativeRight += right(relative) ? 1 : 0;
+		}
 	}
 	const line: string[] = [];
 	const tempi = new Map<Row['tempo'], number>(); // a tempo method shared by two rows runs once
@@ -133,8 +147,9 @@ for (const m of methods) {
 		if (t) console.log(`| ${m.name} | ${src} | ${t.n} | ${pct(t.a1, t.n)} | ${pct(t.a2, t.n)} | ${t.keyed ? pct(t.key, t.keyed) : 'no key labels'} |`);
 	}
 }
-if (close.named > 0)
+if (close.named + close.others > 0)
 	console.log(
-		`\nStemsafe named the relative key too (a close major/minor vote) for ${close.named} of ${labels.length} songs: ` +
-			`its first choice was right for ${close.firstRight}, the relative key for ${close.alternativeRight}, neither for ${close.named - close.firstRight - close.alternativeRight}.`
+		`\nStemsafe named the relative key too (a close major/minor vote) for ${close.named} of ${close.named + close.others} songs: ` +
+			`its first choice was right for ${close.firstRight}, the relative key for ${close.alternativeRight}, neither for ${close.named - close.firstRight - close.alternativeRight}. ` +
+			`On the other ${close.others} songs the relative key was right for ${close.othersRelativeRight}.`
 	);

@@ -71,7 +71,7 @@ describe('analysis spectra on the WASM SIMD FFT', () => {
 		setSimdFftEnabled(false);
 		const tsKey = keyProfiles(channels, RATE);
 		const tsOnsets = onsetEnvelope(channels, RATE);
-		for (const part of ['full', 'bass', 'opening'] as const)
+		for (const part of ['full', 'bass', 'opening', 'chords'] as const)
 			simdKey[part].forEach((v, p) => expect(v).toBeCloseTo(tsKey[part][p], 4));
 		// the onset flux sums log1p(1000·|X|) rises over ~180 bins, near-silent ones included, where
 		// float32 and float64 spectra differ most: 0.1 % of the envelope's peak at most here

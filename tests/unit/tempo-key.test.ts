@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { camelotCode } from '../../src/lib/analysis/camelot';
-import { estimateKey, keyFromProfiles, keyProfiles, mirexKeyScore } from '../../src/lib/analysis/key';
+import { estimateKey, keyFromProfiles, keyProfiles, mirexKeyScore, triadIndex } from '../../src/lib/analysis/key';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 
 const RATE = 22050;
@@ -96,7 +96,7 @@ describe('key', () => {
 		expect(estimateKey([cadence(57, true, 48000)], 48000)?.name).toBe('A minor');
 	});
 	it('returns null for a flat profile and for silence', () => {
-		expect(keyFromProfiles({ full: new Float64Array(12).fill(1), bass: new Float64Array(12).fill(1), opening: new Float64Array(12) })).toBeNull();
+		expect(keyFromProfiles({ full: new Float64Array(12).fill(1), bass: new Float64Array(12).fill(1), opening: new Float64Array(12), chords: new Float64Array(24) })).toBeNull();
 		expect(estimateKey([new Float32Array(RATE * 5)], RATE)).toBeNull();
 	});
 	it('tells a major key from its relative minor by the bass', () => {
@@ -104,9 +104,9 @@ describe('key', () => {
 		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
 		const onC = Float64Array.from({ length: 12 }, (_, p) => (p === 0 ? 2 : p === 9 ? 1 : 0));
 		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2 : p === 0 ? 1 : 0));
-		const opening = new Float64Array(12);
-		expect(keyFromProfiles({ full, bass: onC, opening })?.name).toBe('C major');
-		expect(keyFromProfiles({ full, bass: onA, opening })?.name).toBe('A minor');
+		const [opening, chords] = [new Float64Array(12), new Float64Array(24)];
+		expect(keyFromProfiles({ full, bass: onC, opening, chords })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: onA, opening, chords })?.name).toBe('A minor');
 	});
 	it('settles a near-tie between relative keys by the first second of bass, after any silence', () => {
 		// Am F C G and C G Am F: the same four chords for the same time; only the opening differs
@@ -125,21 +125,51 @@ describe('key', () => {
 		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 4 : p === 0 ? 1 : 0));
 		const nearTie = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2.1 : p === 0 ? 2 : 0));
 		const openingOnC = Float64Array.from({ length: 12 }, (_, p) => (p === 0 ? 1 : 0));
-		expect(keyFromProfiles({ full, bass: onA, opening: openingOnC })?.name).toBe('A minor');
-		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC })?.name).toBe('C major');
-		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC }, 0)?.name).toBe('A minor');
+		const chords = new Float64Array(24);
+		expect(keyFromProfiles({ full, bass: onA, opening: openingOnC, chords })?.name).toBe('A minor');
+		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC, chords })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: nearTie, opening: openingOnC, chords }, { openingWeight: 0 })?.name).toBe('A minor');
+	});
+	it('lets the chords (at half weight) decide a near-tie in the bass: which tonic triad sounds most', () => {
+		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
+		const nearTie = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2.1 : p === 0 ? 2 : 0));
+		const opening = new Float64Array(12);
+		const chords = new Float64Array(24);
+		chords[triadIndex(0, 'major')] = 30; // C E G in 30 frames
+		chords[triadIndex(9, 'minor')] = 10; // A C E in 10
+		chords[triadIndex(7, 'major')] = 50; // other chords do not vote
+		expect(keyFromProfiles({ full, bass: nearTie, opening, chords })?.name).toBe('C major');
+		expect(keyFromProfiles({ full, bass: nearTie, opening, chords }, { chordWeight: 0 })?.name).toBe('A minor');
+		const onA = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 4 : p === 0 ? 1 : 0));
+		expect(keyFromProfiles({ full, bass: onA, opening, chords })?.name).toBe('A minor');
+	});
+	it('counts the frames of each triad: C E G as C major, A C E as A minor, over their bass', () => {
+		const [am, c] = [[9, 12, 16], [0, 4, 7]];
+		const counts = keyProfiles([chords(60, [c, c, c, am])], RATE).chords;
+		const most = (v: Float64Array) => v.indexOf(Math.max(...v));
+		expect(most(counts)).toBe(triadIndex(0, 'major'));
+		expect(counts[triadIndex(9, 'minor')]).toBeGreaterThan(0);
+		expect(counts[triadIndex(0, 'major')]).toBeGreaterThan(2 * counts[triadIndex(9, 'minor')]);
+		expect(most(keyProfiles([chords(60, [am, am, c])], RATE).chords)).toBe(triadIndex(9, 'minor'));
+		expect(keyProfiles([new Float32Array(RATE * 3)], RATE).chords.every((v) => v === 0)).toBe(true);
+	});
+	it("reads the scale from 110 Hz up: a bass below it, off the scale, does not pull the key a fifth off", () => {
+		// a C major cadence over a loud F♯2 drone (92.5 Hz, a pure tone): F♯ is in G major's scale, not C major's
+		const song = cadence(60, false);
+		for (let i = 0; i < song.length; i++) song[i] += 0.4 * Math.sin((2 * Math.PI * NOTE(42) * i) / RATE);
+		expect(estimateKey([song], RATE)?.name).toBe('C major');
 	});
 	it('names the relative key too when the major/minor vote is too close to call', () => {
 		const full = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
-		const opening = new Float64Array(12);
+		const [opening, chords] = [new Float64Array(12), new Float64Array(24)];
 		// A 2.1 against C 2: a vote of 0.024 for A minor
 		const nearTie = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 2.1 : p === 0 ? 2 : 0));
-		const close = keyFromProfiles({ full, bass: nearTie, opening });
+		const close = keyFromProfiles({ full, bass: nearTie, opening, chords });
 		expect(close?.name).toBe('A minor');
 		expect(close?.alternative).toEqual({ tonic: 0, mode: 'major', name: 'C major' });
 		// A 3 against C 2: 0.2, clear enough
 		const clear = Float64Array.from({ length: 12 }, (_, p) => (p === 9 ? 3 : p === 0 ? 2 : 0));
-		expect(keyFromProfiles({ full, bass: clear, opening })?.alternative).toBeNull();
+		expect(keyFromProfiles({ full, bass: clear, opening, chords })?.alternative).toBeNull();
 	});
 	it('names every key in Camelot notation as on the wheel', () => {
 		// the wheel, written out: number -> [major tonic (B), minor tonic (A)], pitch classes from C = 0

@@ -3,18 +3,24 @@
  * (decimated to about 11 kHz; 8192-point spectra, about 1.4 Hz resolution; only spectral peaks,
  * so noise and drums add little):
  * 1. the scale: the diatonic collection (one of 12 rotations of the major scale's seven pitch
- *    classes, overtones included) that best correlates with the song's profile between 55 Hz
- *    and 2 kHz;
+ *    classes, overtones included) that best correlates with the song's profile between 110 Hz
+ *    and 2 kHz (above the bass's lowest octave, whose fundamentals and overtones otherwise pull
+ *    the match a fifth off);
  * 2. the tonic: a diatonic collection is both a major key and its relative minor (C major and
- *    A minor share their notes), told apart by which of the two tonics the bass (55–220 Hz)
- *    sounds more, since bass lines dwell on chord roots and the tonic chord most of all, and,
- *    at half that weight, which of them it sounds in its first second (after any silence or
- *    intro without bass): songs mostly open on their tonic chord. The opening settles songs whose
- *    bass leans little either way over the whole song (Am F C G against C G Am F), not songs that
- *    clearly dwell on one tonic.
+ *    A minor share their notes), told apart by three votes, each how much more one tonic is
+ *    sounded than the other:
+ *    - the bass (55–220 Hz) over the whole song, since bass lines dwell on chord roots and the
+ *      tonic chord most of all;
+ *    - at half that weight, the bass in its first second (after any silence or intro without
+ *      bass): songs mostly open on their tonic chord;
+ *    - at half that weight, the chords: how many frames sound the major tonic's triad (C E G)
+ *      against the minor tonic's (A C E) most, of the 24 major and minor triads.
+ *    The opening and the chords settle songs whose bass leans little either way over the whole
+ *    song (Am F C G against C G Am F), not songs that clearly dwell on one tonic.
  * Chosen on labelled development songs against Krumhansl–Schmuckler profile matching (Temperley
  * and five other published profiles, with and without bass terms), the opening's length and
- * weight too: see the README for the figures on held-out songs. Pure; runs on any sample rate.
+ * weight, the chords' weight and the collection's range too: see the README for the figures on
+ * held-out songs. Pure; runs on any sample rate.
  */
 import { forEachMixFrame } from './frames';
 
@@ -32,15 +38,19 @@ const DIATONIC: number[] = (() => {
 	return t;
 })();
 const BASS_TOP_HZ = 220;
+/** The collection is read from A2 (110 Hz) up. */
+const COLLECTION_LOW_MIDI = 45;
 /** The opening: this long from the first frame whose bass reaches OPENING_LEVEL x the median frame's. */
 const OPENING_SECONDS = 1;
 const OPENING_LEVEL = 0.3;
 /** Weight of the opening's tonic vote against the whole song's (chosen on development songs; README). */
 export const OPENING_WEIGHT = 0.5;
+/** Weight of the chords' tonic vote against the whole song's bass (chosen on development songs; README). */
+export const CHORD_WEIGHT = 0.5;
 /**
- * Below this margin of the major/minor vote the relative key is named too: on development songs
- * the first choice and the relative key were right about equally often there (23 and 20 of 51
- * songs; `npm run eval:analysis` prints the count).
+ * Below this margin of the major/minor vote the relative key is named too. On development songs
+ * that was 33 of 488: the first choice was right for 21 of them, the relative key for 8 (24 %),
+ * against 76 of the other 455 (17 %) for the relative key (`npm run eval:analysis` prints both).
  */
 export const CLOSE_VOTE = 0.1;
 
@@ -57,19 +67,32 @@ export interface KeyEstimate {
 }
 
 export interface KeyProfiles {
-	/** Pitch-class profile of spectral peaks between 55 Hz and 2 kHz (summed over frames). */
+	/**
+	 * Pitch-class profile of spectral peaks between 110 Hz and 2 kHz: per frame, each pitch
+	 * class's peak magnitude (the square root of its peaks' energy), normalised to sum 1; summed
+	 * over frames.
+	 */
 	full: Float64Array;
 	/** The same for the bass register, 55–220 Hz. */
 	bass: Float64Array;
 	/** The bass register's profile over the song's first second of bass (see OPENING_SECONDS). */
 	opening: Float64Array;
+	/**
+	 * Frames whose strongest triad (the most peak energy between 55 Hz and 2 kHz on its three
+	 * pitch classes) is each of the 24: 0–11 the major triads on C…B, 12–23 the minor ones.
+	 */
+	chords: Float64Array;
 }
+
+/** Index of a triad in KeyProfiles.chords. */
+export const triadIndex = (root: number, mode: 'major' | 'minor') => (mode === 'minor' ? 12 : 0) + root;
 
 /**
  * Per frame, the energy of spectral peaks (local maxima within 60 dB of the frame's largest) is
- * folded onto the 12 pitch classes, normalised, log-compressed (one loud sustained note must not
- * dominate the song) and summed over the song. The bass register's per-frame terms are kept
- * (52 bytes a frame, about 1 MB an hour) to find the opening once the whole song is read.
+ * folded onto the 12 pitch classes and normalised, so that one loud sustained note does not
+ * dominate the song: the bass register's log-compressed, the collection's range as magnitudes.
+ * The bass register's per-frame terms are kept (52 bytes a frame, about 1 MB an hour) to find the
+ * opening once the whole song is read.
  */
 export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyProfiles {
 	const factor = Math.max(1, Math.round(sampleRate / 11025));
@@ -78,7 +101,9 @@ export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyPr
 	const hop = 2048;
 	const full = new Float64Array(12);
 	const bass = new Float64Array(12);
-	const frameFull = new Float64Array(12);
+	const chords = new Float64Array(24);
+	const frameAll = new Float64Array(12);
+	const frameHigh = new Float64Array(12);
 	const frameBass = new Float64Array(12);
 	const bassFrames = new GrowingFloats(12);
 	const bassEnergy = new GrowingFloats(1);
@@ -86,23 +111,25 @@ export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyPr
 	const hi = Math.min(nFft / 2 - 1, Math.floor((2000 * nFft) / rate));
 	const bassTop = Math.floor((BASS_TOP_HZ * nFft) / rate);
 	const pc = new Int8Array(hi + 1);
-	for (let k = lo; k <= hi; k++) {
-		const midi = 69 + 12 * Math.log2((k * rate) / nFft / 440);
-		pc[k] = ((Math.round(midi) % 12) + 12) % 12;
+	let collectionLow = hi + 1;
+	for (let k = hi; k >= lo; k--) {
+		const midi = Math.round(69 + 12 * Math.log2((k * rate) / nFft / 440));
+		pc[k] = ((midi % 12) + 12) % 12;
+		if (midi >= COLLECTION_LOW_MIDI) collectionLow = k;
 	}
-	/** Adds the frame's normalised, log-compressed profile to `song` (and to `kept`); returns the frame's energy. */
-	const accumulate = (song: Float64Array, frame: Float64Array, kept?: Float32Array) => {
+	/** Adds the frame's normalised, log-compressed profile to `song` and writes it to `kept`; returns the frame's energy. */
+	const accumulate = (song: Float64Array, frame: Float64Array, kept: Float32Array) => {
 		const total = frame.reduce((a, b) => a + b, 0);
 		if (total > 0)
 			for (let p = 0; p < 12; p++) {
-				const v = Math.log1p((100 * frame[p]) / total);
-				song[p] += v;
-				if (kept) kept[p] = v;
+				kept[p] = Math.log1p((100 * frame[p]) / total);
+				song[p] += kept[p];
 			}
 		return total;
 	};
 	forEachMixFrame(channels, factor, nFft, hop, (mag) => {
-		frameFull.fill(0);
+		frameAll.fill(0);
+		frameHigh.fill(0);
 		frameBass.fill(0);
 		let loudest = 0;
 		for (let k = lo; k <= hi; k++) if (mag[k] > loudest) loudest = mag[k];
@@ -110,14 +137,40 @@ export function keyProfiles(channels: Float32Array[], sampleRate: number): KeyPr
 		for (let k = lo; k <= hi; k++) {
 			const m = mag[k];
 			if (m <= floor || m <= mag[k - 1] || m < mag[k + 1]) continue;
-			frameFull[pc[k]] += m * m;
+			frameAll[pc[k]] += m * m;
+			if (k >= collectionLow) frameHigh[pc[k]] += m * m;
 			if (k <= bassTop) frameBass[pc[k]] += m * m;
 		}
-		accumulate(full, frameFull);
+		addMagnitudes(full, frameHigh);
+		const chord = strongestTriad(frameAll);
+		if (chord >= 0) chords[chord]++;
 		bassEnergy.push()[0] = accumulate(bass, frameBass, bassFrames.push());
 	});
 	const opening = openingProfile(bassFrames.view(), bassEnergy.view(), Math.max(1, Math.round((OPENING_SECONDS * rate) / hop)));
-	return { full, bass, opening };
+	return { full, bass, opening, chords };
+}
+
+/** Adds the frame's pitch-class magnitudes (square roots of its energies), normalised to sum 1, to `song`. */
+function addMagnitudes(song: Float64Array, frame: Float64Array): void {
+	let total = 0;
+	for (let p = 0; p < 12; p++) total += Math.sqrt(frame[p]);
+	if (total > 0) for (let p = 0; p < 12; p++) song[p] += Math.sqrt(frame[p]) / total;
+}
+
+/**
+ * The triad (triadIndex) with the most energy on its three pitch classes, −1 for a silent frame:
+ * the same as the best correlation with 24 zero-mean triad templates, since every template has
+ * three notes.
+ */
+function strongestTriad(frame: Float64Array): number {
+	let best = -1;
+	let most = 0;
+	for (let mode = 0; mode < 2; mode++)
+		for (let root = 0; root < 12; root++) {
+			const e = frame[root] + frame[(root + 4 - mode) % 12] + frame[(root + 7) % 12];
+			if (e > most) [best, most] = [12 * mode + root, e];
+		}
+	return best;
 }
 
 /** Sum of the per-frame bass terms over `length` frames from the first frame that reaches OPENING_LEVEL x the median frame's energy. */
@@ -173,10 +226,12 @@ function correlate(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Step 1 and 2 above; null when the profile has no tonal shape (silence, noise, a flat profile).
- * openingWeight 0 leaves the opening out (the method before it was added; `npm run eval:analysis`
- * prints both).
+ * A weight of 0 leaves that vote out (`npm run eval:analysis` prints the method without each).
  */
-export function keyFromProfiles({ full, bass, opening }: KeyProfiles, openingWeight = OPENING_WEIGHT): KeyEstimate | null {
+export function keyFromProfiles(
+	{ full, bass, opening, chords }: KeyProfiles,
+	{ openingWeight = OPENING_WEIGHT, chordWeight = CHORD_WEIGHT } = {}
+): KeyEstimate | null {
 	let collection = -1;
 	let strength = 0;
 	for (let c = 0; c < 12; c++) {
@@ -186,14 +241,14 @@ export function keyFromProfiles({ full, bass, opening }: KeyProfiles, openingWei
 	if (collection < 0) return null;
 	const majorTonic = collection;
 	const minorTonic = (collection + 9) % 12;
-	// how much more a profile sounds the minor tonic than the major one, −1..1
-	const leaning = (v: ArrayLike<number>) => {
-		const sum = v[minorTonic] + v[majorTonic];
-		return sum > 0 ? (v[minorTonic] - v[majorTonic]) / sum : 0;
-	};
-	// without a bass register (a solo flute, say), the whole profile decides
+	// how much more the minor tonic is sounded than the major one, −1..1
+	const leaning = (minor: number, major: number) => (minor + major > 0 ? (minor - major) / (minor + major) : 0);
+	const tonics = (v: ArrayLike<number>) => leaning(v[minorTonic], v[majorTonic]);
+	// without a bass register (a solo flute, say), the whole profile stands in for the bass
 	const bassTotal = bass.reduce((a, b) => a + b, 0);
-	const vote = bassTotal > 0 ? leaning(bass) + openingWeight * leaning(opening) : leaning(full);
+	const vote =
+		(bassTotal > 0 ? tonics(bass) + openingWeight * tonics(opening) : tonics(full)) +
+		chordWeight * leaning(chords[triadIndex(minorTonic, 'minor')], chords[triadIndex(majorTonic, 'major')]);
 	const named = (tonic: number, mode: 'major' | 'minor') => ({ tonic, mode, name: `${PITCH_CLASSES[tonic]} ${mode}` });
 	const minor = named(minorTonic, 'minor');
 	const major = named(majorTonic, 'major');
