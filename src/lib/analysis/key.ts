@@ -73,7 +73,7 @@ export interface KeyProfiles {
 	 * over frames.
 	 */
 	full: Float64Array;
-	/** The same for the bass register, 55–220 Hz. */
+	/** Pitch-class profile of spectral peaks in the bass register, 55–220 Hz: per frame normalised and log-compressed, summed over frames. */
 	bass: Float64Array;
 	/** The bass register's profile over the song's first second of bass (see OPENING_SECONDS). */
 	opening: Float64Array;
