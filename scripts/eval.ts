@@ -12,8 +12,10 @@
  * song (all samples below -90 dBFS, or listed under `silent_stems` in the set's songs.json) is
  * not scored for that song: uSDR of a silent reference is undefined.
  *
- * usage: npm run eval -- [--testset .eval/testset] [--model ID] [--songs N] [--write]
- *                        [--set ID] [--describe TEXT] [--source TEXT]
+ * usage: npm run eval -- [--testset .eval/testset] [--model ID] [--dir DIR] [--songs N] [--write]
+ *                        [--set ID] [--describe TEXT] [--source TEXT] [--json FILE]
+ *   --dir: where the model's manifest and graph are (default static/models; a training run's
+ *   candidates are elsewhere, see tools/eval_run.py). --json FILE writes the summary as JSON.
  *   --write stores the result in the model manifest (static/models/ID.json): the synthetic
  *   held-out set as "quality", any other set (--set, default: the folder's name; "synthetic"
  *   when its songs are named song-*) as "quality.byTestSet[ID]". --describe and --source
@@ -44,7 +46,8 @@ if (!existsSync(testset)) {
 	console.error(`no test set at ${testset}: run /usr/bin/python3 tools/make_testset.py ${testset}`);
 	process.exit(2);
 }
-const manifest = loadManifest(option('model'));
+const dir = option('dir', modelsDir)!;
+const manifest = loadManifest(option('model'), dir);
 const hasMixture = (dir: string) => ['wav', 'flac'].some((ext) => existsSync(join(testset, dir, `mixture.${ext}`)));
 const songs = readdirSync(testset)
 	.filter((d) => statSync(join(testset, d)).isDirectory() && hasMixture(d))
@@ -106,7 +109,7 @@ function record(method: string, stem: string, value: number) {
 const perSong: Record<string, Record<string, number>> = {};
 
 ort.env.wasm.numThreads = 1;
-const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
+const session = await ortSessionFactory(ort, modelBytes(manifest, dir))('wasm');
 const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
 const started = performance.now();
 let audioSeconds = 0;
@@ -173,8 +176,12 @@ for (const [name, r] of Object.entries(rows)) {
 	console.log(`| ${name} | ${scoredStems.map((s) => r.perStem[s].toFixed(2)).join(' | ')} | ${r.mean.toFixed(2)} |`);
 }
 
+if (option('json')) {
+	writeFileSync(option('json')!, JSON.stringify({ set: setId, songs: songs.length, audioSeconds, wall, perSong, rows }, null, 2) + '\n');
+}
+
 if (process.argv.includes('--write')) {
-	const path = join(modelsDir, `${manifest.id}.json`);
+	const path = join(dir, `${manifest.id}.json`);
 	const doc = JSON.parse(readFileSync(path, 'utf8'));
 	const measured = {
 		metric: 'uSDR (dB), mean over songs; higher is better',
