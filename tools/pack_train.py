@@ -3,15 +3,16 @@
 
 Sources: ../shared/train-audio (see its README), Debian's fluid-soundfont-gm and
 musescore-general-soundfont-lossless (SF2 presets pre-rendered note by note here, with
-stemsafe_tools.sf2) and hydrogen-drumkits (drumkit.xml + layer files). Every sample is
+stemsafe_tools.sf2), avldrums.lv2-soundfont (two acoustic kits as SF2), hydrogen-drumkits
+(drumkit.xml + layer files) and hydrogen-drumkits-effects (acoustic guitar chord strums). Every sample is
 decoded, trimmed (leading silence, a per-group maximum length, 20 ms fade-out) and
 concatenated with its group's other samples into one Ogg Opus file; index.json records each
 sample's offset, length, MIDI note, velocity (0-1) and drum role, plus every source's licence
 and credit. The renderer (stemsafe_tools.render) loads it with stemsafe_tools.pack.Bank.
 
-Copyleft material is opt-in: --gpl adds the GPL-3 ALYS vocals and the GPL-2 / CC BY-SA
-hydrogen kits; index.json says whether it is in the pack, and a model trained with it must be
-released under GPL-3 (train.py --gpl records this in the run).
+Copyleft material is opt-in: --gpl adds the GPL-3 ALYS vocals, the CC BY-SA 4.0 PJS singer, and
+the GPL-2+ and CC BY-SA 3.0 drum kits (hydrogen, avldrums); index.json says whether it is in the
+pack, and a model trained with it must be released under GPL-3 (the run's config records it).
 
 usage: /usr/bin/python3 tools/pack_train.py OUT [--gpl] [--train-audio ../shared/train-audio] [--max-items N]
 """
@@ -65,18 +66,41 @@ SOURCES = {
     "doublebass": dict(licence="CC0-1.0", credit="dsmolken double bass; Karoryfer meatbass", folder="bass-doublebass-cc0"),
     "piano": dict(licence="public domain", credit="Splendid Grand Piano (AKAI S5000)", folder="piano-splendid-pd"),
     "sax": dict(licence="CC0-1.0", credit="Karoryfer weresax", folder="sax-weresax-cc0"),
+    "karoryfer-bass": dict(licence="CC0-1.0", credit="Karoryfer Lecolds: Growly, Fashion and Swag basses (DI)",
+                           folder="bass-growly-cc0"),
+    "karoryfer-guitar": dict(licence="CC0-1.0", credit="Karoryfer Lecolds: Shiny archtop guitar (mic and pickup), Emily "
+                             "electric guitar (DI)", folder="guitar-shiny-cc0"),
+    "pjs": dict(licence="CC-BY-SA-4.0", copyleft=True, credit="PJS corpus v1.1 (J. Koguchi, S. Takamichi, M. Morise): "
+                "96 a cappella songs and read speech of one singer", folder="singing-pjs-ccbysa"),
+    "nit": dict(licence="CC-BY-3.0", credit="NIT-SONG070-F001, Nagoya Institute of Technology (via nnsvs)",
+                folder="singing-nit-ccby"),
+    "librispeech": dict(licence="CC-BY-4.0", credit="LibriSpeech (V. Panayotov, G. Chen, D. Povey, S. Khudanpur), "
+                        "LibriVox readers", folder="speech-librispeech-ccby"),
+    "fleurs": dict(licence="CC-BY-4.0", credit="FLEURS (Google; A. Conneau et al.)", folder="speech-fleurs-ccby"),
+    "strums": dict(licence="CC-BY-3.0", credit="Gabriel Verdugo Soto (www.belofilms.com): AC-Guitar-Strums "
+                   "(Debian hydrogen-drumkits-effects)"),
+    "avldrums": dict(licence="CC-BY-SA-3.0", copyleft=True, credit="AVL Drumkits (Black Pearl 4pc, Red Zeppelin 4pc), "
+                     "Glen MacArthur (Debian avldrums.lv2-soundfont)"),
     "fluidr3": dict(licence="MIT", credit="FluidR3 GM SoundFont, Frank Wen (Debian fluid-soundfont-gm)"),
     "musescore": dict(licence="MIT (parts PD/CC0)", credit="MuseScore General SoundFont, S. Christian Collins "
                       "(Debian musescore-general-soundfont-lossless)"),
 }
-# hydrogen kit -> (licence, copyleft); from /usr/share/doc/hydrogen-drumkits/copyright
+# hydrogen kit -> (licence, copyleft); from /usr/share/doc/hydrogen-drumkits/copyright. Copyleft kits are
+# opt-in (--gpl). A GPL-3 model can honour GPL-2-or-later, and CC BY-SA 3.0, whose adaptations may be
+# licensed under CC BY-SA 4.0 (section 4b), which is one-way compatible with GPL-3. GPL-2-only material
+# cannot be combined with GPL-3: the two GPL-2-only kits below are kept in the pack only because the
+# analysis test sets (tools/make_analysis_set.py, render version 1) were rendered with them; the stem
+# bank's renderer (version 2) never plays them (sources marked gpl2_only).
 HYDROGEN_KITS = {
     "Audiophob": ("CC0-1.0", False), "rumpf_kit_z01_h2": ("CC-BY-3.0 (Emanuel Rumpf)", False),
     "BJA_Pacific": ("CC-BY-SA-3.0-US (Luc Tanguay / Bransin James Anderson)", True),
+    "circAfrique v4": ("CC-BY-SA-3.0 (Jim Harney)", True),
     "ColomboAcousticDrumkit": ("GPL-2+ with composition exception (Marcos Guglielmetti)", True),
-    "The Black Pearl 1.0": ("GPL-2 (Glen MacArthur)", True),
-    "Millo_MultiLayered2": ("GPL-2 (Emiliano Grilli)", True),
+    "ElectricEmpireKit": ("GPL-2+ (Artemiy Pavlov)", True), "HardElectro1": ("GPL-2+ (Artemiy Pavlov)", True),
+    "VariBreaks": ("GPL-2+ (Artemiy Pavlov)", True),
+    "The Black Pearl 1.0": ("GPL-2 (Glen MacArthur)", True), "Millo_MultiLayered2": ("GPL-2 (Emiliano Grilli)", True),
 }
+GPL2_ONLY = {"The Black Pearl 1.0", "Millo_MultiLayered2"}
 # GM programs pre-rendered from the soundfonts: (font, program, stem, name, lowest MIDI, highest MIDI, sustained)
 SF2_PRESETS = [
     ("musescore", 4, "other", "epiano", 45, 81, False), ("fluidr3", 5, "other", "epiano2", 45, 81, False),
@@ -93,6 +117,17 @@ SF2_PRESETS = [
     ("musescore", 36, "bass", "slapbass", 28, 55, False),
 ]
 SF2_KITS = [("musescore", 0, "std"), ("fluidr3", 16, "power"), ("musescore", 8, "room"), ("fluidr3", 40, "brush")]
+# acoustic kits as SF2 (CC BY-SA 3.0: with --gpl only), GM key map on bank 0 program 0
+AVL_KITS = [(Path("/usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2"), "avl-blackpearl"),
+            (Path("/usr/share/sounds/sf2/Red_Zeppelin_4_LV2.sf2"), "avl-redzeppelin")]
+STRUMS = Path("/usr/share/hydrogen/data/drumkits/belofilms_GuitarStrums")
+# Karoryfer SFZ sets re-encoded in ../shared/train-audio: folder, group, file prefix, stem, velocity layers, source
+KARORYFER = [("bass-growly-cc0", "bass-growly", "growly-", "bass", 4, "karoryfer-bass"),
+             ("bass-fashion-cc0", "bass-fashion", "fashion-", "bass", 5, "karoryfer-bass"),
+             ("bass-swag-cc0", "bass-swag", "swag-", "bass", 3, "karoryfer-bass"),
+             ("guitar-shiny-cc0", "shiny-mic", "shiny-mic-", "other", 4, "karoryfer-guitar"),
+             ("guitar-shiny-cc0", "shiny-pickup", "shiny-pickup-", "other", 4, "karoryfer-guitar"),
+             ("guitar-emily-cc0", "emily", "emily-", "other", 4, "karoryfer-guitar")]
 GM_DRUMS = {"kick": (35, 36), "snare": (38, 40), "hihat_closed": (42, 44), "hihat_open": (46,), "tom": (41, 45, 48, 50),
             "crash": (49, 57), "ride": (51, 59), "clap": (39,)}
 NOTE = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -143,6 +178,17 @@ class Group:
 
     def write(self, folder: Path, kbps: int) -> dict:
         audio = np.concatenate(self.parts, axis=1)
+        if self.kind == "speech":
+            # pitch track of every clip (stemsafe_tools.vocalize turns speech into singing with it), one
+            # float16 file per group; each item says where its frames are
+            from stemsafe_tools.vocalize import f0_frames
+            tracks, pos = [], 0
+            for it in self.items:
+                f0 = f0_frames(audio[0, it["offset"]:it["offset"] + it["length"]]).astype(np.float16)
+                it["f0_offset"], it["f0_frames"] = pos, int(len(f0))
+                tracks.append(f0)
+                pos += len(f0)
+            np.save(folder / f"audio/{self.name}.f0.npy", np.concatenate(tracks))
         scale = 0.98 / max(1e-6, float(np.abs(audio).max()))  # one gain per group: relative levels stay
         rel = f"audio/{self.name}.opus"
         encode(audio * scale, folder / rel, kbps * self.channels)
@@ -231,7 +277,9 @@ def pack_train_audio(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
     groups.append(g)
     g = Group("speech", "vocals", "speech", "speech", 1, 12.0)
     for p in prefetch(limited(files(base / SOURCES["speech"]["folder"]))):
-        g.add(dec(p), midi=None, vel=0.8, name=p.stem)
+        a = dec(p)
+        midi = yin_midi(a.mean(axis=0), SR, fmin=60.0, fmax=400.0)
+        g.add(a, midi=None if midi is None else round(midi, 2), sex="f", vel=0.8, name=p.stem)  # LJSpeech: one woman
     groups.append(g)
 
     g = Group("muldjord", "drums", "kit", "muldjord", 2, 1.0)
@@ -333,7 +381,8 @@ def pack_hydrogen(gpl: bool, max_items: int, log) -> tuple[list[Group], dict]:
         root = ET.parse(folder / "drumkit.xml").getroot()
         ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
         sid = "h2-" + re.sub(r"[^a-z0-9]+", "", kit.lower())
-        licences[sid] = dict(licence=licence, copyleft=copyleft, credit=f"Hydrogen drumkit '{kit}' (Debian hydrogen-drumkits)")
+        licences[sid] = dict(licence=licence, copyleft=copyleft, credit=f"Hydrogen drumkit '{kit}' (Debian hydrogen-drumkits)",
+                             **({"gpl2_only": True} if kit in GPL2_ONLY else {}))
         g = Group(sid, "drums", "kit", sid, 2, 1.0)
         count, hits = {}, []
         for inst in root.iter(f"{ns}instrument"):
@@ -360,6 +409,128 @@ def pack_hydrogen(gpl: bool, max_items: int, log) -> tuple[list[Group], dict]:
     return groups, licences
 
 
+def karoryfer_name(stem: str, prefix: str) -> tuple[str, float, int] | None:
+    """'growly-sus-e1-v3-rr2' -> ('sus', MIDI, velocity layer); None for release and noise files."""
+    parts = stem[len(prefix):].split("-")
+    if parts[0] not in ("sus", "stac", "open"):
+        return None
+    midi = note_midi(parts[1])
+    layer = int(parts[2][1:]) if len(parts) > 3 and parts[2].startswith("v") else 0
+    return ("sus" if parts[0] == "open" else parts[0]), midi, layer
+
+
+def pack_karoryfer(base: Path, max_items: int, log) -> list[Group]:
+    """The DI basses, the archtop (mic and pickup takes) and the DI electric guitar: every ordinary
+    and staccato note, both round robins."""
+    groups = []
+    for folder, name, prefix, stem, layers, source in KARORYFER:
+        g = Group(name, stem, "pitched", source, 1, 3.0)
+        paths = [p for p in files(base / folder) if p.stem.startswith(prefix) and karoryfer_name(p.stem, prefix)]
+        for p in prefetch(paths[:max_items] if max_items else paths):
+            art, midi, layer = karoryfer_name(p.stem, prefix)
+            g.max_s = 0.6 if art == "stac" else 3.0
+            vel = round(layer / layers, 3) if layer else 0.7
+            g.add(dec(p), midi=midi, vel=vel, articulation="staccato" if art == "stac" else "sustain", name=p.stem)
+        log(f"{name}: {len(g.items)} notes")
+        groups.append(g)
+    return groups
+
+
+STRUM_ROOTS = {"c": 0, "csharp": 1, "d": 2, "dsharp": 3, "e": 4, "f": 5, "fsharp": 6, "g": 7, "gsharp": 8, "a": 9,
+               "asharp": 10, "bflat": 10, "b": 11}
+
+
+def strum_chord(stem: str) -> tuple[int, str, int] | None:
+    """'Csharp minor7b5_02' -> (root pitch class, 'm7b5', layer 2); slides (_UP, _DOWN) -> None."""
+    m = re.fullmatch(r"([A-G](?:sharp|flat)?) ?(major|minor|minro)(7b5)?_(\d\d)", stem, flags=re.I)
+    if not m:
+        return None
+    quality = "m7b5" if m.group(3) else ("major" if m.group(2).lower() == "major" else "minor")
+    return STRUM_ROOTS[m.group(1).lower()], quality, int(m.group(4))
+
+
+def pack_strums(max_items: int, log) -> list[Group]:
+    """Acoustic guitar chord strums (belofilms_GuitarStrums), without the slides: each item carries
+    its chord's root pitch class and quality, for the renderer to match the song's chords."""
+    if not STRUMS.exists():
+        log(f"{STRUMS} missing (apt-get install hydrogen-drumkits-effects): no acoustic strums")
+        return []
+    g = Group("strums", "other", "chord", "strums", 2, 3.0)
+    paths = [p for p in sorted(STRUMS.glob("*.flac")) if strum_chord(p.stem)]
+    for p in prefetch(paths[:max_items] if max_items else paths):
+        root, quality, layer = strum_chord(p.stem)
+        g.add(dec(p), root=root, quality=quality, vel=round(0.25 + 0.25 * layer, 3), name=p.stem)
+    log(f"strums: {len(g.items)} chords")
+    return [g]
+
+
+def speaker_sexes(folder: Path) -> dict:
+    out = {}
+    path = folder / "SPEAKERS.TXT"
+    if path.exists():
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith(";") or "|" not in line:
+                continue
+            fields = [f.strip() for f in line.split("|")]
+            out[fields[0]] = fields[1].lower()
+    return out
+
+
+def pack_voices(base: Path, gpl: bool, max_items: int, log) -> list[Group]:
+    """Speech of many readers (LibriSpeech, FLEURS, PJS's read sentences; LJSpeech is packed
+    above), each item with its median pitch (MIDI) and the reader's sex where known, for the
+    renderer to turn into sung melodies (stemsafe_tools.vocalize); and sung songs (PJS, NIT) as
+    phrases."""
+    groups = []
+
+    def limited(paths):
+        return paths[:max_items] if max_items else paths
+    sexes = speaker_sexes(base / SOURCES["librispeech"]["folder"])
+    for name, source, pattern, max_s in (("librispeech", "librispeech", "*.ogg", 15.0), ("fleurs", "fleurs", "*.ogg", 15.0),
+                                         ("pjs-speech", "pjs", "*_speech.ogg", 12.0)):
+        if SOURCES[source].get("copyleft") and not gpl:
+            continue
+        g = Group(name, "vocals", "speech", source, 1, max_s)
+        for p in prefetch(limited(files(base / SOURCES[source]["folder"], pattern))):
+            a = dec(p)
+            midi = yin_midi(a.mean(axis=0), SR, fmin=60.0, fmax=400.0)
+            sex = sexes.get(p.stem.split("-")[0]) if name == "librispeech" else ("m" if name == "pjs-speech" else None)
+            if sex is None and midi is not None:
+                sex = "m" if midi < 52.5 else "f"  # 165 Hz
+            g.add(a, midi=None if midi is None else round(midi, 2), sex=sex, vel=0.8, name=p.stem)
+        log(f"{name}: {len(g.items)} clips ({sum(1 for it in g.items if it['sex'] == 'm')} male voice)")
+        groups.append(g)
+    for name, source, pattern in (("pjs-song", "pjs", "*_song.ogg"), ("nit", "nit", "*.ogg")):
+        if SOURCES[source].get("copyleft") and not gpl:
+            continue
+        g = Group(name, "vocals", "phrase", source, 1, 40.0)
+        for p in prefetch(limited(files(base / SOURCES[source]["folder"], pattern))):
+            g.add(dec(p), midi=None, vel=0.8, name=p.stem)
+        log(f"{name}: {len(g.items)} songs, {g.pos / SR:.0f} s")
+        groups.append(g)
+    return groups
+
+
+def pack_avl(gpl: bool, max_items: int, log) -> list[Group]:
+    if not gpl:
+        return []
+    groups = []
+    for path, name in AVL_KITS:
+        if not path.exists():
+            log(f"{path} missing (apt-get install avldrums.lv2-soundfont)")
+            continue
+        sf = SoundFont(path)
+        g = Group(name, "drums", "kit", "avldrums", 2, 2.0)
+        for role, keys in GM_DRUMS.items():
+            for k in keys[:max_items] if max_items else keys:
+                for vel in (50, 80, 105, 127):
+                    long = role in ("crash", "ride", "hihat_open")
+                    g.add(sf.render(0, 0, k, vel, 0.2, 2.0 if long else 0.8), role=role, vel=vel / 127, name=f"{k} v{vel}")
+        log(f"{name}: {len(g.items)} hits")
+        groups.append(g)
+    return groups
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -376,7 +547,10 @@ def main():
     def log(msg):
         print(f"[{time.time() - t0:5.0f}s] {msg}", flush=True)
 
-    groups = pack_train_audio(Path(args.train_audio), args.gpl, args.max_items, log)
+    base = Path(args.train_audio)
+    groups = pack_train_audio(base, args.gpl, args.max_items, log)
+    groups += pack_karoryfer(base, args.max_items, log) + pack_voices(base, args.gpl, args.max_items, log)
+    groups += pack_strums(args.max_items, log) + pack_avl(args.gpl, args.max_items, log)
     if not args.no_soundfonts:
         groups += pack_soundfonts(args.max_items, log)
     h2, h2_sources = pack_hydrogen(args.gpl, args.max_items, log)
@@ -388,8 +562,9 @@ def main():
         s.setdefault("copyleft", False)
     if "singing" in sources:
         sources["singing"]["credit"] = singing_credit(index_groups["singing"]["items"])
-    index = dict(version=1, sample_rate=SR, gpl_included=args.gpl, kbps_per_channel=args.kbps,
-                 licence_note=("contains GPL-3 vocals: weights trained with them must be GPL-3" if args.gpl else
+    index = dict(version=2, sample_rate=SR, gpl_included=args.gpl, kbps_per_channel=args.kbps,
+                 licence_note=("contains copyleft material (GPL-3 vocals, CC BY-SA 4.0 singing, GPL-2+ and CC BY-SA 3.0 kits): "
+                               "weights trained with it must be GPL-3" if args.gpl else
                                "no copyleft material: MIT/CC0/PD/CC BY sources; credit the CC BY sources"),
                  sources=sources, groups=index_groups)
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")

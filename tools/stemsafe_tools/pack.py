@@ -31,6 +31,11 @@ class SampleGroup:
     items: list  # dicts from index.json
     offset: torch.Tensor  # [I] long
     length: torch.Tensor  # [I] long
+    f0: np.ndarray | None = None  # speech groups: pitch tracks (vocalize.f0_frames) of all items, end to end
+
+    def item_f0(self, i: int) -> np.ndarray:
+        it = self.items[i]
+        return self.f0[it["f0_offset"]:it["f0_offset"] + it["f0_frames"]].astype(np.float32)
 
     def pick(self, rng, *, midi: float | None = None, vel: float | None = None, role: str | None = None,
              where=None) -> int:
@@ -74,10 +79,12 @@ class Bank:
                 continue
             audio = self._load(name, g, cache)
             items = g["items"]
+            f0_path = self.folder / "audio" / f"{name}.f0.npy"
             self.groups[name] = SampleGroup(
                 name, g["stem"], g["kind"], g["source"], torch.from_numpy(audio).float().to(device), items,
                 torch.tensor([it["offset"] for it in items], dtype=torch.long, device=device),
-                torch.tensor([it["length"] for it in items], dtype=torch.long, device=device))
+                torch.tensor([it["length"] for it in items], dtype=torch.long, device=device),
+                np.load(f0_path) if f0_path.exists() else None)
         self.sources = {self.index["groups"][n]["source"]: sources[self.index["groups"][n]["source"]] for n in self.groups}
 
     def _load(self, name: str, g: dict, cache: bool) -> np.ndarray:
