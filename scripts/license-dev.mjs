@@ -1,10 +1,10 @@
 // Local license stack without a Stripe account: the fake Stripe API (scripts/fake-stripe.mjs) and
 // the license function in workerd (`wrangler dev`), wired to each other with the TEST keys from
-// tests/edge/test-keys.json. Used by `npm run edge:dev:fake` and by the Playwright e2e setup.
+// tests/edge/test-keys.json. Used by `npm run edge:dev` and by the Playwright e2e setup.
 //
 // usage: node scripts/license-dev.mjs [--worker-port 8791] [--stripe-port 8792] [--app-url http://127.0.0.1:4173/]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,9 @@ const { values } = parseArgs({
 	}
 });
 const root = new URL('..', import.meta.url).pathname;
+// The function shares src/lib/license with the app, whose tsconfig extends the one SvelteKit
+// generates; write it first in a fresh checkout (esbuild warns about a missing base otherwise).
+if (!existsSync(join(root, '.svelte-kit/tsconfig.json'))) execFileSync(join(root, 'node_modules/.bin/svelte-kit'), ['sync'], { cwd: root, stdio: 'inherit' });
 const keys = JSON.parse(readFileSync(join(root, 'tests/edge/test-keys.json'), 'utf8'));
 const workerPort = Number(values['worker-port']);
 const stripe = await startFakeStripe({
@@ -42,7 +45,12 @@ const vars = {
 };
 const args = ['dev', '--config', 'edge/wrangler.toml', '--ip', '127.0.0.1', '--port', String(workerPort), '--persist-to', persist, '--show-interactive-dev-session=false'];
 for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-const wrangler = spawn(join(root, 'node_modules/.bin/wrangler'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+// Nothing here reaches the network: no telemetry (also `send_metrics = false` in wrangler.toml), no
+// update check (it runs with the banner), and no download of the `Request.cf` sample object, which
+// the license function never reads (miniflare skips it under NODE_ENV=test in wrangler 4.50; newer
+// wranglers read CLOUDFLARE_CF_FETCH_ENABLED).
+const quiet = { WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', NODE_ENV: 'test', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+const wrangler = spawn(join(root, 'node_modules/.bin/wrangler'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...quiet } });
 
 const stop = async () => {
 	wrangler.kill('SIGTERM');
