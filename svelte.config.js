@@ -6,7 +6,7 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
-		// Registered by src/lib/pwa.ts through workbox-window, so updates can be surfaced in the UI.
+		// Registered by src/lib/runtime/pwa.ts through workbox-window, so updates can be surfaced in the UI.
 		serviceWorker: { register: false }
 	}
 };

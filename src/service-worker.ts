@@ -10,7 +10,7 @@
  * Never caches anything but our own static files (user audio is never fetched).
  *
  * Hosts that cannot send COOP/COEP headers: responses served here get them added, so after
- * the first load the page is cross-origin isolated anyway (src/lib/pwa.ts reloads once).
+ * the first load the page is cross-origin isolated anyway (src/lib/runtime/pwa.ts reloads once).
  */
 import { build, files, prerendered, version } from '$service-worker';
 import { RUNTIME_CACHE } from '$lib/runtime/asset-cache';

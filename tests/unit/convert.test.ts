@@ -14,7 +14,7 @@ import { nodeFileSource } from '../../scripts/lib/node-byte-source';
 import { bytesSource } from '../../src/lib/models/byte-source';
 import { importRoformerCheckpoint } from '../../src/lib/models/import-roformer';
 import { joinParts } from '../../src/lib/models/onnx/serialize';
-import { Sha256 } from '../../src/lib/models/sha256';
+import { Sha256 } from '../../src/lib/hash/sha256';
 import { validateManifest } from '../../src/lib/separation/manifest';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { loadGolden } from './golden';

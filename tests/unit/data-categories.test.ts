@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyScan, dataCategories, registerDataCategory, type DataCategory } from '../../src/lib/library/data-categories';
+import { classifyScan, dataCategories, registerDataCategory, type DataCategory } from '../../src/lib/privacy/data-categories';
 
 const cat = (id: string, over: Partial<DataCategory> = {}): DataCategory => ({
 	id,

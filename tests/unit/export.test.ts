@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { parseWav } from '../../src/lib/dsp/wav';
-import { encodeAudio, extensionOf, stemFileName, stemsZip, zipFileName } from '../../src/lib/export';
+import { encodeAudio, extensionOf, stemFileName, stemsZip, zipFileName } from '../../src/lib/export/files';
 import { mixStems, presetById, selectionName } from '../../src/lib/mixdown/mix';
 import { noise } from './signals';
 

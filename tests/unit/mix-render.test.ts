@@ -3,7 +3,7 @@ import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { normalizeLoudness } from '../../src/lib/dsp/loudness/normalize';
 import { parseWav } from '../../src/lib/dsp/wav';
-import { encodeAudio } from '../../src/lib/export';
+import { encodeAudio } from '../../src/lib/export/files';
 import { renderMix } from '../../src/lib/mixdown/render';
 
 const RATE = 44100;

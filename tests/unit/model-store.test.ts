@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../scripts/lib/model-files';
-import { Sha256 } from '../../src/lib/models/sha256';
+import { Sha256 } from '../../src/lib/hash/sha256';
 import { DuplicateModelError, ModelStore, RECORD_PREFIX, type InstallRequest } from '../../src/lib/models/store/store';
 import type { ModelManifest } from '../../src/lib/separation/manifest';
 import { MemoryFolder, MemoryRecords } from './model-store-fakes';

@@ -5,7 +5,7 @@
  * to refresh the others). One instance per page: `library` below.
  */
 import type { SeparationResult } from '../separation/pipeline';
-import { registerDataCategory } from './data-categories';
+import { registerDataCategory } from '../privacy/data-categories';
 import { deleteOne, keyvalDb, readAll, readOne, writeOne } from './idb';
 import { alivePresence, canSeeOtherTabs, holdPresence, withIndexLock } from './locks';
 import { ChannelAppender, jobDir, listFolders, opfsSupported, readChannels, removeFile, removeFolder } from './opfs';

@@ -2,7 +2,7 @@
  * "Delete all my data", browser half: deletes the chosen categories' places, then scans
  * IndexedDB, the origin private file system and Cache Storage and reports what is there.
  */
-import { classifyScan, dataCategories, type DataCategory, type ScanReport, type StorageScan } from './data-categories';
+import { classifyScan, dataCategories, type DataCategory, type ScanReport, type StorageScan } from '../privacy/data-categories';
 import { countRecords, deleteDatabase, listDatabases } from './idb';
 import { listOpfsRoot, removeOpfsEntry } from './opfs';
 

@@ -1,5 +1,5 @@
 /** The license in "Delete all my data": offered separately (restoring needs the key). */
-import { registerDataCategory } from '../library/data-categories';
+import { registerDataCategory } from '../privacy/data-categories';
 import { removeLicense } from './store';
 
 registerDataCategory({

@@ -5,7 +5,7 @@
  */
 import type { AudioData } from '../dsp/audio';
 import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult } from '../dsp/loudness/normalize';
-import { encodeAudio, type AudioFileFormat } from '../export';
+import { encodeAudio, type AudioFileFormat } from '../export/files';
 import { peakLevel } from './mix';
 
 export type RenderedMix =

@@ -8,7 +8,7 @@ import { readCheckpoint } from './checkpoint';
 import { specFromTrainConfig, specFromYaml } from './config';
 import { buildManifest, type ConvertedManifest } from './manifest';
 import { buildRoformerOnnx } from './onnx/index';
-import { Sha256 } from './sha256';
+import { Sha256 } from '../hash/sha256';
 import type { ByteSource, ModelSpec, RoformerArch } from './types';
 
 export interface RoformerImportInput {

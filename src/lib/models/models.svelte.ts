@@ -5,13 +5,13 @@
  */
 import * as Comlink from 'comlink';
 import type { ModelIndex } from '../separation/manifest';
-import { fetchModelCatalog } from '../separator-client';
+import { fetchModelCatalog } from '../separation/client';
 import type { ImportProgress } from './import/pipeline';
 import type { MdxSettings } from './mdx';
 import { overlapChoice, resolveOverlap, type OverlapChoice } from './settings';
 import { browserModelStore } from './store/browser';
 import './store/data-category';
-import { registerDataCategory } from '../library/data-categories';
+import { registerDataCategory } from '../privacy/data-categories';
 import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntry } from './store/catalog';
 import type { ModelStore } from './store/store';
 import type { StoredModel } from './store/types';

@@ -5,7 +5,7 @@
  */
 import type { StemFiles } from '../library/stem-files';
 import type { StoredStems } from '../separation/pipeline';
-import { effectiveGains, type ChannelStrip } from '../mixer';
+import { effectiveGains, type ChannelStrip } from './mixer';
 import { startOffset, type LoopRegion } from './loop';
 import { nextSegment } from './segments';
 

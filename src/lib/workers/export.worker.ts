@@ -2,12 +2,12 @@
  * Export worker: a thin comlink shell that makes download files off the page's thread — a
  * custom mix of a song in memory (renderMix: normalised, encoded), and, for a long song whose
  * stems stay on disk, a stem, the zip of all stems or a custom mix, streamed from and into the
- * origin private file system (export-stream.ts). The page only downloads the result.
+ * origin private file system (export/stream.ts). The page only downloads the result.
  */
 import * as Comlink from 'comlink';
 import type { LoudnessTarget } from '../dsp/loudness/normalize';
-import type { AudioFileFormat } from '../export';
-import { mixAudioFile, stemAudioFile, stemsZipFile, type DiskMix } from '../export-stream';
+import type { AudioFileFormat } from '../export/files';
+import { mixAudioFile, stemAudioFile, stemsZipFile, type DiskMix } from '../export/stream';
 import { StemFiles } from '../library/stem-files';
 import { renderMix, type RenderedMix } from '../mixdown/render';
 import type { StoredStems } from '../separation/pipeline';

@@ -1,5 +1,5 @@
 /** Imported models in "Delete all my data": offered separately, since re-importing takes effort. */
-import { registerDataCategory } from '../../library/data-categories';
+import { registerDataCategory } from '../../privacy/data-categories';
 import { clearImportedModels, MODEL_DB, MODEL_DIR } from './browser';
 
 registerDataCategory({

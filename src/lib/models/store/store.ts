@@ -9,7 +9,7 @@
  */
 import type { ModelManifest } from '../../separation/manifest';
 import { validateStoredModel } from './catalog';
-import { Sha256 } from '../sha256';
+import { Sha256 } from '../../hash/sha256';
 import type { ModelOrigin, Precision, StoredFile, StoredModel } from './types';
 
 /** A folder of files (OPFS `models/`). */

@@ -3,11 +3,11 @@
  * compressed formats) and separated one at a time in the worker. A failing file only
  * marks its own job; finished results stay where they are.
  */
-import type { AudioData } from './dsp/audio';
-import { AudioFormatError } from './dsp/audio';
-import type { SeparationResult } from './separation/pipeline';
-import { explainError } from './runtime/errors';
-import { CancelledError, progressText, type Progress } from './separation/progress';
+import type { AudioData } from '../dsp/audio';
+import { AudioFormatError } from '../dsp/audio';
+import type { SeparationResult } from './pipeline';
+import { explainError } from '../runtime/errors';
+import { CancelledError, progressText, type Progress } from './progress';
 
 export type JobStatus = 'queued' | 'decoding' | 'separating' | 'done' | 'error' | 'cancelled';
 

@@ -3,16 +3,16 @@
  * first export. Arguments must be plain data (take Svelte state through $state.snapshot).
  */
 import * as Comlink from 'comlink';
-import type { AudioData } from './dsp/audio';
-import type { LoudnessTarget } from './dsp/loudness/normalize';
-import type { AudioFileFormat } from './export';
-import type { RenderedMix } from './mixdown/render';
-import type { ExportApi } from './workers/export.worker';
+import type { AudioData } from '../dsp/audio';
+import type { LoudnessTarget } from '../dsp/loudness/normalize';
+import type { AudioFileFormat } from './files';
+import type { RenderedMix } from '../mixdown/render';
+import type { ExportApi } from '../workers/export.worker';
 
 let api: Comlink.Remote<ExportApi> | null = null;
 
 export function exportWorker(): Comlink.Remote<ExportApi> {
-	api ??= Comlink.wrap<ExportApi>(new Worker(new URL('./workers/export.worker.ts', import.meta.url), { type: 'module' }));
+	api ??= Comlink.wrap<ExportApi>(new Worker(new URL('../workers/export.worker.ts', import.meta.url), { type: 'module' }));
 	return api;
 }
 

@@ -5,16 +5,16 @@
  * export is replaced by the next one.
  */
 import { Zip, ZipPassThrough } from 'fflate';
-import { AudioFormatError } from './dsp/audio';
-import { WavStreamEncoder, wavFileBytes } from './dsp/wav-stream';
-import { FlacSignature, FlacStreamEncoder, STREAMINFO_OFFSET, type FlacEncodeOptions } from './dsp/flac/encode';
-import { seededRandom } from './dsp/random';
-import { isFlac, type AudioFileFormat } from './export';
-import { registerDataCategory } from './library/data-categories';
-import { READ_FRAMES, type StemFiles } from './library/stem-files';
-import { mixStems } from './mixdown/mix';
-import { normalizedReader, planNormalization, type LoudnessTarget, type NormalizeResult, type RegionReader } from './dsp/loudness/normalize';
-import { opfsRoot } from './library/opfs';
+import { AudioFormatError } from '../dsp/audio';
+import { WavStreamEncoder, wavFileBytes } from '../dsp/wav-stream';
+import { FlacSignature, FlacStreamEncoder, STREAMINFO_OFFSET, type FlacEncodeOptions } from '../dsp/flac/encode';
+import { seededRandom } from '../dsp/random';
+import { isFlac, type AudioFileFormat } from './files';
+import { registerDataCategory } from '../privacy/data-categories';
+import { READ_FRAMES, type StemFiles } from '../library/stem-files';
+import { mixStems } from '../mixdown/mix';
+import { normalizedReader, planNormalization, type LoudnessTarget, type NormalizeResult, type RegionReader } from '../dsp/loudness/normalize';
+import { opfsRoot } from '../library/opfs';
 
 export const EXPORT_DIR = 'exports';
 const ZIP_LIMIT = 0xffffffff; // no ZIP64: every size must fit 32 bits

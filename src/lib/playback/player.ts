@@ -3,8 +3,8 @@
  * (solo/mute/volume applied via `effectiveGains`).
  */
 import { effectiveGains, type ChannelStrip } from './mixer';
-import { playbackPosition, startOffset, type LoopRegion } from './playback/loop';
-import type { SeparationResult } from './separation/pipeline';
+import { playbackPosition, startOffset, type LoopRegion } from './loop';
+import type { SeparationResult } from '../separation/pipeline';
 
 export class StemPlayer {
 	private ctx: AudioContext | null = null;

@@ -1,15 +1,15 @@
 /** Main-thread handle on the separation worker. */
 import * as Comlink from 'comlink';
-import type { AudioData } from './dsp/audio';
-import type { ModelSource } from './models/store/types';
-import type { Backend, BackendEvent } from './separation/fallback';
-import type { ModelIndex, ModelManifest } from './separation/manifest';
-import { validateManifest } from './separation/manifest';
-import type { SeparationResult } from './separation/pipeline';
-import type { SeparateOptions } from './separation/separate';
-import { CancelledError, type Progress } from './separation/progress';
-import type { RuntimeInfo, SeparatorApi } from './workers/separator.worker';
-import type { StemTarget } from './library/stem-writer';
+import type { AudioData } from '../dsp/audio';
+import type { ModelSource } from '../models/store/types';
+import type { Backend, BackendEvent } from './fallback';
+import type { ModelIndex, ModelManifest } from './manifest';
+import { validateManifest } from './manifest';
+import type { SeparationResult } from './pipeline';
+import type { SeparateOptions } from './separate';
+import { CancelledError, type Progress } from './progress';
+import type { RuntimeInfo, SeparatorApi } from '../workers/separator.worker';
+import type { StemTarget } from '../library/stem-writer';
 
 export type { RuntimeInfo };
 
@@ -43,7 +43,7 @@ export class Separator {
 	}
 
 	private spawn(): void {
-		this.worker = new Worker(new URL('./workers/separator.worker.ts', import.meta.url), { type: 'module' });
+		this.worker = new Worker(new URL('../workers/separator.worker.ts', import.meta.url), { type: 'module' });
 		this.api = Comlink.wrap<SeparatorApi>(this.worker);
 	}
 

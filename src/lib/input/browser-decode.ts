@@ -1,5 +1,5 @@
 /** The browser's own decoder for compressed formats (needs a window: Web Audio). */
-import type { AudioData } from './dsp/audio';
+import type { AudioData } from '../dsp/audio';
 
 /**
  * decodeAudioData resamples to its context's rate, so the context is created at the

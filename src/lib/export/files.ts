@@ -1,10 +1,10 @@
 /** Stem files for download: one file per stem, a custom mix, or all stems in one zip (WAV or FLAC). */
 import { zipSync } from 'fflate';
-import { analysisJson } from './analysis/report';
-import type { AudioData } from './dsp/audio';
-import { encodeFlac } from './dsp/flac/encode';
-import { encodeWav, type WavFormat } from './dsp/wav';
-import type { SeparationResult, Stem } from './separation/pipeline';
+import { analysisJson } from '../analysis/report';
+import type { AudioData } from '../dsp/audio';
+import { encodeFlac } from '../dsp/flac/encode';
+import { encodeWav, type WavFormat } from '../dsp/wav';
+import type { SeparationResult, Stem } from '../separation/pipeline';
 
 export type AudioFileFormat = WavFormat | 'flac16' | 'flac24';
 
