@@ -14,7 +14,6 @@ import { nodeFileSource } from '../../scripts/lib/node-byte-source';
 import { bytesSource } from '../../src/lib/models/byte-source';
 import { importRoformerCheckpoint } from '../../src/lib/models/import-roformer';
 import { joinParts } from '../../src/lib/models/onnx/serialize';
-import { Sha256 } from '../../src/lib/hash/sha256';
 import { validateManifest } from '../../src/lib/separation/manifest';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { loadGolden } from './golden';
@@ -105,15 +104,7 @@ describe('clear errors, nothing half-built', () => {
 	});
 });
 
-describe('sha256 and the CLI', () => {
-	it('incremental SHA-256 = node:crypto', () => {
-		for (const n of [0, 3, 55, 56, 64, 119, 1000, 70_001]) {
-			const data = Uint8Array.from({ length: n }, (_, i) => (i * 131 + 7) & 255);
-			const h = new Sha256();
-			for (let i = 0; i < n; i += 33) h.update(data.subarray(i, i + 33));
-			expect(h.hex()).toBe(createHash('sha256').update(data).digest('hex'));
-		}
-	});
+describe('the CLI', () => {
 	it('npm run convert writes <id>.onnx and <id>.json', async () => {
 		const out = mkdtempSync(join(tmpdir(), 'convert-'));
 		try {

@@ -1,12 +1,10 @@
-// MD5 (RFC 1321 vectors, node:crypto on random data), UVR's tail hash, the bundled table.
+// UVR's tail hash (MD5 itself: hash.test.ts), the bundled table.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/lib/models/byte-source';
-import { identifyMdxModel, Md5, md5Hex, secondaryStemOf, uvrDisplayName, uvrModelHash, validateMdxSettings, UVR_HASH_BYTES } from '../../src/lib/models/mdx';
+import { identifyMdxModel, secondaryStemOf, uvrDisplayName, uvrModelHash, validateMdxSettings, UVR_HASH_BYTES } from '../../src/lib/models/mdx';
 import { UVR_MDX_MODEL_DATA, UVR_MDX_MODEL_NAMES } from '../../src/lib/models/mdx/uvr-model-data';
-
-const enc = (s: string) => new TextEncoder().encode(s);
 
 function randomBytes(n: number, seed = 1): Uint8Array {
 	const out = new Uint8Array(n);
@@ -17,31 +15,6 @@ function randomBytes(n: number, seed = 1): Uint8Array {
 	}
 	return out;
 }
-
-describe('MD5', () => {
-	it('RFC 1321 test suite', () => {
-		const cases: [string, string][] = [
-			['', 'd41d8cd98f00b204e9800998ecf8427e'],
-			['a', '0cc175b9c0f1b6a831c399e269772661'],
-			['abc', '900150983cd24fb0d6963f7d28e17f72'],
-			['message digest', 'f96b697d7cb7938d525a2f31aaf161d0'],
-			['abcdefghijklmnopqrstuvwxyz', 'c3fcd3d76192e4007dfb496cca67e13b'],
-			['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'd174ab98d277d9f5a5611c2c9f419d9f'],
-			['12345678901234567890123456789012345678901234567890123456789012345678901234567890', '57edf4a22be3c955ac49da2e2107b67a']
-		];
-		for (const [text, hex] of cases) expect(md5Hex(enc(text))).toBe(hex);
-	});
-	it('matches node:crypto for any split into updates', () => {
-		for (const n of [55, 56, 63, 64, 65, 119, 120, 1000, 100_003]) {
-			const data = randomBytes(n, n);
-			const ref = createHash('md5').update(data).digest('hex');
-			expect(md5Hex(data)).toBe(ref);
-			const m = new Md5();
-			for (let i = 0; i < n; i += 37) m.update(data.subarray(i, i + 37));
-			expect(m.hex()).toBe(ref);
-		}
-	});
-});
 
 describe("UVR's model hash and table", () => {
 	it('hashes the last 10,000 x 1024 bytes, or the whole file when smaller', async () => {

@@ -1,30 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../scripts/lib/model-files';
-import { Sha256 } from '../../src/lib/hash/sha256';
 import { DuplicateModelError, ModelStore, RECORD_PREFIX, type InstallRequest } from '../../src/lib/models/store/store';
 import type { ModelManifest } from '../../src/lib/separation/manifest';
 import { MemoryFolder, MemoryRecords } from './model-store-fakes';
 
 const nodeSha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-describe('Sha256', () => {
-	it('matches node:crypto for every length around block boundaries, fed in uneven parts', () => {
-		const data = randomBytes(300);
-		for (let n = 0; n <= 300; n++) {
-			const h = new Sha256();
-			const slice = data.subarray(0, n);
-			for (let at = 0, step = 1; at < n; at += step, step = (step * 7) % 23 + 1) h.update(slice.subarray(at, Math.min(n, at + step)));
-			expect(h.hex(), `length ${n}`).toBe(nodeSha(slice));
-		}
-	});
-	it('hashes a few MB in parts the same as at once', () => {
-		const data = randomBytes(3_000_017);
-		const h = new Sha256();
-		for (let at = 0; at < data.length; at += 65_537) h.update(data.subarray(at, at + 65_537));
-		expect(h.hex()).toBe(nodeSha(data));
-	});
-});
 
 function parts(bytes: Uint8Array, size = 1000): Uint8Array[] {
 	const out: Uint8Array[] = [];

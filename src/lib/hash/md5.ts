@@ -3,46 +3,25 @@
  * STREAMINFO signature of the samples, and UVR's identification of MDX-Net models. Not for
  * security.
  */
+import { BlockHash, toHex } from './block-hash';
+
+export { toHex };
+
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0;
 
-export class Md5 {
+export class Md5 extends BlockHash {
 	private readonly h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476]);
-	private readonly block = new Uint8Array(64);
 	private readonly words = new Int32Array(16);
-	private fill = 0;
-	private total = 0;
 
-	update(bytes: Uint8Array): this {
-		let i = 0;
-		this.total += bytes.length;
-		if (this.fill > 0) {
-			const take = Math.min(64 - this.fill, bytes.length);
-			this.block.set(bytes.subarray(0, take), this.fill);
-			this.fill += take;
-			i = take;
-			if (this.fill < 64) return this;
-			this.compress(this.block, 0);
-			this.fill = 0;
-		}
-		for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
-		if (i < bytes.length) {
-			this.block.set(bytes.subarray(i), 0);
-			this.fill = bytes.length - i;
-		}
-		return this;
+	constructor() {
+		super(true);
 	}
 
 	/** The 16-byte digest; the object cannot be updated afterwards. */
 	digest(): Uint8Array {
-		const bits = this.total * 8;
-		const pad = new Uint8Array((this.fill < 56 ? 56 : 120) - this.fill + 8);
-		pad[0] = 0x80;
-		const view = new DataView(pad.buffer);
-		view.setUint32(pad.length - 8, bits >>> 0, true);
-		view.setUint32(pad.length - 4, Math.floor(bits / 2 ** 32), true);
-		this.update(pad);
+		this.finish();
 		const out = new Uint8Array(16);
 		const o = new DataView(out.buffer);
 		for (let k = 0; k < 4; k++) o.setInt32(k * 4, this.h[k], true);
@@ -54,7 +33,7 @@ export class Md5 {
 		return toHex(this.digest());
 	}
 
-	private compress(data: Uint8Array, at: number): void {
+	protected compress(data: Uint8Array, at: number): void {
 		const w = this.words;
 		for (let j = 0; j < 16; j++) {
 			const o = at + 4 * j;
@@ -95,8 +74,4 @@ export class Md5 {
 
 export function md5Hex(bytes: Uint8Array): string {
 	return new Md5().update(bytes).hex();
-}
-
-export function toHex(bytes: Uint8Array): string {
-	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

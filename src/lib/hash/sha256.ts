@@ -2,6 +2,8 @@
  * SHA-256 (FIPS 180-4), incremental: WebCrypto's digest needs the whole input in one buffer,
  * which for a 640 MB model would be one more copy of the weights.
  */
+import { BlockHash } from './block-hash';
+
 const K = new Uint32Array([
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
 	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -11,46 +13,21 @@ const K = new Uint32Array([
 	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
 ]);
 
-export class Sha256 {
+export class Sha256 extends BlockHash {
 	private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 	private readonly w = new Uint32Array(64);
-	private readonly block = new Uint8Array(64);
-	private fill = 0;
-	private total = 0;
 
-	update(bytes: Uint8Array): this {
-		let i = 0;
-		this.total += bytes.length;
-		if (this.fill > 0) {
-			const take = Math.min(64 - this.fill, bytes.length);
-			this.block.set(bytes.subarray(0, take), this.fill);
-			this.fill += take;
-			i = take;
-			if (this.fill < 64) return this;
-			this.compress(this.block, 0);
-			this.fill = 0;
-		}
-		for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
-		if (i < bytes.length) {
-			this.block.set(bytes.subarray(i), 0);
-			this.fill = bytes.length - i;
-		}
-		return this;
+	constructor() {
+		super(false);
 	}
 
 	/** 64 lowercase hex digits; the object cannot be updated afterwards. */
 	hex(): string {
-		const bits = this.total * 8;
-		const pad = new Uint8Array((this.fill < 56 ? 56 : 120) - this.fill + 8);
-		pad[0] = 0x80;
-		const view = new DataView(pad.buffer);
-		view.setUint32(pad.length - 8, Math.floor(bits / 2 ** 32), false);
-		view.setUint32(pad.length - 4, bits >>> 0, false);
-		this.update(pad);
+		this.finish();
 		return Array.from(this.h, (v) => v.toString(16).padStart(8, '0')).join('');
 	}
 
-	private compress(d: Uint8Array, at: number): void {
+	protected compress(d: Uint8Array, at: number): void {
 		const w = this.w;
 		for (let j = 0; j < 16; j++) {
 			const o = at + 4 * j;

@@ -5,7 +5,8 @@
  * `optional` categories are offered as separate choices and are not selected by default.
  *
  * The pure half (registry, classifying what a storage scan found) is here; the browser
- * half (deleting, scanning) is in ./wipe.ts.
+ * half (deleting, scanning) is in ../library/wipe.ts. Kept apart from the library so that
+ * models/ and license/ can register without importing it.
  */
 export interface DataCategory {
 	id: string;
