@@ -79,15 +79,15 @@ def main():
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from stemsafe_tools.pack import Bank
-    pack_bank = Bank(args.pack, "cpu", gpl=args.gpl)
+    from stemsafe_tools.pack import pack_sources, summarize_licences
     shards = max(1, round(args.hours * 3600 / (args.song_seconds * args.songs_per_shard)))
     info = dict(version=1, renderer_version=RENDER_VERSION, stems=list(stembank.STEMS), sample_rate=44100, song_seconds=args.song_seconds,
                 songs_per_shard=args.songs_per_shard, shards_planned=shards,
                 seeds=f"stembank.bank_seed(k) = {stembank.BANK_SEED_BASE} + k, k = 0..{shards * args.songs_per_shard - 1}",
                 pack=str(args.pack), pack_index_sha256=hashlib.sha256((Path(args.pack) / "index.json").read_bytes()).hexdigest(),
                 renderer_sha256=source_hash(), commit=git_commit(), gpl=args.gpl,
-                training_data=pack_bank.licence_summary(), command=" ".join(sys.argv))
+                training_data=summarize_licences(pack_sources(args.pack, args.gpl, skip_gpl2_only=True), args.gpl),
+                command=" ".join(sys.argv))
     meta_path = out / "bank.json"
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
@@ -95,7 +95,6 @@ def main():
             if old.get(key) != info[key]:
                 sys.exit(f"{out} was built with {key}={old.get(key)!r}, now {info[key]!r}: use a new folder")
     meta_path.write_text(json.dumps(info, indent=1) + "\n")
-    del pack_bank
     todo = [i for i in range(shards) if not all(p.exists() for p in stembank.shard_paths(out, i))]
     print(f"{out}: {shards} shards of {args.songs_per_shard} x {args.song_seconds:g} s planned, {len(todo)} to render "
           f"with {args.workers} process(es)", flush=True)

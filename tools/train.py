@@ -105,7 +105,7 @@ def main():
     ap.add_argument("--snapshot-examples", type=int, default=16000)
     ap.add_argument("--log-steps", type=int, default=25)
     ap.add_argument("--val-minutes", type=float, default=30.0)
-    ap.add_argument("--val-pack", default=str(ROOT / ".pack" / "v2"), help="pack for the validation songs")
+    ap.add_argument("--val-pack", default=str(ROOT / ".pack" / "train"), help="pack for the validation songs")
     ap.add_argument("--val-songs", type=int, default=16)
     ap.add_argument("--val-seconds", type=float, default=6.0)
     ap.add_argument("--gpl", action="store_true", help="the validation songs may use the pack's copyleft material")

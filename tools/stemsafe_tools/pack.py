@@ -111,7 +111,25 @@ class Bank:
         return [g for g in self.groups.values() if g.stem == stem and (kind is None or g.kind == kind)]
 
     def licence_summary(self) -> dict:
-        copyleft = sorted(k for k, s in self.sources.items() if s.get("copyleft"))
-        return dict(gpl=self.gpl, copyleft_sources=copyleft,
-                    weights_licence="GPL-3.0 (trained with GPL material)" if copyleft else "not restricted by the data (credit CC BY sources)",
-                    sources=self.sources)
+        return summarize_licences(self.sources, self.gpl)
+
+
+def summarize_licences(sources: dict, gpl: bool) -> dict:
+    copyleft = sorted(k for k, s in sources.items() if s.get("copyleft"))
+    return dict(gpl=gpl, copyleft_sources=copyleft,
+                weights_licence="GPL-3.0 (trained with copyleft material)" if copyleft else
+                "not restricted by the data (credit CC BY sources)", sources=sources)
+
+
+def pack_sources(folder: str | Path, gpl: bool, skip_gpl2_only: bool = False) -> dict:
+    """The licence records of the sources a Bank(folder, gpl=gpl) would load, read from index.json
+    alone (no audio decoded); skip_gpl2_only: as renderer version 2 plays them."""
+    index = json.loads((Path(folder) / "index.json").read_text())
+    sources = index["sources"]
+    used = {}
+    for g in index["groups"].values():
+        src = sources[g["source"]]
+        if (src.get("copyleft") and not gpl) or (skip_gpl2_only and src.get("gpl2_only")):
+            continue
+        used[g["source"]] = src
+    return used

@@ -767,7 +767,7 @@ def _sung_line(song: Song, bank, rng, L: int, device, lead_in: float, bars_used:
     formant = rng.uniform(0.95, 1.05) * ((1.15 if target == "f" else 0.87) if flip else 1.0)
     legato = rng.uniform(0.75, 1.0)
     melody = _melody(song, rng, center - 5, center + 7)
-    notes = sorted((song.time(bar, step) + lead_in + rng.gauss(0, 0.01), n * song.step * legato, m, bar)
+    notes = sorted((max(0.0, song.time(bar, step) + lead_in + rng.gauss(0, 0.01)), n * song.step * legato, m, bar)
                    for bar, step, m, n in melody)
     clean = []
     for start, dur, m, bar in notes:  # the vocalizer needs notes in order, without overlaps

@@ -166,7 +166,7 @@ def sing(x: np.ndarray, notes: list, out_len: int, *, formant: float = 1.0, semi
     # note gates: attack and release ramps, silence in the rests
     env = np.zeros(out_len)
     for start, dur, _ in notes:
-        a = int(start * SR)
+        a = max(0, int(start * SR))
         b = min(out_len, int((start + dur) * SR))
         r = int(release * SR)
         if a >= out_len:
