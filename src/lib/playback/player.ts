@@ -1,42 +1,26 @@
 /**
- * Synchronised playback of all stems of one result through Web Audio, one gain per stem
- * (solo/mute/volume applied via `effectiveGains`).
+ * Synchronised playback of all stems of one result through Web Audio, from the stems in
+ * memory: one buffer source per stem, started together (transport, loop and gains: StemTransport).
  */
-import { effectiveGains, type ChannelStrip } from './mixer';
-import { playbackPosition, startOffset, type LoopRegion } from './loop';
 import type { SeparationResult } from '../separation/pipeline';
+import { playbackPosition } from './loop';
+import { StemTransport } from './transport';
 
-export class StemPlayer {
-	private ctx: AudioContext | null = null;
+export class StemPlayer extends StemTransport {
 	private buffers: AudioBuffer[] = [];
-	private gains: GainNode[] = [];
 	private sources: AudioBufferSourceNode[] = [];
 	private startedAt = 0;
-	private offset = 0;
-	private loop: LoopRegion | null = null;
-	playing = false;
-	readonly duration: number;
 
-	constructor(private readonly result: SeparationResult, private onEnded: () => void = () => {}) {
-		const first = result.stems[0].channels[0];
-		this.duration = first.length / result.sampleRate;
+	constructor(private readonly result: SeparationResult, onEnded: () => void = () => {}) {
+		super(result.stems[0].channels[0].length / result.sampleRate, result.sampleRate, result.stems.length, onEnded);
 	}
 
-	private ensureContext(): AudioContext {
-		if (this.ctx) return this.ctx;
-		const ctx = new AudioContext({ sampleRate: this.result.sampleRate });
+	protected prepare(ctx: AudioContext): void {
 		this.buffers = this.result.stems.map((stem) => {
 			const b = ctx.createBuffer(stem.channels.length, stem.channels[0].length, this.result.sampleRate);
 			stem.channels.forEach((ch, c) => b.copyToChannel(ch as Float32Array<ArrayBuffer>, c));
 			return b;
 		});
-		this.gains = this.buffers.map(() => {
-			const g = ctx.createGain();
-			g.connect(ctx.destination);
-			return g;
-		});
-		this.ctx = ctx;
-		return ctx;
 	}
 
 	get position(): number {
@@ -44,24 +28,8 @@ export class StemPlayer {
 		return playbackPosition(this.offset, this.ctx.currentTime - this.startedAt, this.duration, this.loop);
 	}
 
-	/** Loops playback between two times (null: no loop). Applies at once when playing. */
-	setLoop(loop: LoopRegion | null): void {
-		const wasPlaying = this.playing;
-		if (wasPlaying) this.pause();
-		this.loop = loop;
-		if (wasPlaying) void this.play();
-	}
-
-	setStrips(strips: ChannelStrip[]): void {
-		this.ensureContext();
-		effectiveGains(strips).forEach((g, i) => this.gains[i].gain.setTargetAtTime(g, this.ctx!.currentTime, 0.01));
-	}
-
 	async play(): Promise<void> {
-		const ctx = this.ensureContext();
-		await ctx.resume();
-		this.offset = startOffset(this.offset, this.duration, this.loop);
-		this.stopSources();
+		const ctx = await this.restart();
 		const loop = this.loop;
 		const when = ctx.currentTime + 0.05;
 		this.sources = this.buffers.map((b, i) => {
@@ -87,20 +55,7 @@ export class StemPlayer {
 		this.playing = true;
 	}
 
-	pause(): void {
-		this.offset = this.position;
-		this.playing = false;
-		this.stopSources();
-	}
-
-	seek(seconds: number): void {
-		const wasPlaying = this.playing;
-		this.pause();
-		this.offset = Math.max(0, Math.min(this.duration, seconds));
-		if (wasPlaying) void this.play();
-	}
-
-	private stopSources(): void {
+	protected stopSources(): void {
 		for (const s of this.sources) {
 			s.onended = null;
 			try {
@@ -110,11 +65,5 @@ export class StemPlayer {
 			}
 		}
 		this.sources = [];
-	}
-
-	close(): void {
-		this.stopSources();
-		void this.ctx?.close();
-		this.ctx = null;
 	}
 }

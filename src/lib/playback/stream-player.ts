@@ -1,13 +1,12 @@
 /**
  * Playback of stems that stay on disk: short segments of every stem are read from their
  * files just ahead of time and scheduled on one AudioContext clock (sample-accurate
- * between stems), one gain per stem for solo/mute/volume. Same controls as StemPlayer.
+ * between stems), one gain per stem for solo/mute/volume. Same controls as StemPlayer (StemTransport).
  */
 import type { StemFiles } from '../library/stem-files';
 import type { StoredStems } from '../separation/pipeline';
-import { effectiveGains, type ChannelStrip } from './mixer';
-import { startOffset, type LoopRegion } from './loop';
 import { nextSegment } from './segments';
+import { StemTransport } from './transport';
 
 /** How far ahead of the playhead segments are read and scheduled (s). */
 const LOOKAHEAD = 3;
@@ -19,43 +18,25 @@ interface Scheduled {
 	sources: AudioBufferSourceNode[];
 }
 
-export class StreamingStemPlayer {
-	private ctx: AudioContext | null = null;
-	private gains: GainNode[] = [];
+export class StreamingStemPlayer extends StemTransport {
 	private scheduled: Scheduled[] = [];
 	private cursor = 0;
 	private cursorCtx = 0;
-	private offset = 0;
-	private loop: LoopRegion | null = null;
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private generation = 0;
 	private pumping = false;
-	playing = false;
-	readonly duration: number;
 
 	private readonly frames: number;
 
 	/** `files` may still be opening; `stored` says what they hold. */
 	constructor(
 		private readonly files: Promise<StemFiles>,
-		private readonly stored: StoredStems,
-		private readonly sampleRate: number,
-		private onEnded: () => void = () => {}
+		stored: StoredStems,
+		sampleRate: number,
+		onEnded: () => void = () => {}
 	) {
+		super(stored.frames / sampleRate, sampleRate, stored.files.length, onEnded);
 		this.frames = stored.frames;
-		this.duration = stored.frames / sampleRate;
-	}
-
-	private ensureContext(): AudioContext {
-		if (this.ctx) return this.ctx;
-		const ctx = new AudioContext({ sampleRate: this.sampleRate });
-		this.gains = this.stored.files.map(() => {
-			const g = ctx.createGain();
-			g.connect(ctx.destination);
-			return g;
-		});
-		this.ctx = ctx;
-		return ctx;
 	}
 
 	get position(): number {
@@ -66,23 +47,8 @@ export class StreamingStemPlayer {
 		return Math.min(this.duration, pos);
 	}
 
-	setLoop(loop: LoopRegion | null): void {
-		const wasPlaying = this.playing;
-		if (wasPlaying) this.pause();
-		this.loop = loop;
-		if (wasPlaying) void this.play();
-	}
-
-	setStrips(strips: ChannelStrip[]): void {
-		this.ensureContext();
-		effectiveGains(strips).forEach((g, i) => this.gains[i].gain.setTargetAtTime(g, this.ctx!.currentTime, 0.01));
-	}
-
 	async play(): Promise<void> {
-		const ctx = this.ensureContext();
-		await ctx.resume();
-		this.stopSources();
-		this.offset = startOffset(this.offset, this.duration, this.loop);
+		const ctx = await this.restart();
 		this.cursor = this.offset;
 		this.cursorCtx = ctx.currentTime + 0.1;
 		this.playing = true;
@@ -138,20 +104,7 @@ export class StreamingStemPlayer {
 		this.onEnded();
 	}
 
-	pause(): void {
-		this.offset = this.position;
-		this.playing = false;
-		this.stopSources();
-	}
-
-	seek(seconds: number): void {
-		const wasPlaying = this.playing;
-		this.pause();
-		this.offset = Math.max(0, Math.min(this.duration, seconds));
-		if (wasPlaying) void this.play();
-	}
-
-	private stopSources(): void {
+	protected stopSources(): void {
 		this.generation++;
 		clearInterval(this.timer);
 		for (const s of this.scheduled) {
@@ -164,11 +117,5 @@ export class StreamingStemPlayer {
 			}
 		}
 		this.scheduled = [];
-	}
-
-	close(): void {
-		this.stopSources();
-		void this.ctx?.close();
-		this.ctx = null;
 	}
 }
