@@ -77,14 +77,3 @@ export function analysisFile(sourceName: string, result: SeparationResult, optio
 	const json = analysisJson(result.analysis, { song: sourceName, model: options.model ?? null, sampleRate: result.sampleRate });
 	return { name: `${songBase(sourceName)} - analysis.json`, bytes: new TextEncoder().encode(json) };
 }
-
-export function downloadBytes(bytes: Uint8Array, name: string, type: string): void {
-	const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-	const a = document.createElement('a');
-	a.href = url;
-	a.download = name;
-	document.body.append(a);
-	a.click();
-	a.remove();
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

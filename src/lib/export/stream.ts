@@ -196,14 +196,3 @@ export async function stemsZipFile(
 	}
 	return handle.getFile();
 }
-
-export function downloadFile(file: Blob, name: string): void {
-	const url = URL.createObjectURL(file);
-	const a = document.createElement('a');
-	a.href = url;
-	a.download = name;
-	document.body.append(a);
-	a.click();
-	a.remove();
-	setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
