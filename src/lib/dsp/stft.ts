@@ -125,13 +125,15 @@ function blockOf(nFft: number): Float32Array {
 	return b;
 }
 
+/** What both SIMD paths work with: the frame size and half of it, the window, the transform's buffers, the block buffer. */
+function simdSetup(fft: RealFft) {
+	const nFft = fft.size;
+	return { nFft, half: nFft / 2, win: hannWindow(nFft), input: fft.input, output: fft.output, block: blockOf(nFft) };
+}
+
 /** `stft` on the SIMD real FFT: one frame per transform, a block of frames at a time into `out` [F][T][re, im]. */
 function stftSimd(signal: Float32Array, hopLength: number, frames: number, fft: RealFft, out: Float32Array): Float32Array {
-	const nFft = fft.size;
-	const half = nFft / 2;
-	const win = hannWindow(nFft);
-	const { input, output } = fft;
-	const block = blockOf(nFft);
+	const { nFft, half, win, input, output, block } = simdSetup(fft);
 	const n = signal.length;
 	for (let t0 = 0; t0 < frames; t0 += BLOCK) {
 		const count = Math.min(BLOCK, frames - t0);
@@ -250,11 +252,7 @@ function istftJs(spec: Float32Array, frames: number, hopLength: number, nFft: nu
 
 /** `istftJs` on the SIMD real FFT: one frame per transform, a block of frames at a time (the imaginary parts of DC and Nyquist are ignored, as irfft does). */
 function istftSimd(spec: Float32Array, frames: number, hopLength: number, fft: RealFft, acc: Float64Array): void {
-	const nFft = fft.size;
-	const half = nFft / 2;
-	const win = hannWindow(nFft);
-	const { input, output } = fft;
-	const block = blockOf(nFft);
+	const { nFft, half, win, input, output, block } = simdSetup(fft);
 	for (let t0 = 0; t0 < frames; t0 += BLOCK) {
 		const count = Math.min(BLOCK, frames - t0);
 		for (let g = 0; g < count; g++) {

@@ -1,15 +1,12 @@
 /** Main-thread handle on the separation worker. */
 import * as Comlink from 'comlink';
-import type { AudioData } from '../dsp/audio';
 import type { ModelSource } from '../models/store/types';
 import type { Backend, BackendEvent } from './fallback';
 import type { ModelIndex, ModelManifest } from './manifest';
 import { validateManifest } from './manifest';
 import type { SeparationResult } from './pipeline';
-import type { SeparateOptions } from './separate';
-import { CancelledError, type Progress } from './progress';
+import { CancelledError } from './progress';
 import type { RuntimeInfo, SeparatorApi } from '../workers/separator.worker';
-import type { StemTarget } from '../library/stem-writer';
 
 export type { RuntimeInfo };
 
@@ -63,13 +60,8 @@ export class Separator {
 		);
 	}
 
-	async separate(
-		jobId: string,
-		audio: AudioData,
-		onProgress: (p: Progress) => void,
-		settings: Pick<SeparateOptions, 'overlapFraction'> = {},
-		target?: StemTarget
-	): Promise<SeparationResult> {
+	/** The worker's `separate`, with the same parameters; the audio's buffers are handed over (transferred). */
+	async separate(...[jobId, audio, onProgress, settings = {}, target]: Parameters<SeparatorApi['separate']>): Promise<SeparationResult> {
 		await this.reloading;
 		const buffers = audio.channels.map((c) => c.buffer as ArrayBuffer);
 		const stopped = new Promise<never>((_, reject) => this.pending.set(jobId, reject));
