@@ -12,13 +12,17 @@ import { keepInMemory, stemBytes } from './stored';
 import { AudioFormatError } from '../dsp/audio';
 import { BYTES_PER_SAMPLE } from './records';
 import { formatBytes, isQuotaError, storageInfo } from './storage';
+import { plannedFrames } from '../license/policy';
 
 export interface LibraryJob {
 	fileName: string;
 	manifest: ModelManifest;
 	sampleRate: number;
+	/** The song's length in frames. */
 	frames: number;
 	inputChannels: number;
+	/** Whether the page sees a valid license; without one the worker separates only the free preview. */
+	licensed: boolean;
 }
 
 export async function separateIntoLibrary(
@@ -27,7 +31,9 @@ export async function separateIntoLibrary(
 	run: (target?: StemTarget) => Promise<SeparationResult>
 ): Promise<SeparationResult> {
 	const layout = outputLayout(job.manifest, job.inputChannels);
-	const needed = job.frames * layout.channels * layout.stems.length * BYTES_PER_SAMPLE;
+	// The free tier's stems hold the preview only: space and memory are planned for what will be written.
+	const frames = plannedFrames(job.frames, job.sampleRate, job.licensed);
+	const needed = frames * layout.channels * layout.stems.length * BYTES_PER_SAMPLE;
 	// Short songs: stems in memory and saved afterwards, exactly as before (see library.save).
 	if (keepInMemory(needed) || !library.supported) return run();
 	const { usage, quota } = await storageInfo();
@@ -43,7 +49,7 @@ export async function separateIntoLibrary(
 			model: { id: job.manifest.id, name: job.manifest.name },
 			sampleRate: job.sampleRate,
 			channels: layout.channels,
-			frames: job.frames,
+			frames,
 			stemNames: layout.stems
 		})
 		.catch(() => null);

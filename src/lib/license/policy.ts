@@ -19,11 +19,16 @@ export function previewNote(originalSeconds: number): string {
 	return `Free preview: the first ${PREVIEW_SECONDS} s of this ${Math.round(originalSeconds)} s song were separated. Unlock full length to separate whole songs.`;
 }
 
+/** How many frames of a song of `frames` frames the plan separates (what its stems will hold). */
+export function plannedFrames(frames: number, sampleRate: number, licensed: boolean): number {
+	return licensed ? frames : Math.min(frames, Math.round(PREVIEW_SECONDS * sampleRate));
+}
+
 export function applyPlan(audio: AudioData, licensed: boolean): PlannedAudio {
 	const length = audio.channels[0]?.length ?? 0;
 	const originalSeconds = length / audio.sampleRate;
-	const limit = Math.round(PREVIEW_SECONDS * audio.sampleRate);
-	if (licensed || length <= limit) return { audio, trimmed: false, originalSeconds, note: null };
+	const limit = plannedFrames(length, audio.sampleRate, licensed);
+	if (length <= limit) return { audio, trimmed: false, originalSeconds, note: null };
 	return {
 		audio: { sampleRate: audio.sampleRate, channels: audio.channels.map((c) => c.slice(0, limit)) },
 		trimmed: true,
