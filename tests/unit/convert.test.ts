@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { main as convertMain } from '../../scripts/convert';
 import { nodeFileSource } from '../../scripts/lib/node-byte-source';
@@ -15,18 +14,10 @@ import { bytesSource } from '../../src/lib/models/byte-source';
 import { importRoformerCheckpoint } from '../../src/lib/models/import-roformer';
 import { joinParts } from '../../src/lib/models/onnx/serialize';
 import { validateManifest } from '../../src/lib/separation/manifest';
-import { ortSessionFactory } from '../../src/lib/separation/ort-session';
-import { loadGolden } from './golden';
+import { expectFp32Parity, measureParity } from './ort-parity';
 
 const dir = fileURLToPath(new URL('../fixtures/checkpoints/', import.meta.url));
 const text = (f: string) => readFileSync(dir + f, 'utf8');
-
-function parityInput(size: number): Float32Array {
-	const x = new Float32Array(size);
-	for (let i = 0; i < size; i++) x[i] = Math.sin(0.37 * i) * (1 + 0.5 * Math.cos(0.0011 * i));
-	return x;
-}
-
 
 async function importFixture(stem: string, configText = text(`${stem}.yaml`), extra: Partial<Parameters<typeof importRoformerCheckpoint>[0]> = {}) {
 	const src = await nodeFileSource(dir + `${stem}.ckpt`);
@@ -52,23 +43,9 @@ describe('checkpoint + yaml -> ONNX, equal to PyTorch', () => {
 			expect(m.sha256).toBe(createHash('sha256').update(onnx).digest('hex'));
 			expect(r.manifest.training).toEqual({ data: null, source: `${stem}.ckpt`, params: r.params });
 
-			const g = loadGolden(`ckpt-${stem}.parity`);
-			const [, N, S, F, T] = g.output_shape as number[];
-			expect([S, T]).toEqual([m.channels, m.chunk.frames]);
-			const session = await ortSessionFactory(ort, onnx)('wasm');
-			const out = await session.run(parityInput(S * F * T * 2), [1, S, F, T, 2]);
-			await session.release();
-			expect(out.length).toBe(N * S * F * T * 2);
-			const ref = g.arrays.sampled_output.data;
-			const stride = g.stride as number;
-			let worst = 0;
-			let peak = 0;
-			for (let j = 0; j < ref.length; j++) {
-				worst = Math.max(worst, Math.abs(out[j * stride] - ref[j]));
-				peak = Math.max(peak, Math.abs(ref[j]));
-			}
-			expect(peak).toBeGreaterThan(0.01);
-			expect(worst).toBeLessThan(1e-4 * Math.max(1, peak));
+			const p = await measureParity(onnx, `ckpt-${stem}.parity`);
+			expect([p.shape.S, p.shape.T]).toEqual([m.channels, m.chunk.frames]);
+			expectFp32Parity(p);
 		}, 60_000);
 	}
 });

@@ -5,16 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/lib/models/byte-source';
 import { identifyMdxModel, secondaryStemOf, uvrDisplayName, uvrModelHash, validateMdxSettings, UVR_HASH_BYTES } from '../../src/lib/models/mdx';
 import { UVR_MDX_MODEL_DATA, UVR_MDX_MODEL_NAMES } from '../../src/lib/models/mdx/uvr-model-data';
-
-function randomBytes(n: number, seed = 1): Uint8Array {
-	const out = new Uint8Array(n);
-	let x = seed;
-	for (let i = 0; i < n; i++) {
-		x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-		out[i] = x >>> 24;
-	}
-	return out;
-}
+import { randomBytes } from './signals';
 
 describe("UVR's model hash and table", () => {
 	it('hashes the last 10,000 x 1024 bytes, or the whole file when smaller', async () => {

@@ -12,7 +12,7 @@ import { importModel, type ImportDeps } from '../../src/lib/models/import/pipeli
 import { ModelStore } from '../../src/lib/models/store/store';
 import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
-import { loadGolden } from './golden';
+import { measureParity } from './ort-parity';
 import { MemoryFolder, MemoryRecords } from './model-store-fakes';
 
 const dir = 'tests/fixtures/checkpoints';
@@ -31,12 +31,6 @@ function setup(shaderF16: boolean) {
 	return { folder, store, deps };
 }
 
-function parityInput(size: number): Float32Array {
-	const x = new Float32Array(size);
-	for (let i = 0; i < size; i++) x[i] = Math.sin(0.37 * i) * (1 + 0.5 * Math.cos(0.0011 * i));
-	return x;
-}
-
 describe('importing a ZFTurbo checkpoint + yaml', () => {
 	it('stores a model that matches PyTorch (fp32 to 1e-4), with the manifest tools/convert.py writes', async () => {
 		const { store, deps } = setup(true);
@@ -50,29 +44,10 @@ describe('importing a ZFTurbo checkpoint + yaml', () => {
 		expect(model.variants.fp16).toBeDefined();
 		expect(model.variants.fp16!.bytes).toBeLessThan(model.variants.fp32.bytes);
 
-		const g = loadGolden('ckpt-tiny-bs.parity');
-		const [, N, S, F, T] = g.output_shape as number[];
-		const input = parityInput(S * F * T * 2);
-		const ref = g.arrays.sampled_output.data;
-		const stride = g.stride as number;
-		const outputs: Record<string, Float32Array> = {};
-		for (const precision of ['fp32', 'fp16'] as const) {
-			const bytes = new Uint8Array(await store.read(model.variants[precision]!));
-			const session = await ortSessionFactory(ort, bytes)('wasm');
-			outputs[precision] = await session.run(input, [1, S, F, T, 2]);
-			await session.release();
-			expect(outputs[precision].length).toBe(N * S * F * T * 2);
-		}
-		let worst = 0;
-		let err16 = 0;
-		let ref2 = 0;
-		for (let j = 0; j < ref.length; j++) {
-			worst = Math.max(worst, Math.abs(outputs.fp32[j * stride] - ref[j]));
-			err16 += (outputs.fp16[j * stride] - ref[j]) ** 2;
-			ref2 += ref[j] ** 2;
-		}
-		expect(worst).toBeLessThan(1e-4);
-		expect(Math.sqrt(err16 / ref2)).toBeLessThan(1e-2); // fp16 body: relative L2 error
+		const fp32 = await measureParity(new Uint8Array(await store.read(model.variants.fp32)), 'ckpt-tiny-bs.parity');
+		const fp16 = await measureParity(new Uint8Array(await store.read(model.variants.fp16!)), fp32.golden);
+		expect(fp32.worst).toBeLessThan(1e-4);
+		expect(fp16.relL2).toBeLessThan(1e-2); // fp16 body: relative L2 error
 	});
 
 	it('separates audio with the stored model (the residual makes the stems sum to the mix)', async () => {

@@ -4,17 +4,15 @@
 // onnxruntime-web WASM and compared with the same parity goldens to 1e-4; fp16 builds compared too.
 // Plus the builder's contracts: key/shape errors, WebGPU buffer limits, progress and cancel.
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { buildRoformerOnnx, expectedKeys } from '../../src/lib/models/onnx';
 import { bandRows, bandRuns } from '../../src/lib/models/onnx/bands';
 import { splitWideConcats, widestBuffers } from '../../src/lib/models/onnx/concat-tree';
 import { float16Bits, type NodeDef } from '../../src/lib/models/onnx/graph';
 import type { ModelSpec, RoformerConfig, TensorMap } from '../../src/lib/models/types';
-import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { fixturesDir, loadManifest } from '../../scripts/lib/model-files';
-import { loadGolden } from './golden';
 import { joinParts, readSafetensors, summarize } from './onnx-test-utils';
+import { expectFp32Parity, measureParity } from './ort-parity';
 
 // tools/make_fixture_models.py FIXTURES, as the yaml mapping reads them
 const common = {
@@ -44,12 +42,6 @@ const FIXTURES: Record<string, RoformerConfig> = {
 	}
 };
 
-function parityInput(size: number): Float32Array {
-	const x = new Float32Array(size);
-	for (let i = 0; i < size; i++) x[i] = Math.sin(0.37 * i) * (1 + 0.5 * Math.cos(0.0011 * i));
-	return x;
-}
-
 function fixture(id: string): { spec: ModelSpec; weights: TensorMap } {
 	const m = loadManifest(id, fixturesDir);
 	const spec: ModelSpec = { config: FIXTURES[id], stems: m.stems, residualStem: m.residualStem, chunkFrames: m.chunk.frames };
@@ -60,35 +52,16 @@ async function compare(id: string, precision: 'fp32' | 'fp16') {
 	const { spec, weights } = fixture(id);
 	const built = await buildRoformerOnnx(spec, weights, { precision });
 	const bytes = joinParts(built.parts, built.bytes);
-	const g = loadGolden(`${id}.parity`);
-	const [, N, S, F, T] = g.output_shape as number[];
-	const session = await ortSessionFactory(ort, bytes)('wasm');
-	const out = await session.run(parityInput(S * F * T * 2), [1, S, F, T, 2]);
-	await session.release();
-	expect(out.length).toBe(N * S * F * T * 2);
-	const ref = g.arrays.sampled_output.data;
-	const stride = g.stride as number;
-	let worst = 0;
-	let peak = 0;
-	let err2 = 0;
-	let ref2 = 0;
-	for (let j = 0; j < ref.length; j++) {
-		const d = out[j * stride] - ref[j];
-		worst = Math.max(worst, Math.abs(d));
-		peak = Math.max(peak, Math.abs(ref[j]));
-		err2 += d * d;
-		ref2 += ref[j] * ref[j];
-	}
-	console.log(`${id} ${precision}: ${built.bytes} bytes, ${built.params} params, worst |diff| ${worst.toExponential(2)}, relative L2 ${Math.sqrt(err2 / ref2).toExponential(2)} (peak ${peak.toFixed(3)})`);
-	return { built, bytes, worst, peak, relL2: Math.sqrt(err2 / ref2) };
+	const { worst, peak, relL2 } = await measureParity(bytes, `${id}.parity`);
+	console.log(`${id} ${precision}: ${built.bytes} bytes, ${built.params} params, worst |diff| ${worst.toExponential(2)}, relative L2 ${relL2.toExponential(2)} (peak ${peak.toFixed(3)})`);
+	return { built, bytes, worst, peak, relL2 };
 }
 
 for (const id of Object.keys(FIXTURES)) {
 	describe(`builder on converter fixture ${id}`, () => {
 		it('fp32 matches the PyTorch parity golden to 1e-4', async () => {
 			const { worst, peak, built, bytes } = await compare(id, 'fp32');
-			expect(peak).toBeGreaterThan(0.01);
-			expect(worst).toBeLessThan(1e-4 * Math.max(1, peak));
+			expectFp32Parity({ worst, peak });
 			const s = summarize(bytes);
 			expect(s.opset).toBe(17);
 			expect(widestBuffers(s.nodes.map((n) => ({ opType: n.op, inputs: Array(n.inputs).fill(''), outputs: Array(n.outputs).fill(''), name: '', attrs: {} })))).toBeLessThanOrEqual(8);

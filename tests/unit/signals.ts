@@ -20,6 +20,17 @@ export function noise(length: number, seed = 1, amp = 0.5): Float32Array {
 	return x;
 }
 
+/** Deterministic bytes (an LCG's top byte), so failures reproduce. */
+export function randomBytes(n: number, seed = 1): Uint8Array {
+	const out = new Uint8Array(n);
+	let x = seed;
+	for (let i = 0; i < n; i++) {
+		x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+		out[i] = x >>> 24;
+	}
+	return out;
+}
+
 export function rmsDb(x: ArrayLike<number>): number {
 	let e = 0;
 	for (let i = 0; i < x.length; i++) e += x[i] * x[i];
