@@ -1,7 +1,7 @@
 /** AIFF / AIFF-C reader (PCM big-endian, 'sowt' little-endian, 'fl32'/'fl64' float). */
-import { AudioFormatError, checkAudio } from './audio';
+import { AudioFormatError, checkAudio, checkAudioShape } from './audio';
 import { asView, deinterleave, fourCC, pcmReader } from './bytes';
-import type { ParsedAudio } from './wav';
+import { MAX_CHUNKS, type ParsedAudio } from './wav';
 
 export function isAiff(bytes: Uint8Array): boolean {
 	const v = asView(bytes);
@@ -27,12 +27,15 @@ export function parseAiff(bytes: Uint8Array): ParsedAudio {
 	let comm: { channels: number; frames: number; bits: number; rate: number; compression: string } | null = null;
 	let ssnd: { start: number; size: number } | null = null;
 	let offset = 12;
-	while (offset + 8 <= view.byteLength) {
+	for (let chunks = 0; offset + 8 <= view.byteLength; chunks++) {
+		if (chunks === MAX_CHUNKS) throw new AudioFormatError(`The AIFF file has more than ${MAX_CHUNKS} chunks; it is damaged.`);
 		const id = fourCC(view, offset);
 		const size = view.getUint32(offset + 4);
 		const body = offset + 8;
 		if (id === 'COMM') {
-			if (body + 18 > view.byteLength) throw new AudioFormatError('The AIFF file has a damaged COMM chunk.');
+			if (size < 18 || body + (isAifc && size >= 22 ? 22 : 18) > view.byteLength) {
+				throw new AudioFormatError('The AIFF file has a damaged COMM chunk.');
+			}
 			comm = {
 				channels: view.getUint16(body),
 				frames: view.getUint32(body + 2),
@@ -66,6 +69,7 @@ export function parseAiff(bytes: Uint8Array): ParsedAudio {
 	if (!read) throw new AudioFormatError(`${bits}-bit AIFF is not supported.`);
 	const bytesPerSample = Math.ceil(bits / 8);
 	const frames = Math.min(comm.frames, Math.floor(ssnd.size / (bytesPerSample * comm.channels)));
+	checkAudioShape(Math.round(comm.rate), comm.channels, frames, 'The AIFF file');
 	const channels = deinterleave(view, ssnd.start, frames, comm.channels, bytesPerSample, read);
 	const audio: ParsedAudio = checkAudio({ sampleRate: Math.round(comm.rate), channels }, 'The AIFF file');
 	if (comm.frames > frames) audio.declaredFrames = comm.frames;

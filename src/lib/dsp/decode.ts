@@ -4,7 +4,7 @@
  * (Web Audio decodeAudioData), which the caller supplies because it needs a window.
  */
 import { probeCompressed } from '../input/probe';
-import { AudioFormatError, checkAudio, type AudioData } from './audio';
+import { AudioFormatError, checkAudio, MAX_DURATION_SECONDS, tooLongError, type AudioData } from './audio';
 import { isAiff, parseAiff } from './aiff';
 import { decodeFlac, isFlac } from './flac/decode';
 import { isWav, parseWav, type ParsedAudio } from './wav';
@@ -18,8 +18,7 @@ export type PlatformDecoder = (bytes: ArrayBuffer, sampleRate: number | null) =>
 
 /** Files above this are refused before reading, so a huge file cannot exhaust memory. */
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
-/** Longest audio accepted (decoded audio is held as 32-bit floats). */
-export const MAX_DURATION_SECONDS = 60 * 60;
+export { MAX_DURATION_SECONDS } from './audio';
 /** Below this peak (−96 dBFS, half a 16-bit step) a file counts as silent. */
 export const SILENCE_PEAK = 10 ** (-96 / 20);
 
@@ -132,11 +131,7 @@ export async function decodeAudioFile(buffer: ArrayBuffer, platform: PlatformDec
 /** The checks every decoded file goes through: length limit and silence. */
 function checkDecoded(audio: AudioData, notes: string[]): AudioData {
 	const seconds = audio.channels[0].length / audio.sampleRate;
-	if (seconds > MAX_DURATION_SECONDS) {
-		throw new AudioFormatError(
-			`The audio is ${(seconds / 60).toFixed(0)} minutes long; Stemsafe handles up to ${MAX_DURATION_SECONDS / 60} minutes per file.`
-		);
-	}
+	if (seconds > MAX_DURATION_SECONDS) throw tooLongError(seconds);
 	if (peakOf(audio) < SILENCE_PEAK) {
 		throw new AudioFormatError(`The file is silent (${describeSeconds(seconds)} with no sound above −96 dBFS), so there is nothing to separate.`);
 	}

@@ -4,12 +4,15 @@
  * so every format it reads is read the same way). Saves a copy of the file in memory
  * (a 20-minute 16-bit stereo song: 212 MB; float: 423 MB).
  */
+import { checkAudioShape } from './audio';
 import { asView, fourCC } from './bytes';
-import { isWav, parseWav, type ParsedAudio } from './wav';
+import { isWav, MAX_CHUNKS, parseWav, type ParsedAudio } from './wav';
 
 /** Files at least this big are read in slices (smaller ones are read whole, as before). */
 export const STREAM_WAV_BYTES = 64 * 1024 ** 2;
 const SLICE_BYTES = 8 * 1024 ** 2;
+/** A format chunk is 16–40 bytes (a little more with vendor extensions). */
+const MAX_FMT_BYTES = 64 * 1024;
 
 export interface SliceableFile {
 	readonly size: number;
@@ -30,10 +33,12 @@ export async function readWavInSlices(file: SliceableFile): Promise<ParsedAudio 
 	let offset = 12;
 	let fmt: Uint8Array | null = null;
 	let data: { start: number; size: number } | null = null;
-	while (offset + 8 <= file.size && !(fmt && data)) {
+	for (let chunks = 0; offset + 8 <= file.size && !(fmt && data); chunks++) {
+		if (chunks === MAX_CHUNKS) return null; // damaged: parseWav says so
 		const h = asView(await bytesAt(file, offset, offset + 8));
 		const id = fourCC(h, 0);
 		const size = h.getUint32(4, true);
+		if (id === 'fmt ' && size > MAX_FMT_BYTES) return null; // not a format chunk a writer makes: parseWav judges it
 		if (id === 'fmt ') fmt = await bytesAt(file, offset, offset + 8 + size);
 		else if (id === 'data') data = { start: offset + 8, size };
 		offset += 8 + size + (size & 1);
@@ -50,6 +55,7 @@ export async function readWavInSlices(file: SliceableFile): Promise<ParsedAudio 
 	const declaredFrames = Math.floor((open ? available : data.size) / align);
 	const frames = Math.floor(size / align);
 	if (frames === 0) return null;
+	checkAudioShape(v.getUint32(12, true), channels, frames, 'The WAV file');
 
 	// A minimal WAV (RIFF header, the file's own fmt chunk, a data chunk) around each slice.
 	const prefix = new Uint8Array(12 + fmt.length + 8);

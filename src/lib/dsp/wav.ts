@@ -1,10 +1,12 @@
 /** RIFF/WAVE reader (PCM 8/16/24/32-bit, float 32/64, WAVE_FORMAT_EXTENSIBLE) and writer. */
-import { AudioFormatError, checkAudio, type AudioData } from './audio';
+import { AudioFormatError, checkAudio, checkAudioShape, type AudioData } from './audio';
 import { asView, deinterleave, fourCC, pcmReader } from './bytes';
 
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
 const FORMAT_EXTENSIBLE = 0xfffe;
+/** Chunks looked at before the audio: real files have a handful; a damaged one can have millions of empty ones. */
+export const MAX_CHUNKS = 4096;
 
 export function isWav(bytes: Uint8Array): boolean {
 	const v = asView(bytes);
@@ -17,14 +19,20 @@ export function parseWav(bytes: Uint8Array): ParsedAudio {
 	let offset = 12;
 	let fmt: { tag: number; channels: number; rate: number; bits: number; align: number } | null = null;
 	let data: { start: number; size: number; declared: number } | null = null;
-	while (offset + 8 <= view.byteLength) {
+	for (let chunks = 0; offset + 8 <= view.byteLength; chunks++) {
+		if (chunks === MAX_CHUNKS) throw new AudioFormatError(`The WAV file has more than ${MAX_CHUNKS} chunks before its audio; it is damaged.`);
 		const id = fourCC(view, offset);
 		const size = view.getUint32(offset + 4, true);
 		const body = offset + 8;
 		if (id === 'fmt ') {
-			if (size < 16 || body + 16 > view.byteLength) throw new AudioFormatError('The WAV file has a damaged format chunk.');
+			// the bytes of the chunk that are in the file (a damaged size can claim more)
+			const present = Math.min(size, view.byteLength - body);
+			if (size < 16 || present < 16) throw new AudioFormatError('The WAV file has a damaged format chunk.');
 			let tag = view.getUint16(body, true);
-			if (tag === FORMAT_EXTENSIBLE && size >= 40) tag = view.getUint16(body + 24, true);
+			if (tag === FORMAT_EXTENSIBLE && size >= 40) {
+				if (present < 26) throw new AudioFormatError('The WAV file is cut off inside its format chunk; it is damaged.');
+				tag = view.getUint16(body + 24, true);
+			}
 			fmt = {
 				tag,
 				channels: view.getUint16(body + 2, true),
@@ -60,6 +68,7 @@ export function parseWav(bytes: Uint8Array): ParsedAudio {
 	}
 	const frames = Math.floor(data.size / (containerBytes * fmt.channels));
 	const declaredFrames = Math.floor(data.declared / (containerBytes * fmt.channels));
+	checkAudioShape(fmt.rate, fmt.channels, frames, 'The WAV file');
 	const channels = deinterleave(view, data.start, frames, fmt.channels, containerBytes, read);
 	const audio: ParsedAudio = checkAudio({ sampleRate: fmt.rate, channels }, 'The WAV file');
 	if (declaredFrames > frames) audio.declaredFrames = declaredFrames;

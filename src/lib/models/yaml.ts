@@ -17,6 +17,11 @@ export class YamlError extends Error {
 	}
 }
 
+/** Deepest nesting of collections read (configs nest a handful deep); deeper input is an error, not a stack overflow. */
+export const MAX_YAML_DEPTH = 100;
+
+const tooDeep = (no: number) => new YamlError(`collections nest more than ${MAX_YAML_DEPTH} deep`, no);
+
 export type YamlValue = null | boolean | number | string | YamlValue[] | { [key: string]: YamlValue };
 
 interface Line {
@@ -155,6 +160,7 @@ function applyTag(tag: string, value: YamlValue, quoted: boolean, no: number): Y
 /** Inline value (after `key:` or `- `): flow collection, quoted or plain scalar, maybe tagged. */
 class Inline {
 	private i = 0;
+	private depth = 0;
 	constructor(
 		private readonly s: string,
 		private readonly no: number
@@ -186,6 +192,7 @@ class Inline {
 		let v: YamlValue;
 		let quoted = false;
 		const c = s[this.i];
+		if ((c === '[' || c === '{') && ++this.depth > MAX_YAML_DEPTH) throw tooDeep(this.no);
 		if (c === '[') v = this.seq();
 		else if (c === '{') v = this.map();
 		else if (c === '"' || c === "'") {
@@ -252,6 +259,7 @@ class Inline {
 			this.ws();
 			if (this.s[this.i] === ']') {
 				this.i++;
+				this.depth--;
 				return out;
 			}
 			if (this.i >= this.s.length) throw new YamlError('unterminated [ (multi-line flow sequences are not supported)', this.no);
@@ -270,6 +278,7 @@ class Inline {
 			this.ws();
 			if (this.s[this.i] === '}') {
 				this.i++;
+				this.depth--;
 				return out;
 			}
 			if (this.i >= this.s.length) throw new YamlError('unterminated { (multi-line flow mappings are not supported)', this.no);
@@ -325,6 +334,7 @@ const isSeqItem = (text: string) => text === '-' || text.startsWith('- ');
 
 class Block {
 	private p = 0;
+	private depth = 0;
 	constructor(private readonly lines: Line[]) {}
 
 	parseDocument(): YamlValue {
@@ -337,6 +347,15 @@ class Block {
 	/** The block node starting at the current line, whose indentation is `indent`. */
 	private node(indent: number): YamlValue {
 		const line = this.lines[this.p];
+		if (++this.depth > MAX_YAML_DEPTH) throw tooDeep(line.no);
+		try {
+			return this.nodeAt(indent, line);
+		} finally {
+			this.depth--;
+		}
+	}
+
+	private nodeAt(indent: number, line: Line): YamlValue {
 		const tagOnly = /^(!\S*)$/.exec(line.text);
 		if (tagOnly) {
 			// a tag on a line of its own, then the node it tags (at this indentation or deeper)

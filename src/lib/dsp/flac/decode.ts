@@ -7,7 +7,7 @@
  * A file that ends early keeps every complete frame and says so (`truncated`); damage inside
  * the file (lost sync, bad CRC, impossible values) is an AudioFormatError.
  */
-import { AudioFormatError, checkAudio, type AudioData } from '../audio';
+import { AudioFormatError, checkAudio, checkAudioShape, MAX_DURATION_SECONDS, tooLongError, type AudioData } from '../audio';
 import { BitReader, EndOfData } from './bits';
 import { crc16, crc8 } from './crc';
 import { toHex } from '../../hash/md5';
@@ -41,6 +41,24 @@ export interface FlacAudio extends AudioData {
 }
 
 const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
+
+/**
+ * What one file may decode to. A FLAC frame of CONSTANT subframes is a few bytes for up to 65536
+ * samples per channel, so a 10 KB file can announce minutes of 8-channel audio (gigabytes of
+ * floats): the decoded size is bounded by the length limit and, past `freeSamples`, by
+ * `maxSamplesPerByte` samples (all channels) per byte of file. Recorded music never comes near
+ * it (about 1–10 samples per byte; 30 s of music and 59 minutes of digital silence is ~100).
+ */
+export interface FlacLimits {
+	maxSeconds: number;
+	maxSamplesPerByte: number;
+	freeSamples: number;
+}
+
+export const FLAC_LIMITS: FlacLimits = { maxSeconds: MAX_DURATION_SECONDS, maxSamplesPerByte: 256, freeSamples: 16 * 1024 ** 2 };
+
+/** Decoded planes start at most this long (per channel) and grow as frames are decoded. */
+const INITIAL_CAPACITY = 1 << 18;
 
 /** True if the bytes start with "fLaC" (optionally after an ID3v2 tag). */
 export function isFlac(bytes: Uint8Array): boolean {
@@ -228,15 +246,23 @@ function readSubframe(r: BitReader, out: Float64Array, n: number, bps: number, w
 	}
 }
 
-export function decodeFlac(bytes: Uint8Array): FlacAudio {
+export function decodeFlac(bytes: Uint8Array, limits: Partial<FlacLimits> = {}): FlacAudio {
 	if (!isFlac(bytes)) throw new AudioFormatError('This is not a FLAC file (no "fLaC" marker).');
+	const { maxSeconds, maxSamplesPerByte, freeSamples } = { ...FLAC_LIMITS, ...limits };
 	const r = new BitReader(bytes);
 	r.pos = (skipId3(bytes) + 4) * 8;
 	const info = readMetadata(r);
 	const nch = info.channels;
 	const bps = info.bitsPerSample;
 	const expected = info.totalSamples;
-	let capacity = expected > 0 ? expected : Math.max(1 << 16, Math.ceil((bytes.length * 8) / (nch * bps)) * 2);
+	checkAudioShape(info.sampleRate, nch, null, 'The FLAC file');
+	// Samples per channel this file may decode to (see FlacLimits), checked as frames are decoded.
+	const maxFrames = Math.floor(maxSeconds * info.sampleRate);
+	const plausibleFrames = Math.floor(Math.max(freeSamples, bytes.length * maxSamplesPerByte) / nch);
+	// A declared length over the limit is refused at once when the file is big enough to hold it.
+	if (expected > maxFrames && expected <= plausibleFrames) throw tooLongError(expected / info.sampleRate);
+	// The declared total is allocated at once when it is within the bounds, else the planes grow.
+	let capacity = expected > 0 && expected <= Math.min(maxFrames, plausibleFrames) ? expected : Math.min(INITIAL_CAPACITY, maxFrames, plausibleFrames);
 	// Decoded straight into float planes (the file's integers are only kept one block at a time).
 	let planes = Array.from({ length: nch }, () => new Float32Array(capacity));
 	const maxBlock = info.maxBlockSize || 65536;
@@ -271,8 +297,15 @@ export function decodeFlac(bytes: Uint8Array): FlacAudio {
 			const end = r.bytePos;
 			const crc = r.read(16);
 			if (crc16(bytes, frameStart, end) !== crc) throw damaged(`frame checksum (CRC-16) mismatch ${where()}`);
+			if (decoded + n > maxFrames) throw tooLongError(Math.max(decoded + n, expected) / info.sampleRate);
+			if (decoded + n > plausibleFrames) {
+				throw damaged(
+					`its ${formatBytes(bytes.length)} announce more than ${formatSeconds(plausibleFrames / info.sampleRate)} of ${nch}-channel audio, ` +
+						'which only constant samples (not a recording) compress to'
+				);
+			}
 			if (decoded + n > capacity) {
-				capacity = Math.max(decoded + n, capacity * 2);
+				capacity = Math.min(Math.max(decoded + n, capacity * 2), maxFrames, plausibleFrames);
 				planes = planes.map((p) => {
 					const bigger = new Float32Array(capacity);
 					bigger.set(p.subarray(0, decoded));
@@ -348,6 +381,10 @@ function findFrame(bytes: Uint8Array, from: number, info: StreamInfo): number {
 		}
 	}
 	return -1;
+}
+
+function formatBytes(n: number): string {
+	return n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
 }
 
 function formatSeconds(s: number): string {

@@ -50,8 +50,11 @@ export async function readNpz(src: ByteSource, entries: ZipEntry[]): Promise<Ten
 		const head = await data.read(0, Math.min(data.size, 12));
 		const magic = String.fromCharCode(...head.subarray(1, 6));
 		if (head[0] !== 0x93 || magic !== 'NUMPY' || head.length < 10) throw new CheckpointError(`"${entry.name}" is not a .npy array (corrupt file)`);
+		const version = head[6];
+		if (version < 1 || version > 3) throw new CheckpointError(`"${entry.name}" is a .npy of format version ${version}, which is not supported`);
+		const v1 = version === 1;
+		if (!v1 && head.length < 12) throw new CheckpointError(`"${entry.name}" is truncated`);
 		const view = new DataView(head.buffer, head.byteOffset, head.length);
-		const v1 = head[6] === 1;
 		const headerLength = v1 ? view.getUint16(8, true) : view.getUint32(8, true);
 		const dataStart = (v1 ? 10 : 12) + headerLength;
 		if (dataStart > data.size) throw new CheckpointError(`"${entry.name}" is truncated`);

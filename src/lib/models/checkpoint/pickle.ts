@@ -31,6 +31,14 @@ export interface UnpickleHooks {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Deepest MARK nesting accepted. Python's pickler recurses once per nested container and stops at
+ * its recursion limit (1000), so a real pickle never comes near this.
+ */
+export const MAX_MARK_DEPTH = 1000;
+/** Longest LONG1 / LONG4 integer, in bytes (a state dict holds sizes and counts: 8 bytes at most). */
+export const MAX_LONG_BYTES = 1024;
+
 function opName(op: number): string {
 	const printable = op >= 0x20 && op < 0x7f ? `'${String.fromCharCode(op)}'` : '';
 	return `0x${op.toString(16).padStart(2, '0')}${printable ? ' ' + printable : ''}`;
@@ -97,8 +105,10 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
 	};
 	const long = (b: Uint8Array): number | bigint => {
 		if (b.length === 0) return 0;
-		let v = 0n;
-		for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+		if (b.length > MAX_LONG_BYTES) throw new CheckpointError(`the checkpoint pickle has a ${b.length}-byte integer (corrupt file)`);
+		let hex = '';
+		for (let i = b.length - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
+		let v = BigInt('0x' + hex);
 		if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
 		return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 	};
@@ -116,6 +126,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
 			case 0x2e: // STOP
 				return pop();
 			case 0x28: // MARK
+				if (metastack.length >= MAX_MARK_DEPTH) {
+					throw new CheckpointError(`the checkpoint pickle nests containers more than ${MAX_MARK_DEPTH} deep (corrupt file)`);
+				}
 				metastack.push(stack);
 				stack = [];
 				break;
@@ -316,13 +329,12 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
 	}
 }
 
-/** Dict keys: strings and numbers as they are; anything else as its JSON text. */
+/**
+ * Dict keys: strings, numbers, booleans and None by value (bigints as their decimal text);
+ * anything else (a tuple) by identity. A pickle writes each key of a dict once, so keys never need
+ * to be compared by structure: identity costs O(1), where stringifying a key made of shared
+ * tuples (a DAG of 27 objects with 2^26 leaves) took half a minute and gigabytes.
+ */
 function hashable(k: unknown): unknown {
-	if (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean' || k === null) return k;
-	if (typeof k === 'bigint') return k.toString();
-	try {
-		return JSON.stringify(k, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
-	} catch {
-		return String(k);
-	}
+	return typeof k === 'bigint' ? k.toString() : k;
 }

@@ -57,6 +57,9 @@ function intList(v: unknown, what: string): number[] {
 	return v as number[];
 }
 
+/** Largest tensor read from a view with more elements than its storage (an expanded view). */
+export const MAX_EXPANDED_ELEMENTS = 1 << 20;
+
 function rebuildTensor(args: unknown[]): TensorRef {
 	const [storage, offset, size, stride] = args;
 	if (!(storage instanceof StorageRef)) throw new CheckpointError('a tensor in the checkpoint has no storage (corrupt file)');
@@ -68,6 +71,15 @@ function rebuildTensor(args: unknown[]): TensorRef {
 	if (strides.length !== shape.length) throw new CheckpointError('a tensor in the checkpoint has a stride that does not match its shape');
 	if (offset + stridedExtent(shape, strides) > storage.numel) {
 		throw new CheckpointError(`a tensor in the checkpoint reaches past the end of its storage ${storage.key} (corrupt file)`);
+	}
+	// An expanded view (stride 0) repeats elements: reading it makes a tensor bigger than the data
+	// in the file (a 1-element storage viewed as 2^28 elements is 1 GB). Small ones are read.
+	const count = numel(shape);
+	if (count > storage.numel && count > MAX_EXPANDED_ELEMENTS) {
+		throw new CheckpointError(
+			`a tensor in the checkpoint has more elements (${count}) than its storage ${storage.key} holds (${storage.numel}), an expanded view ` +
+				`larger than ${MAX_EXPANDED_ELEMENTS} elements; save the state dict with contiguous tensors: {k: v.contiguous() for k, v in state_dict.items()}`
+		);
 	}
 	return new TensorRef(storage, offset, shape, strides);
 }
@@ -110,7 +122,10 @@ function numpyScalar(args: unknown[]): number | boolean {
 }
 
 const GLOBALS: Record<string, unknown> = {
-	'numpy.dtype': new PyCallable('numpy.dtype', (args) => new NumpyDType(String(args[0]))),
+	'numpy.dtype': new PyCallable('numpy.dtype', (args) => {
+		if (typeof args[0] !== 'string') throw new CheckpointError('the checkpoint has a malformed numpy dtype');
+		return new NumpyDType(args[0]);
+	}),
 	'numpy.core.multiarray.scalar': new PyCallable('numpy.core.multiarray.scalar', numpyScalar),
 	'numpy._core.multiarray.scalar': new PyCallable('numpy._core.multiarray.scalar', numpyScalar),
 	'collections.OrderedDict': new PyCallable('collections.OrderedDict', (args) => {
@@ -174,11 +189,11 @@ export async function readTorchArchive(src: ByteSource, directory?: ZipEntry[]):
 				throw new CheckpointError('the checkpoint pickle has a persistent id that is not a storage (corrupt or unsupported file)');
 			}
 			const [, type, key, , count] = pid;
-			if (!(type instanceof StorageType) || typeof key !== 'string' || typeof count !== 'number') {
+			if (!(type instanceof StorageType) || typeof key !== 'string' || !Number.isSafeInteger(count) || (count as number) < 0) {
 				throw new CheckpointError('the checkpoint pickle has a malformed storage reference (corrupt file)');
 			}
 			let ref = storages.get(key);
-			if (!ref) storages.set(key, (ref = new StorageRef(key, type.dtype, count)));
+			if (!ref) storages.set(key, (ref = new StorageRef(key, type.dtype, count as number)));
 			return ref;
 		}
 	});
@@ -200,6 +215,12 @@ export async function readTorchZip(src: ByteSource, directory?: ZipEntry[]): Pro
 		if (map.has(name)) throw new CheckpointError(`the state dict has "${name}" twice (with and without "module.")`);
 		const entry = byName.get(`${prefix}data/${value.storage.key}`);
 		if (!entry) throw new CheckpointError(`the checkpoint has no data for storage ${value.storage.key} of "${name}" (truncated or corrupt file)`);
+		const storageBytes = value.storage.numel * ITEM_SIZE[value.storage.dtype];
+		if (entry.size < storageBytes) {
+			throw new CheckpointError(
+				`the checkpoint's storage ${value.storage.key} of "${name}" needs ${storageBytes} bytes but holds ${entry.size} (truncated or corrupt file)`
+			);
+		}
 		map.set(name, tensorEntry(src, name, value, entry, bigEndian));
 	}
 	return map;
@@ -215,9 +236,6 @@ function tensorEntry(src: ByteSource, name: string, t: TensorRef, entry: ZipEntr
 			const item = ITEM_SIZE[dtype];
 			const count = numel(t.shape);
 			if (count === 0) return new Float32Array(0);
-			if (entry.size < t.storage.numel * item) {
-				throw new CheckpointError(`the data of "${name}" is shorter than its storage (truncated or corrupt file)`);
-			}
 			const contiguous = isContiguous(t.shape, t.stride);
 			const extent = contiguous ? count : stridedExtent(t.shape, t.stride);
 			const data = await entrySource(src, entry);

@@ -2,9 +2,11 @@
  * Zip archive reader over random access (ByteSource): reads the central directory from the
  * end of the file and each entry's bytes on demand, so a multi-GB archive is never loaded
  * whole. Stored (method 0) entries are read by byte range; deflated (8) entries, which
- * torch.save never writes, are inflated whole. zip64 is supported.
+ * torch.save never writes, are inflated whole, piece by piece, never past their declared size
+ * (which is checked against what the compressed bytes can hold first). zip64 is supported.
  */
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
+import { forEachBlock } from '../byte-source';
 import type { ByteSource } from '../types';
 import { crc32 } from './crc32';
 import { CheckpointError } from './errors';
@@ -23,6 +25,13 @@ const EOCD64 = 0x06064b50;
 const EOCD64_LOCATOR = 0x07064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+
+/** Deflate's best ratio is 1032:1; a declared size beyond it cannot be what the entry holds. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Largest deflated entry inflated in memory. */
+export const MAX_INFLATED_BYTES = 2 * 1024 ** 3;
+/** Compressed bytes fed to the inflater at a time (each piece inflates to at most ~66 MB). */
+const INFLATE_PIECE = 64 * 1024;
 
 function u64(view: DataView, at: number): number {
 	const v = view.getBigUint64(at, true);
@@ -149,12 +158,7 @@ export async function entrySource(src: ByteSource, entry: ZipEntry): Promise<Byt
 		};
 	}
 	if (entry.method === 8) {
-		let data: Uint8Array;
-		try {
-			data = inflateSync(await src.read(start, entry.compressedSize), { out: new Uint8Array(entry.size) });
-		} catch {
-			throw new CheckpointError(`zip entry ${entry.name} does not decompress (corrupt file)`);
-		}
+		const data = await inflateEntry(src, entry, start);
 		return {
 			size: data.byteLength,
 			read: async (offset, length) => {
@@ -166,6 +170,48 @@ export async function entrySource(src: ByteSource, entry: ZipEntry): Promise<Byt
 		};
 	}
 	throw new CheckpointError(`zip entry ${entry.name} uses compression method ${entry.method}, which is not supported`);
+}
+
+/** A deflated entry's bytes, exactly its declared size (else a CheckpointError). */
+async function inflateEntry(src: ByteSource, entry: ZipEntry, start: number): Promise<Uint8Array> {
+	if (entry.size > MAX_INFLATED_BYTES) {
+		throw new CheckpointError(
+			`zip entry ${entry.name} is compressed and holds ${entry.size} bytes, more than the ${MAX_INFLATED_BYTES / 1024 ** 3} GiB read from a compressed entry; save the checkpoint uncompressed (torch.save does)`
+		);
+	}
+	if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+		throw new CheckpointError(`zip entry ${entry.name} says it holds ${entry.size} bytes, more than its ${entry.compressedSize} compressed bytes can (corrupt file)`);
+	}
+	const pieces: Uint8Array[] = [];
+	let total = 0;
+	let ended = false;
+	const tooLong = () => new CheckpointError(`zip entry ${entry.name} decompresses to more than the ${entry.size} bytes it declares (corrupt file)`);
+	const inflater = new Inflate((chunk, final) => {
+		total += chunk.length;
+		if (total > entry.size) throw tooLong();
+		if (chunk.length) pieces.push(chunk);
+		if (final) ended = true;
+	});
+	try {
+		const end = start + entry.compressedSize;
+		let at = start;
+		await forEachBlock(src, start, end, (block) => {
+			at += block.length;
+			inflater.push(block, at === end);
+		}, INFLATE_PIECE);
+		if (entry.compressedSize === 0) inflater.push(new Uint8Array(0), true);
+	} catch (e) {
+		if (e instanceof CheckpointError) throw e;
+		throw new CheckpointError(`zip entry ${entry.name} does not decompress (corrupt file)`);
+	}
+	if (!ended || total !== entry.size) {
+		throw new CheckpointError(`zip entry ${entry.name} decompresses to ${total} bytes where it declares ${entry.size} (corrupt file)`);
+	}
+	if (pieces.length === 1) return pieces[0];
+	const data = new Uint8Array(total);
+	let o = 0;
+	for (const p of pieces) (data.set(p, o), (o += p.length));
+	return data;
 }
 
 /** The whole entry, CRC-checked. For small entries (data.pkl, version). */
