@@ -110,11 +110,13 @@ def main():
     ap.add_argument("--val-seconds", type=float, default=6.0)
     ap.add_argument("--gpl", action="store_true", help="the validation songs may use the pack's copyleft material")
     ap.add_argument("--seed", type=int, default=20261206)
+    ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
+    ap.add_argument("--record-dir", help="logs here instead of tools/runs/NAME (tools/gpu_burst.sh)")
     args = ap.parse_args()
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    state_dir = STATE / args.run
-    run_dir = RUNS / args.run
+    state_dir = Path(args.state_dir) if args.state_dir else STATE / args.run
+    run_dir = Path(args.record_dir) if args.record_dir else RUNS / args.run
     (state_dir / "snapshots").mkdir(parents=True, exist_ok=True)
     run_dir.mkdir(parents=True, exist_ok=True)
     threads_file = state_dir / "threads"
