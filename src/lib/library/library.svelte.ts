@@ -156,7 +156,7 @@ export class Library {
 				if (!next || generation !== this.generation) throw new DeletedMeanwhile();
 				entry = next;
 			}
-			entry = (await this.updateEntry(id, (e) => completed({ ...e, analysis: result.analysis }, this.now()))) ?? entry;
+			entry = (await this.updateEntry(id, (e) => completed({ ...e, analysis: result.analysis, preview: result.preview }, this.now()))) ?? entry;
 			this.message = null;
 			return entry;
 		} catch (e) {
@@ -217,7 +217,7 @@ export class Library {
 			const frames = result.stored?.frames ?? 0;
 			let entry: LibraryEntry | undefined;
 			for (let i = 0; i < result.stems.length; i++) entry = await this.updateEntry(id, (e) => withStemProgress({ ...e, frames }, i, frames, true));
-			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes, analysis: result.analysis }, this.now()));
+			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes, analysis: result.analysis, preview: result.preview }, this.now()));
 			return entry ?? null;
 		} finally {
 			await this.refresh();
@@ -247,7 +247,7 @@ export class Library {
 		if (!keepInMemory(entryBytes(entry))) return storedResult(entry);
 		const stems = [];
 		for (const s of entry.stems) stems.push({ name: s.name, channels: await readChannels(dir, s.files, s.frames) });
-		return { sampleRate: entry.sampleRate, stems, notes: entry.notes, analysis: entry.analysis };
+		return { sampleRate: entry.sampleRate, stems, notes: entry.notes, analysis: entry.analysis, preview: entry.preview };
 	}
 
 	async setKeep(id: string, keep: boolean): Promise<void> {

@@ -6,6 +6,7 @@
  * float32 samples, one file per channel so each can be appended chunk by chunk.
  */
 import type { SongAnalysis } from '../analysis/report';
+import type { PreviewInfo } from '../separation/pipeline';
 import { isExpired, type RetentionPolicy } from './retention';
 
 export const LIBRARY_DIR = 'library';
@@ -44,6 +45,8 @@ export interface LibraryEntry {
 	notes: string[];
 	/** Loudness, tempo and key measured after the separation (absent for items saved before it existed). */
 	analysis?: SongAnalysis;
+	/** Set when the free tier separated only the start of the song (`frames` is that start). */
+	preview?: PreviewInfo;
 }
 
 /** File-system-safe stem name: letters, digits, '-' and '_' only, at most 40 characters. */

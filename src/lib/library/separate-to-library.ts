@@ -67,5 +67,5 @@ export async function separateIntoLibrary(
 	await library.finish(entry.id, result);
 	if (!keepInMemory(stemBytes(result))) return result;
 	const loaded = await library.load(entry.id);
-	return { ...loaded, notes: result.notes, stored: result.stored };
+	return { ...loaded, notes: result.notes, stored: result.stored, preview: result.preview };
 }

@@ -40,6 +40,7 @@ export function storedResult(entry: LibraryEntry): SeparationResult {
 		stems: entry.stems.map((s) => ({ name: s.name, channels: [] })),
 		notes: entry.notes,
 		analysis: entry.analysis,
+		preview: entry.preview,
 		stored: { folder: entry.id, frames, channels: entry.channels, files: entry.stems.map((s) => s.files) }
 	};
 }

@@ -32,8 +32,8 @@ export interface QueueDeps {
 	decode: (file: File) => Promise<AudioData>;
 	separate: (jobId: string, audio: AudioData, onProgress: (p: Progress) => void) => Promise<SeparationResult>;
 	cancel: (jobId: string) => Promise<void>;
-	/** Called once a job's result is ready (e.g. to save it to the on-device library). */
-	onFinished?: (job: Job, result: SeparationResult) => void;
+	/** Called once a job's result is ready (e.g. to save it to the on-device library), with the file it came from. */
+	onFinished?: (job: Job, result: SeparationResult, file: File) => void;
 }
 
 let counter = 0;
@@ -45,7 +45,8 @@ export class JobQueue {
 
 	constructor(private readonly deps: QueueDeps) {}
 
-	add(files: Iterable<File>): void {
+	/** Queues the files; returns their jobs (in order). */
+	add(files: Iterable<File>): Job[] {
 		const added = Array.from(files, (file) => {
 			const job: Job = {
 				id: `job-${Date.now().toString(36)}-${++counter}`,
@@ -66,6 +67,7 @@ export class JobQueue {
 		});
 		this.jobs = [...this.jobs, ...added];
 		void this.pump();
+		return added;
 	}
 
 	cancel(id: string): void {
@@ -119,7 +121,7 @@ export class JobQueue {
 				notes: [...(audio.notes ?? []), ...result.notes],
 				elapsedSeconds: (performance.now() - started) / 1000
 			});
-			this.deps.onFinished?.(job, result);
+			this.deps.onFinished?.(job, result, file);
 		} catch (e) {
 			if (e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError')) {
 				this.update(job.id, { status: 'cancelled' });

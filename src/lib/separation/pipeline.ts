@@ -27,6 +27,14 @@ export interface SeparationResult {
 	analysis?: SongAnalysis;
 	/** Where the stems are on disk (library layout), when the worker wrote them there. */
 	stored?: StoredStems;
+	/** Set when the free tier separated only the start of the song (src/lib/license/policy.ts). */
+	preview?: PreviewInfo;
+}
+
+/** What a free-tier preview separated: the first `separatedSeconds` of a `songSeconds` song. */
+export interface PreviewInfo {
+	separatedSeconds: number;
+	songSeconds: number;
 }
 
 /** Stems written to the origin private file system: library/<folder>/<files[stem][channel]>. */

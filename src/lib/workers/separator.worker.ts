@@ -153,7 +153,8 @@ const api = {
 					report(d === t ? 'finishing' : 'separating');
 				}
 			});
-			if (planned.note) result.notes.unshift(planned.note);
+			// what a free-tier preview separated; the page and the library say it in their own words
+			if (planned.trimmed) result.preview = { separatedSeconds: planned.audio.channels[0].length / planned.audio.sampleRate, songSeconds: planned.originalSeconds };
 			result.analysis = analyzeSong(planned.audio, result.stems, meters); // loudness, tempo, key (src/lib/analysis)
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
