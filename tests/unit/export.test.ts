@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { parseWav } from '../../src/lib/dsp/wav';
-import { encodeAudio, extensionOf, stemFileName, stemsZip, zipFileName } from '../../src/lib/export/files';
+import { AUDIO_FORMATS, encodeAudio, extensionOf, mixFileName, stemFileName, stemsZip, zipFileName } from '../../src/lib/export/files';
 import { mixStems, presetById, selectionName } from '../../src/lib/mixdown/mix';
 import { noise } from './signals';
 
@@ -19,8 +19,18 @@ describe('file names', () => {
 		expect(stemFileName('My Song.mp3', 'vocals', { model: 'bsr-4stem-synth', format: 'flac24' })).toBe('My Song - vocals (bsr-4stem-synth).flac');
 		expect(stemFileName('a/b:c?.wav', 'instrumental', { model: 'x/y', format: 'float32' })).toBe('a_b_c_ - instrumental (x_y).wav');
 		expect(stemFileName('.wav', 'bass')).toBe('audio - bass.wav');
-		expect(zipFileName('Song.flac', { model: 'm1' })).toBe('Song - stems (m1).zip');
+		expect(zipFileName('Song.flac', { model: 'm1' })).toBe('Song - stems wav24 (m1).zip');
+		expect(zipFileName('Song.flac', { model: 'm1', format: 'flac16' })).toBe('Song - stems flac16 (m1).zip');
+		// every format its own zip name
+		const zips = AUDIO_FORMATS.map((f) => zipFileName('Song.wav', { model: 'm1', format: f.value }));
+		expect(new Set(zips).size).toBe(AUDIO_FORMATS.length);
 		expect(extensionOf('flac16')).toBe('flac');
+	});
+
+	it('a normalised mix is named for its target, apart from the plain mix', () => {
+		expect(mixFileName('Song.mp3', 'instrumental', { model: 'm1' })).toBe('Song - instrumental (m1).wav');
+		expect(mixFileName('Song.mp3', 'instrumental', { model: 'm1', lufs: -14 })).toBe('Song - instrumental -14 LUFS (m1).wav');
+		expect(mixFileName('Song.mp3', 'a cappella', { format: 'flac24', lufs: -16.5 })).toBe('Song - a cappella -16.5 LUFS.flac');
 	});
 });
 

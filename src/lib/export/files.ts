@@ -45,9 +45,22 @@ export function stemFileName(sourceName: string, stem: string, options: { model?
 	return `${songBase(sourceName)} - ${part}${model ? ` (${model})` : ''}.${extensionOf(options.format ?? 'pcm24')}`;
 }
 
-export function zipFileName(sourceName: string, options: { model?: string } = {}): string {
+/** Short tags for file names, so that zips of different formats never share a name. */
+export const FORMAT_TAGS: Record<AudioFileFormat, string> = { pcm24: 'wav24', pcm16: 'wav16', float32: 'wav32f', flac24: 'flac24', flac16: 'flac16' };
+
+/** "Song.flac" -> "Song - stems wav24 (m1).zip": the format in the name, so a FLAC and a WAV zip differ. */
+export function zipFileName(sourceName: string, options: { model?: string; format?: AudioFileFormat } = {}): string {
 	const model = options.model?.replace(UNSAFE, '_').trim();
-	return `${songBase(sourceName)} - stems${model ? ` (${model})` : ''}.zip`;
+	return `${songBase(sourceName)} - stems ${FORMAT_TAGS[options.format ?? 'pcm24']}${model ? ` (${model})` : ''}.zip`;
+}
+
+/**
+ * A custom mix: "Song - instrumental (m1).wav", or normalised "Song - instrumental -14 LUFS (m1).wav",
+ * so that a normalised mix never takes the plain one's name (nor one made for another target).
+ */
+export function mixFileName(sourceName: string, selection: string, options: { model?: string; format?: AudioFileFormat; lufs?: number } = {}): string {
+	const lufs = options.lufs === undefined ? '' : ` ${Math.round(options.lufs * 10) / 10} LUFS`;
+	return stemFileName(sourceName, `${selection}${lufs}`, options);
 }
 
 /** Encodes audio as a WAV (16 dithered / 24 / 32 float) or FLAC (16 / 24) file. */
