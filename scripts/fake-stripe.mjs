@@ -1,6 +1,6 @@
 // A fake Stripe API on 127.0.0.1 for tests and local development of the license function.
 // Implements only what edge/ uses, in Stripe's wire format, so the real stripe SDK talks to it
-// (host/port/protocol settings): POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id
+// (host/port/protocol settings): GET /v1/prices/:id, POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id
 // (expand payment_intent, payment_intent.latest_charge), plus a hosted checkout page that "pays"
 // and redirects to success_url, and /__fake/* controls for tests (refunds, delayed payments).
 // When a webhook URL and secret are given it delivers signed events like Stripe does.
@@ -8,10 +8,13 @@
 // usage: node scripts/fake-stripe.mjs [port]   (env: FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET)
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 
-const PRICES = { price_test_fulllength: { amount: 900, currency: 'eur' } };
+// The app's one price of the full-length unlock (what it shows before checkout).
+const PRICE = JSON.parse(readFileSync(new URL('../src/lib/license/price.json', import.meta.url), 'utf8'));
+const PRICES = { price_test_fulllength: { amount: PRICE.amount, currency: PRICE.currency.toLowerCase() } };
 
 const id = (prefix) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -122,6 +125,11 @@ export async function startFakeStripe(options = {}) {
 				session.url = `${base}/pay/${session.id}`;
 				sessions.set(session.id, session);
 				return send(res, 200, session);
+			}
+			if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'prices' && parts[2]) {
+				const price = PRICES[parts[2]];
+				if (!price) return stripeError(res, 404, `No such price: '${parts[2]}'`, { code: 'resource_missing', param: 'price' });
+				return send(res, 200, { id: parts[2], object: 'price', active: true, type: 'one_time', unit_amount: price.amount, currency: price.currency, livemode: false });
 			}
 			if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'checkout' && parts[2] === 'sessions' && parts[3]) {
 				const session = sessions.get(parts[3]);
