@@ -5,7 +5,8 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../src/lib/models/import/pipeline';
-import { MdxSettingsNeeded, mdxManifest } from '../../src/lib/models/import/mdx';
+import { MdxSettingsNeeded, identifyMdx, mdxManifest } from '../../src/lib/models/import/mdx';
+import { bytesSource } from '../../src/lib/models/byte-source';
 import { Graph } from '../../src/lib/models/onnx/graph';
 import { joinParts, serializeModel } from '../../src/lib/models/onnx/serialize';
 import { ModelStore } from '../../src/lib/models/store/store';
@@ -68,6 +69,18 @@ describe('UVR MDX-Net import', () => {
 			}
 			// a tone inside dim_f: the "model" halves it, so vocals = instrumental = mix / 2
 			expect(Math.sqrt(err / ref)).toBeLessThan(1e-3);
+		}
+	});
+
+	it('a file that is not an ONNX model gets plain words, not the protobuf reader’s', async () => {
+		const model = await halfModel();
+		for (const bytes of [Uint8Array.of(0x0f, 1, 2, 3), model.subarray(0, 40)]) {
+			const error = await identifyMdx(bytesSource(bytes), 'song.onnx', null).then(
+				() => null,
+				(e: Error) => e.message
+			);
+			expect(error).toContain('song.onnx is not a readable ONNX model: the file is damaged, cut short by an incomplete download, or not a model.');
+			expect(error).not.toMatch(/wire type|varint|malformed/);
 		}
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeChunking, formatBytes, formatParams, overlapChoice, overlapCost, overlapFromNumOverlap, resolveOverlap, OVERLAP_CHOICES } from '../../src/lib/models/settings';
+import { describeChunking, formatBytes, formatParams, formatSeconds, overlapChoice, overlapCost, overlapFromNumOverlap, resolveOverlap, OVERLAP_CHOICES } from '../../src/lib/models/settings';
 import { planChunks } from '../../src/lib/dsp/chunking';
 
 describe('overlap setting', () => {
@@ -24,10 +24,14 @@ describe('overlap setting', () => {
 		}
 	});
 	it('describes chunking and sizes in words', () => {
-		expect(describeChunking(8, 0.25)).toBe('8 s chunks, 25 % overlap: a new chunk every 6 s, 1.33× the compute of no overlap');
-		expect(describeChunking(2, 0.125)).toBe('2 s chunks, 12.5 % overlap: a new chunk every 1.75 s, 1.14× the compute of no overlap');
+		expect(describeChunking(8, 0.25)).toBe('Processed in 8 s pieces with 25 % overlap: 1.33× the work of no overlap');
+		expect(describeChunking(2, 0.125)).toBe('Processed in 2 s pieces with 12.5 % overlap: 1.14× the work of no overlap');
 		expect(describeChunking(8, undefined)).toContain('25 % overlap');
-		expect(describeChunking(5.94, undefined, true)).toBe("5.94 s chunks, UVR's default overlap (a new chunk every chunk minus n_fft)");
+		expect(describeChunking(5.94, undefined, true)).toBe("Processed in 5.94 s pieces with Ultimate Vocal Remover's usual overlap");
+		// a tiny MDX-Net model's chunk is not printed to 17 digits
+		expect(describeChunking(320 / 44100, undefined, true)).toBe("Processed in 0.0073 s pieces with Ultimate Vocal Remover's usual overlap");
+		expect([formatSeconds(2), formatSeconds(5.94), formatSeconds(2.5), formatSeconds(0.0072562358276643995)]).toEqual(['2 s', '5.94 s', '2.5 s', '0.0073 s']);
+		expect(OVERLAP_CHOICES.map((c) => c.label).join(' ')).not.toMatch(/num_overlap|MSST/);
 		expect(formatBytes(640_000_000)).toBe('610 MB');
 		expect(formatBytes(4_116_843)).toBe('3.9 MB');
 		expect(formatBytes(2 * 1024 ** 3)).toBe('2.0 GB');

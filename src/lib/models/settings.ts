@@ -11,11 +11,11 @@ export interface OverlapChoice {
 }
 
 export const OVERLAP_CHOICES: readonly OverlapChoice[] = [
-	{ id: 'model', label: "As the model's config says", fraction: null },
+	{ id: 'model', label: "As the model's settings say", fraction: null },
 	{ id: 'fast', label: 'Fastest', fraction: 0.125 },
 	{ id: 'balanced', label: 'Balanced', fraction: 0.25 },
 	{ id: 'better', label: 'Better', fraction: 0.5 },
-	{ id: 'best', label: 'Best (MSST num_overlap 4)', fraction: 0.75 }
+	{ id: 'best', label: 'Best (slowest)', fraction: 0.75 }
 ];
 
 export const DEFAULT_OVERLAP: OverlapChoice['id'] = 'model';
@@ -40,16 +40,17 @@ export function overlapChoice(stored: string | null | undefined): OverlapChoice 
 	return OVERLAP_CHOICES.find((c) => c.id === stored) ?? OVERLAP_CHOICES.find((c) => c.id === DEFAULT_OVERLAP)!;
 }
 
-/** "8 s chunks, 25 % overlap: a new chunk every 6 s, 1.33× the compute of no overlap" */
+/** "Processed in 8 s pieces with 25 % overlap: 1.33× the work of no overlap" */
 export function describeChunking(chunkSeconds: number, fraction: number | undefined, mdx = false): string {
-	if (fraction === undefined && mdx) return `${formatSeconds(chunkSeconds)} chunks, UVR's default overlap (a new chunk every chunk minus n_fft)`;
+	if (fraction === undefined && mdx) return `Processed in ${formatSeconds(chunkSeconds)} pieces with Ultimate Vocal Remover's usual overlap`;
 	fraction ??= 0.25;
-	const step = chunkSeconds * (1 - fraction);
-	return `${formatSeconds(chunkSeconds)} chunks, ${Math.round(fraction * 1000) / 10} % overlap: a new chunk every ${formatSeconds(step)}, ${overlapCost(fraction).toFixed(2)}× the compute of no overlap`;
+	return `Processed in ${formatSeconds(chunkSeconds)} pieces with ${Math.round(fraction * 1000) / 10} % overlap: ${overlapCost(fraction).toFixed(2)}× the work of no overlap`;
 }
 
-function formatSeconds(s: number): string {
-	return `${Number.isInteger(s) ? s : s.toFixed(2).replace(/0+$/, '')} s`;
+/** "8 s", "5.94 s", "0.0073 s": short but never rounded to nothing or printed to 17 digits. */
+export function formatSeconds(s: number): string {
+	if (Number.isInteger(s)) return `${s} s`;
+	return `${s >= 0.1 ? s.toFixed(2).replace(/0+$/, '').replace(/\.$/, '') : s.toPrecision(2)} s`;
 }
 
 export function formatBytes(n: number): string {

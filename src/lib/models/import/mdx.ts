@@ -61,6 +61,14 @@ export async function identifyMdx(onnx: ByteSource, fileName: string, entered: P
 	let iface: OnnxInterface;
 	try {
 		iface = await readOnnxInterface(onnx);
+	} catch {
+		// the reader's own words (protobuf wire types, varints) mean nothing to a musician
+		throw new ImportError(
+			`${fileName} is not a readable ONNX model: the file is damaged, cut short by an incomplete download, or not a model. ` +
+				'A Stemsafe model needs its .json manifest dropped with it.'
+		);
+	}
+	try {
 		shape = mdxInputShape(iface);
 	} catch (e) {
 		throw new ImportError(`${fileName}: ${message(e)}. A Stemsafe model needs its .json manifest dropped with it.`);
