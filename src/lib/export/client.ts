@@ -1,6 +1,7 @@
 /**
  * The page's side of the export worker (workers/export.worker.ts): one worker, started on the
- * first export. Arguments must be plain data (take Svelte state through $state.snapshot).
+ * first export. Arguments must be plain data (take Svelte state through $state.snapshot). A worker
+ * that dies fails the export in flight (WorkerCrashedError) and the next export starts a new one.
  */
 import * as Comlink from 'comlink';
 import type { AudioData } from '../dsp/audio';
@@ -8,12 +9,13 @@ import type { LoudnessTarget } from '../dsp/loudness/normalize';
 import type { AudioFileFormat } from './files';
 import type { RenderedMix } from '../mixdown/render';
 import type { ExportApi } from '../workers/export.worker';
+import { GuardedWorker } from '../runtime/worker-guard';
 
-let api: Comlink.Remote<ExportApi> | null = null;
+let guarded: GuardedWorker<ExportApi> | null = null;
 
 export function exportWorker(): Comlink.Remote<ExportApi> {
-	api ??= Comlink.wrap<ExportApi>(new Worker(new URL('../workers/export.worker.ts', import.meta.url), { type: 'module' }));
-	return api;
+	guarded ??= new GuardedWorker<ExportApi>(() => new Worker(new URL('../workers/export.worker.ts', import.meta.url), { type: 'module' }), 'the export engine');
+	return guarded.api;
 }
 
 /**

@@ -16,6 +16,7 @@ import { bundledEntry, chooseActive, mergeCatalog, storageUsed, type CatalogEntr
 import type { ModelStore } from './store/store';
 import type { StoredModel } from './store/types';
 import type { ImportApi } from '../workers/import.worker';
+import { GuardedWorker } from '../runtime/worker-guard';
 
 const ACTIVE_KEY = 'stemsafe.model';
 const OVERLAP_KEY = 'stemsafe.overlap';
@@ -62,8 +63,11 @@ export class ModelLibrary {
 	private index: ModelIndex | null = null;
 	private bundled: CatalogEntry[] = [];
 	private store: ModelStore | null = null;
-	private worker: Worker | null = null;
-	private api: Comlink.Remote<ImportApi> | null = null;
+	/** Started by the first import; one that dies fails its import and the next import starts a new one. */
+	private readonly importer = new GuardedWorker<ImportApi>(
+		() => new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' }),
+		'the model import engine'
+	);
 
 	constructor(
 		private readonly onactivate: (entry: CatalogEntry) => void | Promise<void>,
@@ -150,13 +154,9 @@ export class ModelLibrary {
 		this.lastFiles = files;
 		const names = files.map((f) => f.name);
 		this.importState = { status: 'running', files: names, progress: null };
-		if (!this.api) {
-			this.worker = new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' });
-			this.api = Comlink.wrap<ImportApi>(this.worker);
-		}
 		let outcome;
 		try {
-			outcome = await this.api.importFiles(
+			outcome = await this.importer.api.importFiles(
 				files,
 				this.bundled.map((e) => e.id),
 				{ chunkSeconds, mdxSettings },
@@ -181,10 +181,10 @@ export class ModelLibrary {
 	}
 
 	cancelImport(): void {
-		void this.api?.cancel();
+		if (this.importer.running) void this.importer.api.cancel().catch(() => undefined);
 	}
 
 	terminate(): void {
-		this.worker?.terminate();
+		this.importer.terminate();
 	}
 }

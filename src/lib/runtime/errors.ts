@@ -3,6 +3,8 @@
  * "ERROR_CODE: 6, ERROR_MESSAGE: ..."). The user gets a plain sentence; the raw text stays
  * available as details.
  */
+import { isWorkerCrash } from './worker-guard';
+
 export interface ExplainedError {
 	message: string;
 	details: string | null;
@@ -36,6 +38,8 @@ const RULES: { test: RegExp; message: string }[] = [
 export function explainError(error: unknown, known = false): ExplainedError {
 	const raw = error instanceof Error ? error.message : String(error);
 	if (known) return { message: raw, details: null };
+	// a worker that died is worded for users already; the browser's words are the details
+	if (isWorkerCrash(error)) return { message: raw, details: error.details };
 	for (const rule of RULES) if (rule.test.test(raw)) return { message: rule.message, details: raw };
 	return { message: 'Separation stopped because of an internal error in the processing engine.', details: raw };
 }

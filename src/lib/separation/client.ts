@@ -7,6 +7,7 @@ import { validateManifest } from './manifest';
 import type { SeparationResult } from './pipeline';
 import { CancelledError } from './progress';
 import type { RuntimeInfo, SeparatorApi } from '../workers/separator.worker';
+import { GuardedWorker, type WorkerCrashedError, type WorkerLike } from '../runtime/worker-guard';
 
 export type { RuntimeInfo };
 
@@ -28,27 +29,45 @@ export async function fetchModelCatalog(base: string): Promise<{ index: ModelInd
 export const CANCEL_GRACE_MS = 1500;
 
 export class Separator {
-	private worker!: Worker;
-	private api!: Comlink.Remote<SeparatorApi>;
+	private readonly worker: GuardedWorker<SeparatorApi>;
 	private lastManifest: ModelManifest | null = null;
 	private lastSource: ModelSource | undefined;
-	private readonly pending = new Map<string, (e: Error) => void>();
+	private readonly running = new Set<string>();
 	private reloading: Promise<unknown> = Promise.resolve();
+	/** Whether the current worker holds the last model; crashes since the last load that worked. */
+	private loaded = false;
+	private crashes = 0;
 
-	constructor(private readonly options: SeparatorOptions) {
-		this.spawn();
+	/**
+	 * `onCrash` hears of a worker that died (its calls in flight have failed with the reason);
+	 * the worker is already being replaced and the last model reloaded.
+	 */
+	constructor(
+		private readonly options: SeparatorOptions,
+		spawn: () => WorkerLike = () => new Worker(new URL('../workers/separator.worker.ts', import.meta.url), { type: 'module' }),
+		private readonly onCrash?: (e: WorkerCrashedError) => void
+	) {
+		this.worker = new GuardedWorker<SeparatorApi>(spawn, 'the separation engine', (e) => {
+			this.loaded = false;
+			// a worker that dies while loading would die again: the next job tries once more instead
+			if (++this.crashes <= 1) this.restore();
+			this.onCrash?.(e);
+		});
+		this.worker.start();
 	}
 
-	private spawn(): void {
-		this.worker = new Worker(new URL('../workers/separator.worker.ts', import.meta.url), { type: 'module' });
-		this.api = Comlink.wrap<SeparatorApi>(this.worker);
+	/** A fresh worker loads the model the last one had (a failure shows at the next job). */
+	private restore(): void {
+		this.loaded = false;
+		if (this.lastManifest) this.reloading = this.load(this.lastManifest, this.lastSource).catch(() => {});
 	}
 
-	load(manifest: ModelManifest, source?: ModelSource, onDownload?: (loaded: number, total: number | null) => void): Promise<RuntimeInfo> {
+	async load(manifest: ModelManifest, source?: ModelSource, onDownload?: (loaded: number, total: number | null) => void): Promise<RuntimeInfo> {
 		const { base, backends, onBackend } = this.options;
 		this.lastManifest = manifest;
 		this.lastSource = source;
-		return this.api.load(
+		this.loaded = false;
+		const info = await this.worker.api.load(
 			{
 				manifest,
 				modelUrl: new URL(`${base}/models/${manifest.file}`, location.origin).href,
@@ -58,17 +77,25 @@ export class Separator {
 			Comlink.proxy(onBackend),
 			onDownload ? Comlink.proxy(onDownload) : undefined
 		);
+		this.loaded = true;
+		this.crashes = 0;
+		return info;
 	}
 
-	/** The worker's `separate`, with the same parameters; the audio's buffers are handed over (transferred). */
+	/**
+	 * The worker's `separate`, with the same parameters; the audio's buffers are handed over
+	 * (transferred). Rejects with WorkerCrashedError if the worker dies meanwhile.
+	 */
 	async separate(...[jobId, audio, onProgress, settings = {}, target]: Parameters<SeparatorApi['separate']>): Promise<SeparationResult> {
 		await this.reloading;
+		// the worker was replaced and could not load the model then: once more, now
+		if (!this.loaded && this.lastManifest) await this.load(this.lastManifest, this.lastSource);
 		const buffers = audio.channels.map((c) => c.buffer as ArrayBuffer);
-		const stopped = new Promise<never>((_, reject) => this.pending.set(jobId, reject));
+		this.running.add(jobId);
 		try {
-			return await Promise.race([this.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress), settings, target), stopped]);
+			return await this.worker.api.separate(jobId, Comlink.transfer(audio, buffers), Comlink.proxy(onProgress), settings, target);
 		} finally {
-			this.pending.delete(jobId);
+			this.running.delete(jobId);
 		}
 	}
 
@@ -78,15 +105,12 @@ export class Separator {
 	 * terminated and a fresh one loads the same model.
 	 */
 	async cancel(jobId: string): Promise<void> {
-		if (!this.pending.has(jobId)) return void (await this.api.cancel(jobId));
-		void this.api.cancel(jobId);
+		if (!this.running.has(jobId)) return void (await this.worker.api.cancel(jobId));
+		void this.worker.api.cancel(jobId).catch(() => undefined);
 		await new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS));
-		const reject = this.pending.get(jobId);
-		if (!reject) return;
-		this.worker.terminate();
-		reject(new CancelledError());
-		this.spawn();
-		if (this.lastManifest) this.reloading = this.load(this.lastManifest, this.lastSource).catch(() => {});
+		if (!this.running.has(jobId)) return;
+		this.worker.replace(new CancelledError());
+		this.restore();
 	}
 
 	terminate(): void {
