@@ -228,6 +228,22 @@ describe('checkpoints: bounded time, memory and stack', () => {
 		expect(Array.from(await ok.get('a')!.read())).toEqual([1, 2]);
 	});
 
+	it('a safetensors dtype that is a deeply nested array, or the name of an Object property', async () => {
+		for (const dtype of ['[', 'constructor', 'toString']) {
+			const value = dtype === '[' ? '['.repeat(20_000) + ']'.repeat(20_000) : JSON.stringify(dtype);
+			const json = `{"w":{"dtype":${value},"shape":[1],"data_offsets":[0,4]}}`;
+			const bytes = new Uint8Array(8 + json.length + 4);
+			new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+			bytes.set(new TextEncoder().encode(json), 8);
+			await expect(readCheckpoint(bytesSource(bytes)), dtype).rejects.toThrow(/element type/);
+		}
+	});
+
+	it('a pickle that names torch.constructor as a storage type', async () => {
+		const pkl = new PickleWriter().proto(2).global('torch', 'constructor').stop();
+		await expect(readCheckpoint(bytesSource(torchZip(pkl)))).rejects.toThrow(/torch.constructor/);
+	});
+
 	it('a safetensors header nested 100,000 deep', async () => {
 		const json = '{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
 		const bytes = new Uint8Array(8 + json.length);

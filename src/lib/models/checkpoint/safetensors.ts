@@ -45,9 +45,13 @@ export async function readSafetensors(src: ByteSource): Promise<TensorMap> {
 	const map: TensorMap = new Map();
 	for (const [rawName, info] of Object.entries(header)) {
 		if (rawName === '__metadata__') continue;
-		const t = info as { dtype?: string; shape?: unknown; data_offsets?: unknown };
-		const dtype = DTYPES[t?.dtype ?? ''];
-		if (!dtype) throw new CheckpointError(`safetensors tensor "${rawName}" has element type ${t?.dtype}, which is not supported`);
+		const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+		// only a string is looked up or shown (turning a damaged value into text can recurse without end)
+		const dtypeName = typeof t?.dtype === 'string' ? t.dtype : null;
+		const dtype = dtypeName !== null && Object.hasOwn(DTYPES, dtypeName) ? DTYPES[dtypeName] : undefined;
+		if (!dtype) {
+			throw new CheckpointError(`safetensors tensor "${rawName}" has element type ${dtypeName ?? 'that is not a name'}, which is not supported`);
+		}
 		const shape = t.shape;
 		const offs = t.data_offsets;
 		if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || !Array.isArray(offs) || offs.length !== 2) {

@@ -146,8 +146,8 @@ const GLOBALS: Record<string, unknown> = {
 
 function findGlobal(module: string, name: string): unknown {
 	const qual = `${module}.${name}`;
-	if (qual in GLOBALS) return GLOBALS[qual];
-	if ((module === 'torch' || module === 'torch.storage') && name in STORAGE_DTYPES) return new StorageType(name, STORAGE_DTYPES[name]);
+	if (Object.hasOwn(GLOBALS, qual)) return GLOBALS[qual];
+	if ((module === 'torch' || module === 'torch.storage') && Object.hasOwn(STORAGE_DTYPES, name)) return new StorageType(name, STORAGE_DTYPES[name]);
 	if (module === 'torch' && /Storage$/.test(name)) {
 		throw new CheckpointError(`the checkpoint stores tensors as ${qual}, an element type that is not supported`);
 	}
