@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { AudioFormatError } from '../../src/lib/dsp/audio';
 import { decodeAudioFile } from '../../src/lib/dsp/decode';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
+import { encodeFlac } from '../../src/lib/dsp/flac/encode';
+import { seededRandom } from '../../src/lib/dsp/random';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { parseAiff } from '../../src/lib/dsp/aiff';
 import { bytesSource } from '../../src/lib/models/byte-source';
@@ -34,6 +36,17 @@ describe('FLAC: limits are enforced while decoding, buffers grow with what was d
 		expect(bytes.length).toBeLessThan(11_000);
 		expect(() => decodeFlac(bytes)).toThrow(AudioFormatError);
 		expect(() => decodeFlac(bytes)).toThrow(/constant/);
+	});
+
+	it('a recording with long digital silence is not taken for constant samples', () => {
+		// 2 s of noise, then a minute of silence (8 kHz mono, below the free allowance: lifted here)
+		const random = seededRandom(3);
+		const song = new Float32Array(62 * 8000);
+		for (let i = 0; i < 2 * 8000; i++) song[i] = 0.5 * (random() - 0.5);
+		const bytes = encodeFlac({ sampleRate: 8000, channels: [song] }, { bitDepth: 16, dither: false });
+		expect(decodeFlac(bytes, { freeSamples: 0 }).channels[0].length).toBe(song.length);
+		const constant = constantFlac({ channels: 1, sampleRate: 8000, bitsPerSample: 16, blockSize: 4096, frames: 122, value: 5 });
+		expect(() => decodeFlac(constant, { freeSamples: 0 })).toThrow(/constant samples/);
 	});
 
 	it('STREAMINFO total samples 2^36-1 does not allocate before a frame is read', () => {

@@ -46,8 +46,10 @@ const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
  * What one file may decode to. A FLAC frame of CONSTANT subframes is a few bytes for up to 65536
  * samples per channel, so a 10 KB file can announce minutes of 8-channel audio (gigabytes of
  * floats): the decoded size is bounded by the length limit and, past `freeSamples`, by
- * `maxSamplesPerByte` samples (all channels) per byte of file. Recorded music never comes near
- * it (about 1–10 samples per byte; 30 s of music and 59 minutes of digital silence is ~100).
+ * `maxSamplesPerByte` samples (all channels) per byte of file. Recorded music is about 1 sample
+ * per byte; a stretch of digital silence about 700, so a file reaches 64 only when some 99 % of
+ * its length is constant (45 s of music in an hour of digital silence). At most a 1 MB file decodes
+ * to 256 MB of floats, a 10 KB one to the 64 MB of `freeSamples`.
  */
 export interface FlacLimits {
 	maxSeconds: number;
@@ -55,7 +57,7 @@ export interface FlacLimits {
 	freeSamples: number;
 }
 
-export const FLAC_LIMITS: FlacLimits = { maxSeconds: MAX_DURATION_SECONDS, maxSamplesPerByte: 256, freeSamples: 16 * 1024 ** 2 };
+export const FLAC_LIMITS: FlacLimits = { maxSeconds: MAX_DURATION_SECONDS, maxSamplesPerByte: 64, freeSamples: 16 * 1024 ** 2 };
 
 /** Decoded planes start at most this long (per channel) and grow as frames are decoded. */
 const INITIAL_CAPACITY = 1 << 18;
