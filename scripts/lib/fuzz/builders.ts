@@ -4,7 +4,7 @@
  * safetensors, AIFF and hand-made FLAC streams of CONSTANT frames (with valid CRCs, so the
  * decoder gets past its checksums). Test and tooling code only: never part of the app bundle.
  */
-import { zipSync, type ZipInputFile } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
 import { BitWriter } from '../../../src/lib/dsp/flac/bits';
 import { crc16, crc8 } from '../../../src/lib/dsp/flac/crc';
 
@@ -126,7 +126,7 @@ export function torchZip(
 ): Uint8Array {
 	const prefix = options.prefix ?? 'archive/';
 	const level = options.deflate ? 6 : 0;
-	const files: Record<string, ZipInputFile> = { [`${prefix}data.pkl`]: [pickle, { level }] };
+	const files: Zippable = { [`${prefix}data.pkl`]: [pickle, { level }] };
 	for (const [key, bytes] of Object.entries(storages)) files[`${prefix}data/${key}`] = [bytes, { level }];
 	if (options.version !== false) files[`${prefix}version`] = [new TextEncoder().encode('3\n'), { level: 0 }];
 	return zipSync(files);
@@ -150,7 +150,7 @@ export function npy(shape: number[], data: Float32Array, version: 1 | 2 = 1): Ui
 
 /** An np.savez archive of the given .npy files (name -> bytes, ".npy" added). */
 export function npz(arrays: Record<string, Uint8Array>): Uint8Array {
-	const files: Record<string, ZipInputFile> = {};
+	const files: Zippable = {};
 	for (const [name, bytes] of Object.entries(arrays)) files[`${name}.npy`] = [bytes, { level: 0 }];
 	return zipSync(files);
 }
