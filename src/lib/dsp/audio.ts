@@ -6,6 +6,11 @@ export interface AudioData {
 	notes?: string[];
 }
 
+/** The distinct buffers behind the channels (what to hand over when the audio moves to another thread). */
+export function channelBuffers(audio: AudioData): ArrayBuffer[] {
+	return [...new Set(audio.channels.map((c) => c.buffer as ArrayBuffer))];
+}
+
 /** A problem with the user's file, worded for the user. */
 export class AudioFormatError extends Error {
 	constructor(message: string) {

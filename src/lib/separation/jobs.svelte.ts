@@ -1,6 +1,6 @@
 /**
- * The processing queue: files are decoded on the main thread (Web Audio is needed for
- * compressed formats) and separated one at a time in the worker. A failing file only
+ * The processing queue: files are decoded (the page decodes them in a worker of their own,
+ * input/decode-client.ts) and separated one at a time in the worker. A failing file only
  * marks its own job; finished results stay where they are.
  */
 import type { AudioData } from '../dsp/audio';
