@@ -49,7 +49,7 @@ const MAGIC = [0x66, 0x4c, 0x61, 0x43]; // "fLaC"
  * `maxSamplesPerByte` samples (all channels) per byte of file. Recorded music is about 1 sample
  * per byte; a stretch of digital silence about 700, so a file reaches 64 only when some 99 % of
  * its length is constant (45 s of music in an hour of digital silence). At most a 1 MB file decodes
- * to 256 MB of floats, a 10 KB one to the 64 MB of `freeSamples`.
+ * to 256 MB of floats, a 10 KB one to the 32 MB of `freeSamples`.
  */
 export interface FlacLimits {
 	maxSeconds: number;
@@ -57,10 +57,63 @@ export interface FlacLimits {
 	freeSamples: number;
 }
 
-export const FLAC_LIMITS: FlacLimits = { maxSeconds: MAX_DURATION_SECONDS, maxSamplesPerByte: 64, freeSamples: 16 * 1024 ** 2 };
+export const FLAC_LIMITS: FlacLimits = { maxSeconds: MAX_DURATION_SECONDS, maxSamplesPerByte: 64, freeSamples: 8 * 1024 ** 2 };
 
-/** Decoded planes start at most this long (per channel) and grow as frames are decoded. */
-const INITIAL_CAPACITY = 1 << 18;
+/** Frames per chunk of decoded audio when the total is not known (or not believed) up front. */
+const CHUNK_FRAMES = 1 << 18;
+
+/**
+ * Planar float audio appended frame by frame: one allocation of the declared length when it is
+ * believed, else chunks that are joined once at the end (no copying while it grows).
+ */
+class GrowingPlanes {
+	private readonly chunks: Float32Array[][] = [];
+	/** Frames used in the last chunk. */
+	private used = 0;
+	length = 0;
+
+	constructor(
+		private readonly channels: number,
+		exact: number
+	) {
+		if (exact > 0) this.chunks.push(Array.from({ length: channels }, () => new Float32Array(exact)));
+	}
+
+	/** Appends src[c][0..n) × scale to each channel. */
+	append(src: Int32Array[], n: number, scale: number): void {
+		for (let done = 0; done < n; ) {
+			let chunk = this.chunks.at(-1);
+			if (!chunk || this.used === chunk[0].length) {
+				this.chunks.push((chunk = Array.from({ length: this.channels }, () => new Float32Array(CHUNK_FRAMES))));
+				this.used = 0;
+			}
+			const take = Math.min(n - done, chunk[0].length - this.used);
+			for (let c = 0; c < this.channels; c++) {
+				const from = src[c];
+				const to = chunk[c];
+				for (let i = 0; i < take; i++) to[this.used + i] = from[done + i] * scale;
+			}
+			this.used += take;
+			done += take;
+		}
+		this.length += n;
+	}
+
+	/** The channels, exactly `length` long. */
+	finish(): Float32Array[] {
+		if (this.chunks.length === 1 && this.chunks[0][0].length === this.length) return this.chunks[0];
+		return Array.from({ length: this.channels }, (_, c) => {
+			const out = new Float32Array(this.length);
+			let at = 0;
+			for (const chunk of this.chunks) {
+				const part = chunk[c].subarray(0, Math.min(chunk[c].length, this.length - at));
+				out.set(part, at);
+				at += part.length;
+			}
+			return out;
+		});
+	}
+}
 
 /** True if the bytes start with "fLaC" (optionally after an ID3v2 tag). */
 export function isFlac(bytes: Uint8Array): boolean {
@@ -263,10 +316,9 @@ export function decodeFlac(bytes: Uint8Array, limits: Partial<FlacLimits> = {}):
 	const plausibleFrames = Math.floor(Math.max(freeSamples, bytes.length * maxSamplesPerByte) / nch);
 	// A declared length over the limit is refused at once when the file is big enough to hold it.
 	if (expected > maxFrames && expected <= plausibleFrames) throw tooLongError(expected / info.sampleRate);
-	// The declared total is allocated at once when it is within the bounds, else the planes grow.
-	let capacity = expected > 0 && expected <= Math.min(maxFrames, plausibleFrames) ? expected : Math.min(INITIAL_CAPACITY, maxFrames, plausibleFrames);
-	// Decoded straight into float planes (the file's integers are only kept one block at a time).
-	let planes = Array.from({ length: nch }, () => new Float32Array(capacity));
+	// Decoded straight into float planes (the file's integers are only kept one block at a time),
+	// allocated at once when the declared total is within the bounds, else grown as frames come.
+	const planes = new GrowingPlanes(nch, expected <= Math.min(maxFrames, plausibleFrames) ? expected : 0);
 	const maxBlock = info.maxBlockSize || 65536;
 	const scratch = Array.from({ length: nch }, () => new Float64Array(maxBlock));
 	const block = Array.from({ length: nch }, () => new Int32Array(maxBlock));
@@ -306,21 +358,9 @@ export function decodeFlac(bytes: Uint8Array, limits: Partial<FlacLimits> = {}):
 						'which only constant samples (not a recording) compress to'
 				);
 			}
-			if (decoded + n > capacity) {
-				capacity = Math.min(Math.max(decoded + n, capacity * 2), maxFrames, plausibleFrames);
-				planes = planes.map((p) => {
-					const bigger = new Float32Array(capacity);
-					bigger.set(p.subarray(0, decoded));
-					return bigger;
-				});
-			}
 			decorrelate(h.channelAssignment, scratch, block, n);
 			hasher.add(block, 0, n);
-			for (let c = 0; c < nch; c++) {
-				const src = block[c];
-				const dst = planes[c];
-				for (let i = 0; i < n; i++) dst[decoded + i] = src[i] * scale;
-			}
+			planes.append(block, n, scale);
 			decoded += n;
 			frameNo++;
 			const size = r.bytePos - frameStart;
@@ -343,7 +383,7 @@ export function decodeFlac(bytes: Uint8Array, limits: Partial<FlacLimits> = {}):
 			truncated ? 'The FLAC file is cut off before the end of its first audio frame; there is no audio to use.' : 'The FLAC file contains no audio frames.'
 		);
 	}
-	const channels = planes.map((p) => (p.length === decoded ? p : p.slice(0, decoded)));
+	const channels = planes.finish();
 	const notes: string[] = [];
 	const secondsRead = decoded / info.sampleRate;
 	let md5: FlacAudio['md5'];
