@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without types
+import { bundledModels, notices, productionPackages } from '../../scripts/third-party-notices.mjs';
+
+describe('third-party notices', () => {
+	it('list every shipped library with its licence, and none of the dev tools', () => {
+		const pkgs = productionPackages() as { name: string; license: string }[];
+		const names = pkgs.map((p) => p.name);
+		const deps = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
+		for (const d of deps) expect(names).toContain(d);
+		for (const dev of ['vitest', 'svelte', '@sveltejs/kit', 'wrangler', 'stripe', 'playwright']) expect(names).not.toContain(dev);
+		for (const p of pkgs) expect(p.license, p.name).toMatch(/\S/);
+	});
+
+	it('carry each bundled model and its weights licence', () => {
+		const text = notices() as string;
+		for (const m of bundledModels() as { id: string; licence: string }[]) {
+			expect(text).toContain(`(\`${m.id}\`)`);
+			expect(text).toContain(`Weights licence: ${m.licence}`);
+		}
+	});
+
+	it('are current in the repository and in the app (node scripts/third-party-notices.mjs)', () => {
+		const text = notices();
+		expect(readFileSync('THIRD_PARTY_NOTICES.md', 'utf8')).toBe(text);
+		expect(readFileSync('static/THIRD_PARTY_NOTICES.txt', 'utf8')).toBe(text);
+	});
+});
