@@ -152,6 +152,127 @@ test('retention: with the clock moved past 7 days, auto-delete removes the files
 	await expect(page.getByTestId('retention')).toHaveValue('1h');
 });
 
+/** The library's records as the retention question sees them: id, status and retention. */
+async function retentionOf(page: Page): Promise<Record<string, string | undefined>> {
+	const records = ((await readKeyval(page, 'stemsafe-library')) ?? []) as { fileName: string; retention?: string }[];
+	return Object.fromEntries(records.map((r) => [r.fileName, r.retention]));
+}
+
+/** Every button of the open dialog is a full touch target. */
+async function expectTouchTargets(dialog: ReturnType<Page['getByTestId']>) {
+	for (const button of await dialog.getByRole('button').all()) expect((await button.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+}
+
+test('"when this tab closes" chosen in a new tab asks first, names what is saved, and deletes nothing by itself', async ({ context }) => {
+	const first = await context.newPage();
+	await openApp(first, 'wasm');
+	await separateAndSave(first, ['earlier 1.wav', 'earlier 2.wav']);
+	const size = `${((2 * loadManifest().stems.length * 2 * 44100 * 4) / 1e6).toFixed(1)} MB`; // two 1 s songs, 4 stereo stems
+	await first.close(); // the tab that saved them is gone
+
+	const page = await context.newPage();
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('library-item')).toHaveCount(2);
+	await page.getByTestId('retention').focus(); // as a person choosing with the keyboard or mouse
+	await page.getByTestId('retention').selectOption('session');
+	const dialog = page.getByRole('dialog', { name: 'Change when saved songs are deleted?' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog.getByTestId('retention-confirm-saved')).toContainText(`Your 2 saved songs (${size})`);
+	await expect(dialog.getByTestId('retention-confirm-delete')).toContainText('deletes nothing now: they would be deleted when this tab closes');
+	await expect(dialog.getByTestId('retention-new-only')).toBeFocused(); // the safe answer
+	await expectTouchTargets(dialog);
+	// the question waits; nothing is deleted meanwhile (the report: all gone within 300 ms)
+	await page.waitForTimeout(1000);
+	expect(await libraryRecords(page)).toHaveLength(2);
+	await expect(page.getByTestId('retention')).toHaveValue('7d');
+
+	// Escape is "cancel": nothing changes, focus returns to the setting
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await expect(page.getByTestId('retention')).toBeFocused();
+	await expect(page.getByTestId('retention')).toHaveValue('7d');
+	expect(await storedRetention(page)).toBeUndefined();
+
+	// "New songs only": the setting changes, the saved songs keep their 7 days
+	await page.getByTestId('retention').selectOption('session');
+	await dialog.getByTestId('retention-new-only').click();
+	await expect.poll(() => storedRetention(page)).toBe('session');
+	await expect(page.getByTestId('retention')).toHaveValue('session');
+	expect(await retentionOf(page)).toEqual({ 'earlier 1.wav': '7d', 'earlier 2.wav': '7d' });
+	for (const expiry of await page.getByTestId('library-expiry').all()) await expect(expiry).toContainText('Deleted in 7 days');
+	await page.reload();
+	await openApp(page, 'wasm');
+	await expect(page.getByTestId('library-item')).toHaveCount(2);
+
+	// A song saved now follows the new setting; applying it to the earlier ones hands them to this tab.
+	await separateAndSave(page, ['new.wav']);
+	await expect(page.getByTestId('library-item').filter({ hasText: 'new.wav' }).getByTestId('library-expiry')).toHaveText('Deleted when this tab closes');
+	await page.getByTestId('retention').selectOption('30d');
+	await expect(dialog.getByTestId('retention-confirm-saved')).toContainText('Your 3 saved songs');
+	await dialog.getByTestId('retention-cancel').click();
+	await expect(dialog).toBeHidden();
+	await expect(page.getByTestId('retention')).toHaveValue('session');
+	expect(await storedRetention(page)).toBe('session');
+});
+
+test('a shorter setting applied to saved songs says how many it deletes and deletes them only when confirmed', async ({ page }) => {
+	await page.clock.install({ time: new Date('2026-11-23T09:00:00Z') });
+	await openApp(page, 'wasm');
+	await separateAndSave(page, ['two hours old.wav']);
+	await page.clock.fastForward(2 * 3_600_000);
+	await separateAndSave(page, ['fresh.wav']);
+	const oneSong = `${((loadManifest().stems.length * 2 * 44100 * 4) / 1e6).toFixed(1)} MB`;
+
+	await page.getByTestId('retention').selectOption('1h');
+	const dialog = page.getByRole('dialog', { name: 'Change when saved songs are deleted?' });
+	await expect(dialog.getByTestId('retention-confirm-delete')).toHaveText(`Applying it to them deletes 1 saved song (${oneSong}) now.`);
+	await expect(dialog.getByTestId('retention-apply-all')).toHaveText('Apply to saved songs and delete 1 now');
+	await expectTouchTargets(dialog);
+	await dialog.getByTestId('retention-cancel').click();
+	expect(await libraryRecords(page)).toHaveLength(2);
+	await expect(page.getByTestId('retention')).toHaveValue('7d');
+
+	await page.getByTestId('retention').selectOption('1h');
+	await dialog.getByTestId('retention-apply-all').click();
+	await expect(page.getByTestId('library-item')).toHaveCount(1);
+	await expect(page.getByTestId('library-item')).toContainText('fresh.wav');
+	await expect(page.getByTestId('library-expiry')).toContainText(/Deleted in (59|60) minutes/);
+	expect(await retentionOf(page)).toEqual({ 'fresh.wav': '1h' });
+	expect(Object.keys(await opfsLibrary(page))).toHaveLength(1);
+});
+
+test('a forward jump of the clock deletes nothing without asking; the answer decides', async ({ page }) => {
+	await page.clock.install({ time: new Date('2026-11-23T09:00:00Z') });
+	await openApp(page, 'wasm');
+	await separateAndSave(page, ['jumped 1.wav', 'jumped 2.wav']);
+	const size = `${((2 * loadManifest().stems.length * 2 * 44100 * 4) / 1e6).toFixed(1)} MB`;
+	// The wall clock jumps 8 days; the page's monotonic clock does not (a clock set by hand).
+	await page.clock.setSystemTime(new Date('2026-12-01T09:00:00Z'));
+	await page.clock.runFor(61_000); // the minute's auto-delete runs
+	const question = page.getByRole('dialog', { name: 'Has your clock jumped ahead?' });
+	await expect(question).toBeVisible();
+	await expect(question.getByTestId('clock-question-count')).toHaveText(`2 songs (${size})`);
+	await expect(question).toContainText('8 days ahead');
+	await expect(question.getByTestId('clock-keep')).toBeFocused();
+	await expectTouchTargets(question);
+	expect(await libraryRecords(page)).toHaveLength(2);
+
+	await question.getByTestId('clock-keep').click();
+	await expect(question).toBeHidden();
+	await page.clock.runFor(61_000);
+	await expect(question).toBeHidden(); // not asked again in this page
+	expect(await libraryRecords(page)).toHaveLength(2);
+	await expect(page.getByTestId('library-item')).toHaveCount(2);
+
+	// the next visit asks again (the jump is remembered), and "delete" deletes exactly those
+	await page.reload();
+	await expect(question).toBeVisible({ timeout: 240_000 });
+	await question.getByTestId('clock-delete').click();
+	await expect(page.getByTestId('library-empty')).toBeVisible();
+	expect(await libraryRecords(page)).toEqual([]);
+	expect(await opfsLibrary(page)).toEqual({});
+});
+
 test('a retention choice that cannot be stored says so and keeps the stored one', async ({ page }) => {
 	await openApp(page, 'wasm');
 	await page.getByTestId('retention').selectOption('30d');

@@ -95,7 +95,7 @@ describe('cleanup plan', () => {
 	it('never touches a job another open page is still writing', () => {
 		const writing = entry('w', { writer: 'page-2' });
 		const plan = planCleanup([writing], [{ name: 'w', files: ['0-vocals.c0.f32.crswap'] }], '1h', 100 * DAY, new Set(['page-2']));
-		expect(plan).toEqual({ deleteEntries: [], rewrite: [], deleteFolders: [], deleteFiles: [] });
+		expect(plan).toEqual({ deleteEntries: [], rewrite: [], deleteFolders: [], deleteFiles: [], ask: [] });
 	});
 
 	it('an interrupted job keeps its finished stems and loses the rest', () => {
@@ -140,6 +140,25 @@ describe('cleanup plan', () => {
 		const plan = planCleanup([mine, theirs, kept], [folderOf(mine), folderOf(theirs), folderOf(kept)], 'session', 0, new Set(['tab-1']));
 		expect(plan.deleteEntries).toEqual(['theirs']);
 		expect(plan.deleteFolders).toEqual(['theirs']);
+	});
+
+	it('items due only by a clock that ran ahead of the trusted time are kept and asked about', () => {
+		const due = finished(entry('due', { retention: '7d' }), 0);
+		const fresh = finished(entry('fresh', { retention: '7d' }), 5 * DAY);
+		const gone = finished(entry('gone', { retention: '1h' }), 0);
+		const folders = [folderOf(due), folderOf(fresh), folderOf(gone)];
+		const plan = planCleanup([due, fresh, gone], folders, '7d', { now: 8 * DAY, trusted: 2 * DAY }, none);
+		expect(plan.deleteEntries).toEqual(['gone']); // due by the trusted time too
+		expect(plan.ask).toEqual(['due']);
+		expect(plan.deleteFolders).toEqual(['gone']);
+		// with the clock confirmed, it goes
+		expect(planCleanup([due], [folderOf(due)], '7d', { now: 8 * DAY, trusted: 8 * DAY }, none).deleteEntries).toEqual(['due']);
+	});
+
+	it('"when this tab closes" chosen later does not delete items saved under another setting', () => {
+		const earlier = finished(entry('earlier', { ownerTab: 'closed-tab', retention: '7d' }));
+		const plan = planCleanup([earlier], [folderOf(earlier)], 'session', DAY, new Set(['new-tab']));
+		expect(plan.deleteEntries).toEqual([]);
 	});
 
 	it('an interrupted job that is also expired is deleted, not rewritten', () => {

@@ -20,7 +20,8 @@ import {
 	withStemProgress,
 	type LibraryEntry
 } from './records';
-import { DEFAULT_RETENTION, isRetentionPolicy, retentionLabel, type RetentionPolicy } from './retention';
+import { DEFAULT_RETENTION, applyPolicy, isRetentionPolicy, planPolicyChange, retentionLabel, type PolicyChange, type RetentionPolicy } from './retention';
+import { confirmClock, isStoredClock, judgeClock, type ClockReading } from './clock';
 import { isQuotaError, requestPersistence, storageInfo, type StorageInfo } from './storage';
 import { wipe, type WipeResult } from './wipe';
 
@@ -49,6 +50,17 @@ export interface BeginInput {
 
 type Message = { type: 'changed' } | { type: 'wiped' };
 
+/** Settings-database key of the clock the library last vouched for (clock.ts). */
+const CLOCK_KEY = 'clock';
+
+/** Items due only by a wall clock that ran ahead of what the library can vouch for. */
+export interface ClockQuestion {
+	ids: string[];
+	bytes: number;
+	/** How far the wall clock is ahead of the time the library vouches for (ms). */
+	ahead: number;
+}
+
 export class Library {
 	entries = $state.raw<LibraryEntry[]>([]);
 	policy = $state<RetentionPolicy>(DEFAULT_RETENTION);
@@ -57,8 +69,11 @@ export class Library {
 	message = $state<string | null>(null);
 	/** True once the start-up auto-delete has run and the list is loaded. */
 	ready = $state(false);
-	/** The clock the retention policy runs on (tests can replace it). */
+	/** Set while items are due only by a clock that jumped ahead: they stay until the user answers. */
+	clockQuestion = $state.raw<ClockQuestion | null>(null);
+	/** The clock the retention policy runs on, and the monotonic clock it is checked against (tests can replace them). */
 	now: () => number = () => Date.now();
+	monotonic: () => number = () => performance.now();
 
 	readonly supported = opfsSupported() && typeof indexedDB !== 'undefined';
 	/** Survives reloads of this tab (sessionStorage), so "when this tab closes" means that. */
@@ -73,6 +88,9 @@ export class Library {
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private started: Promise<void> | null = null;
 	private generation = 0; // bumps on delete-all: saves from before it stop
+	/** This page's last clock judgement, and the items the user chose to keep despite the clock. */
+	private anchor: ClockReading | null = null;
+	private readonly kept = new Set<string>();
 
 	constructor() {
 		let tab = null;
@@ -133,7 +151,8 @@ export class Library {
 			ownerTab: this.tabId,
 			writer: this.pageId,
 			notes: result.notes,
-			now: this.now()
+			now: this.now(),
+			retention: this.policy
 		});
 		try {
 			await withIndexLock(() => writeOne(this.db, id, entry));
@@ -156,7 +175,7 @@ export class Library {
 				if (!next || generation !== this.generation) throw new DeletedMeanwhile();
 				entry = next;
 			}
-			entry = (await this.updateEntry(id, (e) => completed({ ...e, analysis: result.analysis, preview: result.preview }, this.now()))) ?? entry;
+			entry = (await this.updateEntry(id, (e) => completed({ ...e, analysis: result.analysis, preview: result.preview, retention: this.policy }, this.now()))) ?? entry;
 			this.message = null;
 			return entry;
 		} catch (e) {
@@ -201,7 +220,8 @@ export class Library {
 			ownerTab: this.tabId,
 			writer: this.pageId,
 			notes: [],
-			now: this.now()
+			now: this.now(),
+			retention: this.policy
 		});
 		await withIndexLock(async () => {
 			await writeOne(this.db, entry.id, entry);
@@ -217,10 +237,11 @@ export class Library {
 			const frames = result.stored?.frames ?? 0;
 			let entry: LibraryEntry | undefined;
 			for (let i = 0; i < result.stems.length; i++) entry = await this.updateEntry(id, (e) => withStemProgress({ ...e, frames }, i, frames, true));
-			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes, analysis: result.analysis, preview: result.preview }, this.now()));
+			// saved now: it keeps the setting in force now (retention.ts)
+			entry = await this.updateEntry(id, (e) => completed({ ...e, notes: result.notes, analysis: result.analysis, preview: result.preview, retention: this.policy }, this.now()));
 			return entry ?? null;
 		} finally {
-			await this.refresh();
+			await this.cleanup(); // refreshes, and notes the clock a library with items relies on
 			this.announce();
 		}
 	}
@@ -265,30 +286,99 @@ export class Library {
 		this.announce();
 	}
 
-	/** A choice that cannot be stored is taken back, and says so: the stored one still applies. */
-	async setPolicy(policy: RetentionPolicy): Promise<void> {
+	/**
+	 * What changing the setting to `to` would mean for the songs saved so far (count and size,
+	 * and what applying it to them would delete now), for the question the page asks first.
+	 */
+	previewPolicy(to: RetentionPolicy): PolicyChange {
+		const saved = this.entries.filter((e) => e.status === 'complete').map((e) => ({ ...e, bytes: entryBytes(e) }));
+		return planPolicyChange(saved, this.policy, to, this.now(), this.tabId);
+	}
+
+	/**
+	 * Changes the setting for songs saved from now on. Songs already saved keep their own
+	 * retention unless `apply` (the preview the user confirmed) is given: then those songs take
+	 * the new one and exactly the ones it listed as deleted now are deleted. A choice that cannot
+	 * be stored is taken back, and says so: the stored one still applies.
+	 */
+	async setPolicy(to: RetentionPolicy, apply: PolicyChange | null = null): Promise<void> {
 		const before = this.policy;
-		this.policy = policy;
+		this.policy = to;
 		try {
-			await writeOne(this.settings, 'retention', policy);
+			await withIndexLock(async () => {
+				// records from before items carried their retention keep the setting they had
+				if (this.supported) {
+					for (const e of await readAll<LibraryEntry>(this.db)) if (!e.retention) await writeOne(this.db, e.id, { ...e, retention: before });
+				}
+				await writeOne(this.settings, 'retention', to);
+				if (!apply || apply.to !== to) return;
+				for (const id of apply.saved.ids) {
+					const current = await readOne<LibraryEntry>(this.db, id);
+					if (current && !current.keep) await writeOne(this.db, id, applyPolicy(current, to, this.tabId));
+				}
+				for (const id of apply.deleteNow.ids) {
+					await deleteOne(this.db, id);
+					await removeFolder(id);
+				}
+			});
 		} catch (e) {
 			this.policy = before;
 			this.message = `Your choice could not be saved (${e instanceof Error ? e.message : String(e)}). Saved songs are still deleted ${retentionLabel(before)}.`;
 			return;
 		}
+		this.announce();
 		await this.cleanup();
+	}
+
+	/**
+	 * The user's answer to `clockQuestion`: delete those items (and trust the clock from now on),
+	 * or keep them; the question comes back on the next visit while the clock stays ahead.
+	 */
+	async answerClock(deleteThem: boolean): Promise<void> {
+		const question = this.clockQuestion;
+		this.clockQuestion = null;
+		if (!question) return;
+		if (!deleteThem) {
+			for (const id of question.ids) this.kept.add(id);
+			return;
+		}
+		const confirmed = confirmClock(this.reading());
+		try {
+			await withIndexLock(async () => {
+				for (const id of question.ids) {
+					await deleteOne(this.db, id);
+					await removeFolder(id);
+				}
+				await writeOne(this.settings, CLOCK_KEY, confirmed.store);
+			});
+			this.anchor = confirmed.anchor;
+		} catch (e) {
+			this.message = `The songs could not be deleted: ${e instanceof Error ? e.message : String(e)}.`;
+		}
+		this.announce();
+		await this.cleanup();
+	}
+
+	private reading(): ClockReading {
+		return { wall: this.now(), mono: this.monotonic() };
 	}
 
 	/** Auto-delete: expired items, interrupted jobs' unfinished files, files no record owns. */
 	async cleanup(): Promise<void> {
 		if (!this.supported) return;
+		let ask: string[] = [];
+		let ahead = 0;
 		try {
 			await withIndexLock(async () => {
 				const entries = await readAll<LibraryEntry>(this.db);
 				const alive = await alivePresence([this.tabId, this.pageId]);
 				// Without Web Locks other tabs are invisible: treat every tab as open.
 				if (!canSeeOtherTabs()) for (const e of entries) alive.add(e.ownerTab).add(e.writer);
-				const plan = planCleanup(entries, await listFolders(), this.policy, this.now(), alive);
+				// timed deletions only up to a time the library can vouch for (clock.ts)
+				const stored = await readOne<unknown>(this.settings, CLOCK_KEY);
+				const now = this.reading();
+				const clock = judgeClock(now, this.anchor, isStoredClock(stored) ? stored : null);
+				const plan = planCleanup(entries, await listFolders(), this.policy, { now: now.wall, trusted: clock.trusted }, alive);
 				for (const id of plan.deleteEntries) {
 					await deleteOne(this.db, id);
 					await removeFolder(id);
@@ -297,6 +387,11 @@ export class Library {
 				for (const f of plan.deleteFolders) await removeFolder(f);
 				for (const { folder, file } of plan.deleteFiles) await removeFile(folder, file);
 				if (plan.deleteEntries.length || plan.rewrite.length) this.announce();
+				this.anchor = clock.anchor;
+				// a library with items remembers the clock for the next visit (an empty one stores nothing)
+				if (entries.length > plan.deleteEntries.length) await writeOne(this.settings, CLOCK_KEY, clock.store);
+				ask = plan.ask;
+				ahead = clock.ahead;
 			});
 		} catch (e) {
 			this.message = `Auto-delete could not finish: ${e instanceof Error ? e.message : String(e)}. It will try again in a minute.`;
@@ -304,12 +399,22 @@ export class Library {
 		await this.refresh().catch((e) => {
 			this.message = `The library could not be read: ${e instanceof Error ? e.message : String(e)}.`;
 		});
+		const unanswered = ask.filter((id) => !this.kept.has(id));
+		if (unanswered.length) this.clockQuestion = this.question(ask, ahead);
+		else if (!ask.length) this.clockQuestion = null;
+	}
+
+	private question(ids: string[], ahead: number): ClockQuestion | null {
+		const items = this.entries.filter((e) => ids.includes(e.id));
+		return items.length ? { ids: items.map((e) => e.id), bytes: items.reduce((n, e) => n + entryBytes(e), 0), ahead } : null;
 	}
 
 	async refresh(): Promise<void> {
 		if (!this.supported) return;
 		this.entries = sortEntries(await readAll<LibraryEntry>(this.db));
 		this.storage = await storageInfo();
+		// items of the question deleted meanwhile (another tab, delete-all) are no longer asked about
+		if (this.clockQuestion) this.clockQuestion = this.question(this.clockQuestion.ids, this.clockQuestion.ahead);
 	}
 
 	async persist(): Promise<boolean> {
@@ -323,12 +428,20 @@ export class Library {
 		this.generation++;
 		this.channel?.postMessage({ type: 'wiped' } satisfies Message); // other tabs stop writing first
 		const result = await withIndexLock(() => wipe(alsoDelete));
-		this.entries = [];
-		this.policy = DEFAULT_RETENTION;
+		this.forget();
 		this.message = null;
 		this.storage = await storageInfo();
 		this.channel?.postMessage({ type: 'wiped' } satisfies Message);
 		return result;
+	}
+
+	/** After delete-all: nothing of the library or its settings is left in this page either. */
+	private forget(): void {
+		this.entries = [];
+		this.policy = DEFAULT_RETENTION;
+		this.clockQuestion = null;
+		this.anchor = null;
+		this.kept.clear();
 	}
 
 	private async updateEntry(id: string, fn: (e: LibraryEntry) => LibraryEntry): Promise<LibraryEntry | undefined> {
@@ -349,8 +462,7 @@ export class Library {
 		if (m.type === 'wiped') {
 			this.generation++;
 			await Promise.all([...this.writers].map((w) => w.abort()));
-			this.entries = [];
-			this.policy = DEFAULT_RETENTION;
+			this.forget();
 			this.storage = await storageInfo();
 			return;
 		}
@@ -384,7 +496,7 @@ registerDataCategory({
 registerDataCategory({
 	id: 'settings',
 	label: 'Settings',
-	description: `Your retention choice (IndexedDB “${SETTINGS_DB}”).`,
+	description: `Your retention choice and the time the library last checked the clock against (IndexedDB “${SETTINGS_DB}”).`,
 	optional: false,
 	idb: [SETTINGS_DB],
 	opfs: []

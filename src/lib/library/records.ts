@@ -7,7 +7,7 @@
  */
 import type { SongAnalysis } from '../analysis/report';
 import type { PreviewInfo } from '../separation/pipeline';
-import { isExpired, type RetentionPolicy } from './retention';
+import { dueState, type RetentionClock, type RetentionPolicy } from './retention';
 
 export const LIBRARY_DIR = 'library';
 
@@ -42,6 +42,8 @@ export interface LibraryEntry {
 	writer: string;
 	/** "Keep until I delete", overriding the retention setting for this item. */
 	keep: boolean;
+	/** The retention setting it was saved with (retention.ts); absent on records from before it was kept. */
+	retention?: RetentionPolicy;
 	notes: string[];
 	/** Loudness, tempo and key measured after the separation (absent for items saved before it existed). */
 	analysis?: SongAnalysis;
@@ -86,6 +88,8 @@ export interface NewEntry {
 	writer: string;
 	notes: string[];
 	now: number;
+	/** The retention setting in force (set again when the job finishes). */
+	retention?: RetentionPolicy;
 }
 
 export function newEntry(n: NewEntry): LibraryEntry {
@@ -109,7 +113,8 @@ export function newEntry(n: NewEntry): LibraryEntry {
 		ownerTab: n.ownerTab,
 		writer: n.writer,
 		keep: false,
-		notes: n.notes
+		notes: n.notes,
+		...(n.retention ? { retention: n.retention } : {})
 	};
 }
 
@@ -147,6 +152,8 @@ export interface CleanupPlan {
 	deleteFolders: string[];
 	/** Single files to delete: unfinished stems, files no record names (e.g. a crashed write). */
 	deleteFiles: { folder: string; file: string }[];
+	/** Items due only by a wall clock the library cannot vouch for: kept until the user says (clock.ts). */
+	ask: string[];
 }
 
 /**
@@ -154,15 +161,18 @@ export interface CleanupPlan {
  * A record still being written by an open page is left
  * alone; one whose tab is gone was interrupted: its finished stems are kept (as an
  * "interrupted" item, subject to retention like any other) and the rest is removed.
+ * `clock`: the wall clock, or the wall clock and the latest time the library vouches for; items
+ * due only between the two are listed in `ask`, not deleted.
  */
 export function planCleanup(
 	entries: LibraryEntry[],
 	folders: StoredFolder[],
 	policy: RetentionPolicy,
-	now: number,
+	clock: number | RetentionClock,
 	alive: ReadonlySet<string>
 ): CleanupPlan {
-	const plan: CleanupPlan = { deleteEntries: [], rewrite: [], deleteFolders: [], deleteFiles: [] };
+	const plan: CleanupPlan = { deleteEntries: [], rewrite: [], deleteFolders: [], deleteFiles: [], ask: [] };
+	const times = typeof clock === 'number' ? { now: clock, trusted: clock } : clock;
 	const kept = new Map<string, LibraryEntry>();
 	for (const entry of entries) {
 		let e = entry;
@@ -179,11 +189,13 @@ export function planCleanup(
 			e = { ...e, stems: done, status: 'complete', interrupted: true };
 			plan.rewrite.push(e);
 		}
-		if (isExpired(e, policy, now, alive)) {
+		const due = dueState(e, policy, times, alive);
+		if (due === 'delete') {
 			plan.deleteEntries.push(e.id);
 			plan.rewrite = plan.rewrite.filter((r) => r.id !== e.id);
 			continue;
 		}
+		if (due === 'ask') plan.ask.push(e.id);
 		kept.set(e.id, e);
 	}
 	const byName = new Map(folders.map((f) => [f.name, f]));

@@ -1,7 +1,11 @@
 /**
  * Retention policy (pure): how long a finished song stays in the on-device library.
- * The setting applies to every item the user has not marked "keep until I delete";
- * changing it changes the expiry of existing items too.
+ * Each item keeps the retention it was saved with (`retention` on its record). Changing the
+ * setting applies to songs saved afterwards; it reaches items already saved only when the user
+ * applies it to them, after being told how many would be deleted now and their size
+ * (planPolicyChange). Items saved before records carried their retention follow the setting
+ * until it is next changed; they are then pinned to the setting they had. "Keep until I
+ * delete" overrides all of this. Timed expiries also depend on a trusted clock (clock.ts).
  */
 export type RetentionPolicy = 'session' | '1h' | '1d' | '7d' | '30d' | 'forever';
 
@@ -44,9 +48,13 @@ export interface RetainedItem {
 	savedAt: number;
 	ownerTab: string;
 	keep: boolean;
+	/** The retention the item was saved with (absent on items saved before records carried it: the setting applies). */
+	retention?: RetentionPolicy;
 }
 
-export function expiryOf(item: RetainedItem, policy: RetentionPolicy): Expiry {
+/** `policy`: the setting, for items that carry no retention of their own. */
+export function expiryOf(item: RetainedItem, fallback: RetentionPolicy): Expiry {
+	const policy = item.retention ?? fallback;
 	if (item.keep || policy === 'forever') return { kind: 'never' };
 	if (policy === 'session') return { kind: 'tab-close', ownerTab: item.ownerTab };
 	return { kind: 'at', time: item.savedAt + retentionMs(policy)! };
@@ -54,19 +62,78 @@ export function expiryOf(item: RetainedItem, policy: RetentionPolicy): Expiry {
 
 /** Whether the item is due for deletion now. `aliveTabs` are the tabs still open (Web Locks). */
 export function isExpired(item: RetainedItem, policy: RetentionPolicy, now: number, aliveTabs: ReadonlySet<string>): boolean {
+	return dueState(item, policy, { now, trusted: now }, aliveTabs) === 'delete';
+}
+
+/** The wall clock now, and the latest time the library vouches for (clock.ts; at most `now`). */
+export interface RetentionClock {
+	now: number;
+	trusted: number;
+}
+
+/**
+ * What auto-delete does with one item: 'delete' it, 'keep' it, or 'ask' — it is due by the wall
+ * clock but not by the time the library vouches for (the clock jumped forward), so only the
+ * user may delete it. A closed tab's items do not depend on the clock.
+ */
+export function dueState(item: RetainedItem, policy: RetentionPolicy, clock: RetentionClock, aliveTabs: ReadonlySet<string>): 'delete' | 'keep' | 'ask' {
 	const e = expiryOf(item, policy);
-	if (e.kind === 'at') return now >= e.time;
-	if (e.kind === 'tab-close') return !aliveTabs.has(e.ownerTab);
-	return false;
+	if (e.kind === 'tab-close') return aliveTabs.has(e.ownerTab) ? 'keep' : 'delete';
+	if (e.kind === 'never' || clock.now < e.time) return 'keep';
+	return e.time <= clock.trusted ? 'delete' : 'ask';
+}
+
+/** A saved item as a setting change sees it. */
+export interface PolicyItem extends RetainedItem {
+	id: string;
+	bytes: number;
+}
+
+export interface ItemCount {
+	ids: string[];
+	bytes: number;
+}
+
+export interface PolicyChange {
+	from: RetentionPolicy;
+	to: RetentionPolicy;
+	/** Saved items whose retention the change would alter if applied to them (not "keep", not already on `to`). */
+	saved: ItemCount;
+	/** Of those, the ones applying the change would delete now. */
+	deleteNow: ItemCount;
+}
+
+const count = (items: PolicyItem[]): ItemCount => ({ ids: items.map((i) => i.id), bytes: items.reduce((n, i) => n + i.bytes, 0) });
+
+/**
+ * What changing the setting from `from` to `to` means for the items saved so far, for the
+ * question the user answers. Applied to them, "when this tab closes" hands them to this tab
+ * (deleted when it closes, not now); a timed choice deletes the ones already older than it.
+ */
+export function planPolicyChange(items: PolicyItem[], from: RetentionPolicy, to: RetentionPolicy, now: number, thisTab: string): PolicyChange {
+	const saved = items.filter((i) => !i.keep && (i.retention ?? from) !== to);
+	const deleteNow = saved.filter((i) => {
+		const e = expiryOf(applyPolicy(i, to, thisTab), to);
+		return e.kind === 'at' && e.time <= now;
+	});
+	return { from, to, saved: count(saved), deleteNow: count(deleteNow) };
+}
+
+/** An item with the retention `to` applied to it ("when this tab closes": this tab's). */
+export function applyPolicy<T extends RetainedItem>(item: T, to: RetentionPolicy, thisTab: string): T {
+	return { ...item, retention: to, ...(to === 'session' ? { ownerTab: thisTab } : {}) };
 }
 
 /** "in 6 days", "in 3 hours", "in 12 minutes", "in less than a minute". */
 export function formatRemaining(ms: number): string {
 	if (ms <= 0) return 'now';
-	const minutes = Math.floor(ms / 60_000);
-	if (minutes < 1) return 'in less than a minute';
-	const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? '' : 's'}`;
-	// Rounded to the nearest unit (the exact date is shown next to it).
+	return ms < 60_000 ? 'in less than a minute' : `in ${formatSpan(ms)}`;
+}
+
+/** "6 days", "3 hours", "12 minutes", rounded to the nearest unit ("less than a minute" below one). */
+export function formatSpan(ms: number): string {
+	if (ms < 60_000) return 'less than a minute';
+	const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 	if (ms < 2 * HOUR) return plural(Math.round(ms / 60_000), 'minute');
 	if (ms < 2 * DAY) return plural(Math.round(ms / HOUR), 'hour');
 	return plural(Math.round(ms / DAY), 'day');
