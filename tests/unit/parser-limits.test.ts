@@ -232,6 +232,27 @@ describe('checkpoints: bounded time, memory and stack', () => {
 		await expect(map.get('w')!.read()).rejects.toThrow(CheckpointError);
 	});
 
+	it('a zip64 extra field shorter than the sizes it must hold (found by fuzzing)', async () => {
+		const pkl = stateDictPickle([{ name: 'w', storage: 'FloatStorage', key: '0', storageNumel: 1, offset: 0, shape: [1], stride: [1] }]);
+		const zip = torchZip(pkl, { '0': new Uint8Array(4) }, { version: false });
+		const v = new DataView(zip.buffer);
+		// the last central directory entry (data/0): sizes say "in the zip64 field", whose 4-byte extra holds none
+		let at = -1;
+		for (let i = 0; i + 4 <= zip.length; i++) if (v.getUint32(i, true) === 0x02014b50) at = i;
+		const nameLength = v.getUint16(at + 28, true);
+		const extra = Uint8Array.of(1, 0, 4, 0, 0, 0, 0, 0); // id 0x0001, length 4
+		const bad = new Uint8Array(zip.length + extra.length);
+		bad.set(zip.subarray(0, at + 46 + nameLength));
+		bad.set(extra, at + 46 + nameLength);
+		bad.set(zip.subarray(at + 46 + nameLength), at + 46 + nameLength + extra.length);
+		const bv = new DataView(bad.buffer);
+		bv.setUint32(at + 24, 0xffffffff, true);
+		bv.setUint16(at + 30, extra.length, true);
+		const eocd = bad.length - 22;
+		bv.setUint32(eocd + 12, bv.getUint32(eocd + 12, true) + extra.length, true);
+		await expect(readCheckpoint(bytesSource(bad))).rejects.toThrow(/short zip64 field/);
+	});
+
 	it('a version-2 .npy shorter than 12 bytes', async () => {
 		for (const length of [10, 11]) {
 			const short = npy([2], new Float32Array(2), 2).subarray(0, length);

@@ -117,9 +117,14 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
 			const len = cv.getUint16(e + 2, true);
 			if (id === 0x0001) {
 				let q = e + 4;
-				if (uncompressed === 0xffffffff) (uncompressed = u64(cv, q)), (q += 8);
-				if (compressedSize === 0xffffffff) (compressedSize = u64(cv, q)), (q += 8);
-				if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(cv, q);
+				const field = () => {
+					if (q + 8 > Math.min(e + 4 + len, extraEnd)) throw new CheckpointError(`the zip directory entry of ${name} has a short zip64 field (corrupt file)`);
+					q += 8;
+					return u64(cv, q - 8);
+				};
+				if (uncompressed === 0xffffffff) uncompressed = field();
+				if (compressedSize === 0xffffffff) compressedSize = field();
+				if (localHeaderOffset === 0xffffffff) localHeaderOffset = field();
 			}
 			e += 4 + len;
 		}
