@@ -10,7 +10,7 @@
  * with that model as the only one, served with the
  * same headers as scripts/serve.mjs. A license signed with the TEST key (tests/edge) is put
  * in the profile so whole songs are separated (the build must carry the TEST public key, as
- * `npm run build` with the committed .env does). The profile is on disk (persistent context),
+ * `npm run build:test` does). The profile is on disk (persistent context),
  * as a user's is: OPFS of an off-the-record profile would live in memory.
  *
  * usage: npm run bench:memory [-- --minutes 20,60] [--port 4393] [--no-build] [--no-zip] [--build-dir DIR]
@@ -40,7 +40,7 @@ const TARGET = 1.2 * 1024 ** 3;
 const MODEL = 'bench-mask-4stem';
 const RATE = 44100;
 
-if (!args.includes('--no-build') && buildDir === 'build') execSync('npm run build', { stdio: 'inherit' });
+if (!args.includes('--no-build') && buildDir === 'build') execSync('npm run build:test', { stdio: 'inherit' });
 
 // The site: the build with the small fixture model as the only (default) model.
 const site = join('.bench', 'memory-site');
@@ -98,11 +98,14 @@ async function writeMaskModel(dir: string): Promise<void> {
 	writeFileSync(join(dir, `${MODEL}.json`), JSON.stringify(manifest, null, 2));
 }
 
-/** A licence for the TEST key pair, so the worker separates whole songs. */
+/** The device id the benchmark's profile gets (as the app would make one), and its licence. */
+const DEVICE = 'benchMemoryDevice00001';
+
+/** A licence for the TEST key pair activated for DEVICE, so the worker separates whole songs. */
 function testLicense(): string {
 	const { TEST_LICENSE_SIGNING_KEY } = JSON.parse(readFileSync('tests/edge/test-keys.json', 'utf8')) as Record<string, string>;
 	const der = Buffer.from(TEST_LICENSE_SIGNING_KEY.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-	const head = `SSL1.${Buffer.from(JSON.stringify({ lid: 'benchMemory000001', plan: 'full', iat: Math.floor(Date.now() / 1000) - 60 })).toString('base64url')}`;
+	const head = `SSL1.${Buffer.from(JSON.stringify({ lid: 'benchMemory000001', plan: 'full', iat: Math.floor(Date.now() / 1000) - 60, dev: DEVICE })).toString('base64url')}`;
 	const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
 	return `${head}.${sign(null, Buffer.from(head), key).toString('base64url')}`;
 }
@@ -234,19 +237,20 @@ async function run(minutes: number): Promise<boolean> {
 		const page = context.pages()[0] ?? (await context.newPage());
 		await page.goto(`http://127.0.0.1:${port}/?backend=wasm`);
 		await page.evaluate(
-			(token) =>
+			({ token, device }) =>
 				new Promise<void>((resolve, reject) => {
 					const open = indexedDB.open('keyval-store');
 					open.onupgradeneeded = () => open.result.createObjectStore('keyval');
 					open.onsuccess = () => {
 						const tx = open.result.transaction('keyval', 'readwrite');
 						tx.objectStore('keyval').put(token, 'stemsafe:license');
+						tx.objectStore('keyval').put(device, 'stemsafe:device');
 						tx.oncomplete = () => (open.result.close(), resolve());
 						tx.onerror = () => reject(tx.error);
 					};
 					open.onerror = () => reject(open.error);
 				}),
-			testLicense()
+			{ token: testLicense(), device: DEVICE }
 		);
 		await page.reload();
 		await page.getByTestId('model-state').filter({ hasText: 'Model ready' }).waitFor({ timeout: 300_000 });

@@ -19,6 +19,10 @@ export interface Env {
 	/** License lifetime in days; "0" or empty: no expiry. */
 	LICENSE_DAYS?: string;
 	RATE_LIMIT_PER_MINUTE?: string;
+	/** Devices one license may be active on at once (default 3). */
+	DEVICE_LIMIT?: string;
+	/** Days between two replacements of a device from another one (default 30). */
+	DEVICE_REPLACE_DAYS?: string;
 	/** Only for tests and local development against a fake Stripe. */
 	STRIPE_API_HOST?: string;
 	STRIPE_API_PORT?: string;

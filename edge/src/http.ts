@@ -64,6 +64,19 @@ export async function readBody(request: Request, limit: number): Promise<string>
 	}
 }
 
+/** A small JSON object body (an API call's parameters); 400 when it is not one. */
+export async function readJsonObject(request: Request, limit: number): Promise<Record<string, unknown>> {
+	const text = await readBody(request, limit);
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch {
+		throw new HttpError(400, 'bad_json', 'The request body must be a JSON object.');
+	}
+	if (!value || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'bad_json', 'The request body must be a JSON object.');
+	return value as Record<string, unknown>;
+}
+
 /**
  * Fixed-window per-IP rate limit, in memory per isolate: cheap and with no KV writes, but each
  * Cloudflare isolate (and location) counts on its own, so it bounds abuse per isolate rather than

@@ -1,15 +1,21 @@
 /**
- * Stemsafe license function (Cloudflare Workers). Three jobs, nothing else:
- *   POST /api/checkout          → a Stripe Checkout Session for the full-length unlock; returns its URL
- *   GET  /api/license?session_id → a signed license token once that session is paid (and not refunded)
- *   POST /api/stripe-webhook     → Stripe events: paid sessions, refunds (revocation list in KV)
- *   GET  /api/license/status?lid → whether a license id was revoked (used when restoring a key online)
- * It never receives audio, file names, emails or names: requests carry at most a session id or a license id.
+ * Stemsafe license function (Cloudflare Workers). Nothing else than:
+ *   POST /api/checkout                    → a Stripe Checkout Session for the full-length unlock; returns its URL
+ *   GET  /api/license?session_id&device   → once that session is paid (and not refunded): the license key and
+ *                                           the token that unlocks this device (at most DEVICE_LIMIT devices)
+ *   POST /api/license/activate {key, device, replaceOldest?} → a device's token from the license key
+ *   POST /api/license/release {token}     → frees the place of the device that token unlocks (moving a license)
+ *   POST /api/stripe-webhook              → Stripe events: paid sessions, refunds (revocation list in KV)
+ *   GET  /api/license/status?lid          → whether a license id was revoked
+ * It never receives audio, file names, emails or names: requests carry at most a session id, a license
+ * key or token, and the random device id the app makes per browser profile.
  */
 import Stripe from 'stripe';
 import { required, type Env } from './env';
-import { HttpError, RateLimiter, corsHeaders, errorResponse, json, readBody } from './http';
-import { PRODUCT, chargeRefunded, isRevoked, issueToken, kvKeys, licenseId, paymentIntentId, recordPaidSession, revokePayment } from './license';
+import { HttpError, RateLimiter, corsHeaders, errorResponse, json, readBody, readJsonObject } from './http';
+import { activateDevice, deviceId, devicePolicy, releaseDevice } from './devices';
+import { SIGNATURE_TOLERANCE_SECONDS, checkSignatureTime, eventObject } from './stripe-event';
+import { PRODUCT, chargeRefunded, isRevoked, issueToken, kvKeys, licenseId, paymentIntentId, recordPaidSession, revokePayment, verifyOwnToken } from './license';
 
 /** API requests carry no more than a tiny JSON body; Stripe events are larger. */
 const API_BODY_LIMIT = 1024;
@@ -68,6 +74,7 @@ const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
 async function license(url: URL, env: Env): Promise<Response> {
 	const sessionId = url.searchParams.get('session_id') ?? '';
 	if (!SESSION_ID.test(sessionId)) throw new HttpError(400, 'bad_session_id', 'session_id must be a Stripe Checkout Session id (cs_…).');
+	const device = deviceId(url.searchParams.get('device'));
 	let session: Stripe.Checkout.Session;
 	try {
 		session = await stripeClient(env).checkout.sessions.retrieve(sessionId, { expand: ['payment_intent.latest_charge'] });
@@ -91,8 +98,29 @@ async function license(url: URL, env: Env): Promise<Response> {
 		throw new HttpError(403, 'revoked', 'This purchase was refunded; its license is revoked.');
 	}
 	await recordPaidSession(env.LICENSE_KV, session);
-	const { token, claims } = await issueToken(env, lid);
+	await activateDevice(env.LICENSE_KV, lid, device, devicePolicy(env), url.searchParams.get('replace') === 'oldest');
+	const key = await issueToken(env, lid);
+	const { token, claims } = await issueToken(env, lid, device);
+	return json({ token, key: key.token, license: claims });
+}
+
+/** A device's token from the license key (restoring on another device, or after its token was lost). */
+async function activate(request: Request, env: Env): Promise<Response> {
+	const body = await readJsonObject(request, API_BODY_LIMIT);
+	const device = deviceId(body.device);
+	const { lid } = await verifyOwnToken(env, body.key);
+	if (await isRevoked(env.LICENSE_KV, null, lid)) throw new HttpError(403, 'revoked', 'This purchase was refunded; its license is revoked.');
+	await activateDevice(env.LICENSE_KV, lid, device, devicePolicy(env), body.replaceOldest === true);
+	const { token, claims } = await issueToken(env, lid, device);
 	return json({ token, license: claims });
+}
+
+/** Frees a device's place: the app sends that device's own token, then forgets it. */
+async function release(request: Request, env: Env): Promise<Response> {
+	const body = await readJsonObject(request, API_BODY_LIMIT);
+	const claims = await verifyOwnToken(env, body.token);
+	if (!claims.dev) throw new HttpError(400, 'bad_key', 'Send the token of the device to release, not the license key.');
+	return json(await releaseDevice(env.LICENSE_KV, claims.lid, claims.dev));
 }
 
 async function licenseStatus(url: URL, env: Env): Promise<Response> {
@@ -105,13 +133,17 @@ async function webhook(request: Request, env: Env): Promise<Response> {
 	const signature = request.headers.get('stripe-signature');
 	if (!signature) throw new HttpError(400, 'no_signature', 'Missing Stripe-Signature header.');
 	const body = await readBody(request, WEBHOOK_BODY_LIMIT);
+	// The SDK refuses old timestamps only; a signature dated far ahead would stay replayable until then.
+	checkSignatureTime(signature, Math.floor(Date.now() / 1000));
 	let event: Stripe.Event;
 	try {
 		// Checks the HMAC over the raw body and that the timestamp is within Stripe's 300 s tolerance.
-		event = await stripeClient(env).webhooks.constructEventAsync(body, signature, required(env, 'STRIPE_WEBHOOK_SECRET'), undefined, cryptoProvider);
+		event = await stripeClient(env).webhooks.constructEventAsync(body, signature, required(env, 'STRIPE_WEBHOOK_SECRET'), SIGNATURE_TOLERANCE_SECONDS, cryptoProvider);
 	} catch (e) {
 		throw new HttpError(400, 'bad_signature', `Webhook signature verification failed: ${e instanceof Error ? e.message : String(e)}`);
 	}
+	if (typeof event?.id !== 'string' || !event.id || typeof event.type !== 'string') throw new HttpError(400, 'bad_event', 'The webhook event has no id or type.');
+	const object = eventObject<object>(event); // every Stripe event has one
 	const kv = env.LICENSE_KV;
 	// Replays (same event id) are acknowledged without acting twice. KV is eventually consistent, so two
 	// deliveries racing within seconds could both run; every handler below is idempotent, so that is harmless.
@@ -120,7 +152,7 @@ async function webhook(request: Request, env: Env): Promise<Response> {
 	switch (event.type) {
 		case 'checkout.session.completed':
 		case 'checkout.session.async_payment_succeeded': {
-			const session = event.data.object;
+			const session = object as Stripe.Checkout.Session;
 			if (session.metadata?.product !== PRODUCT) outcome = 'not-ours';
 			else if (session.payment_status !== 'paid') outcome = 'awaiting-payment';
 			else {
@@ -130,7 +162,7 @@ async function webhook(request: Request, env: Env): Promise<Response> {
 			break;
 		}
 		case 'charge.refunded': {
-			const charge = event.data.object;
+			const charge = object as Stripe.Charge;
 			const pi = paymentIntentId(charge.payment_intent);
 			if (!pi || !chargeRefunded(charge)) outcome = 'partial-refund';
 			else {
@@ -169,7 +201,9 @@ export default {
 			if (route === 'POST /api/checkout') return withCors(await checkout(request, env), cors);
 			if (route === 'GET /api/license') return withCors(await license(url, env), cors);
 			if (route === 'GET /api/license/status') return withCors(await licenseStatus(url, env), cors);
-			if (['/api/checkout', '/api/license', '/api/license/status'].includes(url.pathname)) throw new HttpError(405, 'method', 'Method not allowed.');
+			if (route === 'POST /api/license/activate') return withCors(await activate(request, env), cors);
+			if (route === 'POST /api/license/release') return withCors(await release(request, env), cors);
+			if (['/api/checkout', '/api/license', '/api/license/status', '/api/license/activate', '/api/license/release'].includes(url.pathname)) throw new HttpError(405, 'method', 'Method not allowed.');
 			throw new HttpError(404, 'not_found', 'Not found.');
 		} catch (e) {
 			if (e instanceof HttpError) return errorResponse(e, cors);

@@ -1,7 +1,8 @@
 /** Issuing licenses: which Stripe sessions count as paid, the license id, the revocation list in KV. */
 import type Stripe from 'stripe';
 import { toBase64Url } from '../../src/lib/license/base64url';
-import { importSigningKey, signLicense, type LicenseClaims } from '../../src/lib/license/token';
+import { importPublicKey, importSigningKey, signLicense, verifyLicense, type LicenseClaims } from '../../src/lib/license/token';
+import { HttpError } from './http';
 import type { Env, KV } from './env';
 
 /** Marks sessions created by this function, so other payments on the same Stripe account never unlock anything. */
@@ -52,14 +53,45 @@ export async function revokePayment(kv: KV, paymentIntent: string): Promise<stri
 	return lid;
 }
 
-let signingKey: { secret: string; key: Promise<CryptoKey> } | null = null;
+interface Keys {
+	secret: string;
+	sign: Promise<CryptoKey>;
+	verify: Promise<CryptoKey>;
+}
+let keys: Keys | null = null;
 
-export async function issueToken(env: Env, lid: string, now = Math.floor(Date.now() / 1000)): Promise<{ token: string; claims: LicenseClaims }> {
-	if (!signingKey || signingKey.secret !== env.LICENSE_SIGNING_KEY) {
-		signingKey = { secret: env.LICENSE_SIGNING_KEY, key: importSigningKey(env.LICENSE_SIGNING_KEY) };
+/** The signing key and its public half (for tokens the app sends back), imported once per secret. */
+function licenseKeys(env: Env): Keys {
+	if (!keys || keys.secret !== env.LICENSE_SIGNING_KEY) {
+		const secret = env.LICENSE_SIGNING_KEY;
+		keys = { secret, sign: importSigningKey(secret), verify: publicHalf(secret) };
 	}
+	return keys;
+}
+
+async function publicHalf(pkcs8: string): Promise<CryptoKey> {
+	const extractable = await importSigningKey(pkcs8, true);
+	const jwk = (await crypto.subtle.exportKey('jwk', extractable)) as JsonWebKey;
+	if (!jwk.x) throw new Error('LICENSE_SIGNING_KEY has no public half.');
+	return importPublicKey(jwk.x);
+}
+
+/**
+ * A token for `lid`: with `dev`, the token that unlocks that device; without, the license key that
+ * activates devices (shown to the buyer to use on another device).
+ */
+export async function issueToken(env: Env, lid: string, dev?: string, now = Math.floor(Date.now() / 1000)): Promise<{ token: string; claims: LicenseClaims }> {
 	const days = Number(env.LICENSE_DAYS ?? '0');
 	const claims: LicenseClaims = { lid, plan: 'full', iat: now };
 	if (Number.isFinite(days) && days > 0) claims.exp = now + Math.round(days * 86400);
-	return { token: await signLicense(claims, await signingKey.key), claims };
+	if (dev !== undefined) claims.dev = dev;
+	return { token: await signLicense(claims, await licenseKeys(env).sign), claims };
+}
+
+/** The claims of a token this function signed (a license key or a device's token), or a 400/403 saying why not. */
+export async function verifyOwnToken(env: Env, token: unknown): Promise<LicenseClaims> {
+	if (typeof token !== 'string' || !token.trim()) throw new HttpError(400, 'bad_key', 'Send the license key.');
+	const check = await verifyLicense(token, await licenseKeys(env).verify);
+	if (!check.ok) throw new HttpError(check.reason === 'malformed' ? 400 : 403, 'bad_key', check.message);
+	return check.claims;
 }

@@ -4,7 +4,7 @@
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importPublicKey, parseToken, verifyLicense } from '../../src/lib/license/token';
+import { importPublicKey, signLicense, verifyLicense } from '../../src/lib/license/token';
 import { APP_URL, startLicenseServers } from './servers';
 import { TEST_LICENSE_PUBLIC_KEY, TEST_WEBHOOK_SECRET } from './test-keys';
 
@@ -37,6 +37,41 @@ async function webhook(payload: string, header: string | null) {
 
 function event(type: string, object: Record<string, unknown>) {
 	return JSON.stringify({ id: `evt_test_${Math.random().toString(36).slice(2)}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object } });
+}
+
+/** A device id as the app makes them: 16 random bytes, base64url. */
+function newDevice(): string {
+	return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+}
+
+async function paidSession(): Promise<string> {
+	const { id, url } = await checkout();
+	expect((await fetch(url, { method: 'POST', redirect: 'manual' })).status).toBe(303);
+	return id;
+}
+
+function redeem(sessionId: string, device: string, extra = '') {
+	return api(`/api/license?session_id=${sessionId}&device=${device}${extra}`);
+}
+
+/** A paid session redeemed on three new devices: their ids and tokens, and the license key. */
+async function threeDevices() {
+	const id = await paidSession();
+	const devices = [newDevice(), newDevice(), newDevice()];
+	const tokens: string[] = [];
+	let key = '';
+	for (const device of devices) {
+		const r = await redeem(id, device);
+		expect(r.status).toBe(200);
+		const body = await r.json();
+		tokens.push(body.token);
+		key = body.key;
+	}
+	return { id, devices, tokens, key };
+}
+
+function post(path: string, body: unknown) {
+	return api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 beforeAll(async () => {
@@ -90,7 +125,8 @@ describe('checkout', () => {
 describe('license', () => {
 	it('is refused before payment and issued after the hosted checkout pays', async () => {
 		const { id, url } = await checkout();
-		const early = await api(`/api/license?session_id=${id}`);
+		const device = newDevice();
+		const early = await redeem(id, device);
 		expect(early.status).toBe(402);
 		expect((await early.json()).error.code).toBe('not_paid');
 
@@ -100,25 +136,30 @@ describe('license', () => {
 		// The fake delivered checkout.session.completed to the worker, signed, and it was accepted.
 		expect(servers.stripe.events.at(-1)?.type).toBe('checkout.session.completed');
 
-		const r = await api(`/api/license?session_id=${id}`);
+		const r = await redeem(id, device);
 		expect(r.status).toBe(200);
-		const { token, license } = await r.json();
-		const check = await verifyLicense(token, await importPublicKey(TEST_LICENSE_PUBLIC_KEY));
+		const { token, key, license } = await r.json();
+		const publicKey = await importPublicKey(TEST_LICENSE_PUBLIC_KEY);
+		const check = await verifyLicense(token, publicKey);
 		expect(check).toEqual({ ok: true, claims: license });
-		expect(Object.keys(license).sort()).toEqual(['iat', 'lid', 'plan']); // no expiry configured, no personal data
+		expect(Object.keys(license).sort()).toEqual(['dev', 'iat', 'lid', 'plan']); // no expiry configured, no personal data
 		expect(license.plan).toBe('full');
+		expect(license.dev).toBe(device); // the token unlocks this device only
 		expect(Math.abs(license.iat - Date.now() / 1000)).toBeLessThan(120);
 		expect(token).not.toContain(id);
-		// Fetching again (another device, a reload) gives the same license id.
-		const again = await (await api(`/api/license?session_id=${id}`)).json();
+		// The license key (for other devices) is the same license without a device.
+		const keyCheck = await verifyLicense(key, publicKey);
+		expect(keyCheck.ok && keyCheck.claims).toEqual({ lid: license.lid, plan: 'full', iat: license.iat });
+		// Fetching again (a reload) gives the same license id and takes no second place.
+		const again = await (await redeem(id, device)).json();
 		expect(again.license.lid).toBe(license.lid);
 	});
 
 	it('rejects malformed and unknown session ids', async () => {
-		const bad = await api('/api/license?session_id=../../v1/charges');
+		const bad = await redeem('../../v1/charges', newDevice());
 		expect(bad.status).toBe(400);
 		expect((await bad.json()).error.code).toBe('bad_session_id');
-		const unknown = await api('/api/license?session_id=cs_test_doesnotexist');
+		const unknown = await redeem('cs_test_doesnotexist', newDevice());
 		expect(unknown.status).toBe(404);
 		expect((await unknown.json()).error.code).toBe('unknown_session');
 	});
@@ -127,30 +168,119 @@ describe('license', () => {
 		const { id } = await checkout();
 		const completed = await (await fetch(`${servers.stripe.url}/__fake/complete-async/${id}`, { method: 'POST' })).json();
 		expect(completed.webhookStatus).toBe(200);
-		expect((await api(`/api/license?session_id=${id}`)).status).toBe(402);
+		const device = newDevice();
+		expect((await redeem(id, device)).status).toBe(402);
 		const succeeded = await (await fetch(`${servers.stripe.url}/__fake/async-succeed/${id}`, { method: 'POST' })).json();
 		expect(succeeded.event.type).toBe('checkout.session.async_payment_succeeded');
 		expect(succeeded.webhookStatus).toBe(200);
-		expect((await api(`/api/license?session_id=${id}`)).status).toBe(200);
+		expect((await redeem(id, device)).status).toBe(200);
 	});
 
 	it('revokes a license when its charge is refunded in full, not for a partial refund', async () => {
 		const { id, url } = await checkout();
 		await fetch(url, { method: 'POST', redirect: 'manual' });
-		const { license } = await (await api(`/api/license?session_id=${id}`)).json();
+		const device = newDevice();
+		const { license, key } = await (await redeem(id, device)).json();
 		expect((await (await api(`/api/license/status?lid=${license.lid}`)).json()).revoked).toBe(false);
 
 		const partial = await (await fetch(`${servers.stripe.url}/__fake/refund/${id}?amount=100`, { method: 'POST' })).json();
 		expect(partial.webhookStatus).toBe(200);
-		expect((await api(`/api/license?session_id=${id}`)).status).toBe(200);
+		expect((await redeem(id, device)).status).toBe(200);
 
 		const full = await (await fetch(`${servers.stripe.url}/__fake/refund/${id}`, { method: 'POST' })).json();
 		expect(full.charge.refunded).toBe(true);
 		expect(full.webhookStatus).toBe(200);
-		const refused = await api(`/api/license?session_id=${id}`);
+		const refused = await redeem(id, device);
 		expect(refused.status).toBe(403);
 		expect((await refused.json()).error.code).toBe('revoked');
 		expect((await (await api(`/api/license/status?lid=${license.lid}`)).json()).revoked).toBe(true);
+		// Its license key no longer activates anything either.
+		const activation = await post('/api/license/activate', { key, device: newDevice() });
+		expect(activation.status).toBe(403);
+		expect((await activation.json()).error.code).toBe('revoked');
+	});
+
+	it('requires a well-formed device id', async () => {
+		const id = await paidSession();
+		for (const device of ['', 'short', 'a'.repeat(65), 'bad/chars-and-more!']) {
+			const r = await api(`/api/license?session_id=${id}&device=${encodeURIComponent(device)}`);
+			expect(r.status).toBe(400);
+			expect((await r.json()).error.code).toBe('bad_device');
+		}
+	});
+});
+
+describe('devices', () => {
+	it('activates a license on at most 3 devices; past that it says how to move it', async () => {
+		const { id, devices, key } = await threeDevices();
+		// A fourth device, by the checkout session or by the license key: refused with the way out.
+		for (const r of [await redeem(id, newDevice()), await post('/api/license/activate', { key, device: newDevice() })]) {
+			expect(r.status).toBe(409);
+			const { error } = await r.json();
+			expect(error.code).toBe('device_limit');
+			expect(error.message).toContain('already active on 3 devices');
+			expect(error.message).toContain('Move the license off this device');
+		}
+		// The devices already counted keep working (a reload, a lost token: activate again).
+		const again = await post('/api/license/activate', { key, device: devices[1] });
+		expect(again.status).toBe(200);
+		expect((await again.json()).license.dev).toBe(devices[1]);
+	});
+
+	it('moves a license: the device left releases its place, the new one takes it', async () => {
+		const { devices, tokens, key } = await threeDevices();
+		const fourth = newDevice();
+		expect((await post('/api/license/activate', { key, device: fourth })).status).toBe(409);
+
+		// Releasing needs that device's own token; the license key (no device) or a forged token release nothing.
+		const withKey = await post('/api/license/release', { token: key });
+		expect(withKey.status).toBe(400);
+		const forged = await post('/api/license/release', { token: tokens[1].slice(0, -4) + 'AAAA' });
+		expect(forged.status).toBe(403);
+		expect((await forged.json()).error.code).toBe('bad_key');
+
+		const released = await post('/api/license/release', { token: tokens[1] });
+		expect(released.status).toBe(200);
+		expect(await released.json()).toEqual({ released: true, active: 2 });
+		expect(await (await post('/api/license/release', { token: tokens[1] })).json()).toEqual({ released: false, active: 2 });
+
+		const moved = await post('/api/license/activate', { key, device: fourth });
+		expect(moved.status).toBe(200);
+		const { token, license } = await moved.json();
+		expect(license.dev).toBe(fourth);
+		expect((await verifyLicense(token, await importPublicKey(TEST_LICENSE_PUBLIC_KEY))).ok).toBe(true);
+		expect((await post('/api/license/activate', { key, device: newDevice() })).status).toBe(409);
+	});
+
+	it('replaces the device activated longest ago from a new one, once per 30 days', async () => {
+		const { devices, key } = await threeDevices();
+		const replacing = await post('/api/license/activate', { key, device: newDevice(), replaceOldest: true });
+		expect(replacing.status).toBe(200);
+		// The oldest device lost its place (it would need a new activation), the two others kept theirs.
+		expect((await post('/api/license/activate', { key, device: devices[2] })).status).toBe(200);
+		const oldest = await post('/api/license/activate', { key, device: devices[0] });
+		expect(oldest.status).toBe(409);
+		const soon = await post('/api/license/activate', { key, device: devices[0], replaceOldest: true });
+		expect(soon.status).toBe(409);
+		const { error } = await soon.json();
+		expect(error.code).toBe('device_limit_wait');
+		expect(error.message).toMatch(/next time that is possible is \d{4}-\d{2}-\d{2}/);
+	});
+
+	it('refuses keys it did not sign and bodies that are not JSON objects', async () => {
+		const forgedKey = await (async () => {
+			const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+			return signLicense({ lid: 'forgedLicense0001', plan: 'full', iat: Math.floor(Date.now() / 1000) }, pair.privateKey);
+		})();
+		const forged = await post('/api/license/activate', { key: forgedKey, device: newDevice() });
+		expect(forged.status).toBe(403);
+		expect((await forged.json()).error.message).toContain('not genuine');
+		expect((await post('/api/license/activate', { key: 'SSL1.x.y', device: newDevice() })).status).toBe(400);
+		expect((await post('/api/license/activate', { device: newDevice() })).status).toBe(400);
+		const notJson = await api('/api/license/activate', { method: 'POST', body: 'key=abc' });
+		expect(notJson.status).toBe(400);
+		expect((await notJson.json()).error.code).toBe('bad_json');
+		expect((await api('/api/license/activate')).status).toBe(405);
 	});
 });
 
@@ -179,10 +309,33 @@ describe('webhook', () => {
 		expect(old.status).toBe(400);
 		expect(old.body.error.message).toMatch(/tolerance/i);
 
+		// A timestamp far in the future is refused too (the SDK alone only refuses old ones).
+		const ahead = sdk.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) + 600 });
+		const future = await webhook(payload, ahead);
+		expect(future.status).toBe(400);
+		expect(future.body.error.message).toMatch(/in the future, outside the tolerance/);
+		const noTime = await webhook(payload, ahead.replace(/^t=\d+,/, ''));
+		expect(noTime.status).toBe(400);
+
 		expect((await webhook(payload, null)).status).toBe(400);
 		// The same payload correctly signed now is accepted, so the rejections above were about the signature.
 		const good = await webhook(payload, sdk.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET }));
 		expect(good).toMatchObject({ status: 200, body: { outcome: 'not-ours' } });
+	});
+
+	it('answers a signed event without data.object with 400, not 500', async () => {
+		for (const data of [{}, { object: null }, { object: 'cs_test_x' }, null]) {
+			for (const type of ['checkout.session.completed', 'charge.refunded', 'customer.created']) {
+				const payload = JSON.stringify({ id: `evt_test_${Math.random().toString(36).slice(2)}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data });
+				const r = await webhook(payload, sdk.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET }));
+				expect(r.status).toBe(400);
+				expect(r.body.error.code).toBe('bad_event');
+				expect(r.body.error.message).toContain('data.object');
+			}
+		}
+		const noId = JSON.stringify({ object: 'event', type: 'charge.refunded', data: { object: {} } });
+		const r = await webhook(noId, sdk.webhooks.generateTestHeaderString({ payload: noId, secret: TEST_WEBHOOK_SECRET }));
+		expect(r.status).toBe(400);
 	});
 });
 

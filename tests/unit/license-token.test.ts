@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../src/lib/license/base64url';
-import { importPublicKey, importSigningKey, parseToken, signLicense, verifyLicense, type LicenseClaims } from '../../src/lib/license/token';
+import { importPublicKey, importSigningKey, parseToken, signLicense, verifyDeviceToken, verifyLicense, type LicenseClaims } from '../../src/lib/license/token';
 import { TEST_LICENSE_PUBLIC_KEY, TEST_LICENSE_SIGNING_KEY } from '../edge/test-keys';
 
 const claims: LicenseClaims = { lid: 'AbCdEfGhIjKlMnOp', plan: 'full', iat: 1_800_000_000 };
@@ -90,6 +90,8 @@ describe('license tokens', () => {
 			`SSL1.${enc({ ...claims, iat: 1.5 })}.${sig}`,
 			`SSL1.${enc({ ...claims, exp: claims.iat - 1 })}.${sig}`,
 			`SSL1.${enc({ ...claims, lid: 'x' })}.${sig}`,
+			`SSL1.${enc({ ...claims, dev: 'short' })}.${sig}`,
+			`SSL1.${enc({ ...claims, dev: 42 })}.${sig}`,
 			'x'.repeat(5000),
 			null,
 			42
@@ -114,5 +116,21 @@ describe('license tokens', () => {
 		for (const form of [pem, url]) {
 			expect((await verifyLicense(await signLicense(claims, await importSigningKey(form)), verify, { now })).ok).toBe(true);
 		}
+	});
+
+	it('unlocks a device only with a token activated for that device', async () => {
+		const { sign, verify } = await keys();
+		const device = 'Zm9vYmFyYmF6cXV1eDEyMw';
+		const token = await signLicense({ ...claims, dev: device }, sign);
+		expect(await verifyDeviceToken(token, verify, device, { now })).toEqual({ ok: true, claims: { ...claims, dev: device } });
+		expect(await verifyDeviceToken(token, verify, 'b3RoZXJkZXZpY2VpZDEyMw', { now })).toMatchObject({ ok: false, reason: 'other-device' });
+		expect(await verifyDeviceToken(token, verify, null, { now })).toMatchObject({ ok: false, reason: 'other-device' });
+		// The license key (no device) is genuine but unlocks nothing by itself.
+		const key = await signLicense(claims, sign);
+		expect((await verifyLicense(key, verify, { now })).ok).toBe(true);
+		expect(await verifyDeviceToken(key, verify, device, { now })).toMatchObject({ ok: false, reason: 'not-activated', message: expect.stringMatching(/not activated on this device/) });
+		// Moving the token to another device by editing its claim breaks the signature.
+		const moved = swapPayload(token, (c) => ({ ...c, dev: 'b3RoZXJkZXZpY2VpZDEyMw' }));
+		expect(await verifyDeviceToken(moved, verify, 'b3RoZXJkZXZpY2VpZDEyMw', { now })).toMatchObject({ ok: false, reason: 'signature' });
 	});
 });

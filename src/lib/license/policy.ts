@@ -5,6 +5,10 @@
 import type { AudioData } from '../dsp/audio';
 
 export const PREVIEW_SECONDS = 60;
+/** Devices one license is active on at once (the license function's default DEVICE_LIMIT). */
+export const DEVICE_LIMIT = 3;
+/** Days between two replacements of a device from another one (its DEVICE_REPLACE_DAYS). */
+export const DEVICE_REPLACE_DAYS = 30;
 
 export interface PlannedAudio {
 	audio: AudioData;

@@ -19,9 +19,15 @@ export interface LicenseClaims {
 	iat: number;
 	/** Optional expiry, seconds since the epoch. */
 	exp?: number;
+	/**
+	 * The device this token unlocks (the random id the app keeps per browser profile). A token
+	 * without it is a license *key*: it unlocks nothing by itself, it activates a device through the
+	 * license function, which counts the devices (see device.ts).
+	 */
+	dev?: string;
 }
 
-export type LicenseFailure = 'malformed' | 'signature' | 'expired' | 'not-yet-valid' | 'revoked';
+export type LicenseFailure = 'malformed' | 'signature' | 'expired' | 'not-yet-valid' | 'revoked' | 'not-activated' | 'other-device';
 
 export type LicenseCheck = { ok: true; claims: LicenseClaims } | { ok: false; reason: LicenseFailure; message: string };
 
@@ -30,7 +36,9 @@ const MESSAGES: Record<LicenseFailure, string> = {
 	signature: 'This license key is not genuine (its signature does not match).',
 	expired: 'This license key has expired.',
 	'not-yet-valid': 'This license key is dated in the future; check the device clock.',
-	revoked: 'This license key was revoked (the purchase was refunded).'
+	revoked: 'This license key was revoked (the purchase was refunded).',
+	'not-activated': 'This license key is not activated on this device yet.',
+	'other-device': 'This license was activated on another device. Activate it here with your license key.'
 };
 
 const ALGORITHM = { name: 'Ed25519' } as const;
@@ -41,6 +49,9 @@ const SKEW_SECONDS = 24 * 3600;
 
 const encoder = new TextEncoder();
 
+/** A device id: 16 random bytes in base64url (22 characters); up to 64 accepted. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
 function fail(reason: LicenseFailure): LicenseCheck {
 	return { ok: false, reason, message: MESSAGES[reason] };
 }
@@ -48,7 +59,7 @@ function fail(reason: LicenseFailure): LicenseCheck {
 function isClaims(value: unknown): value is LicenseClaims {
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
 	const c = value as Record<string, unknown>;
-	const known = new Set(['lid', 'plan', 'iat', 'exp']);
+	const known = new Set(['lid', 'plan', 'iat', 'exp', 'dev']);
 	if (Object.keys(c).some((k) => !known.has(k))) return false;
 	return (
 		typeof c.lid === 'string' &&
@@ -56,7 +67,8 @@ function isClaims(value: unknown): value is LicenseClaims {
 		(PLANS as readonly unknown[]).includes(c.plan) &&
 		Number.isSafeInteger(c.iat) &&
 		(c.iat as number) > 0 &&
-		(c.exp === undefined || (Number.isSafeInteger(c.exp) && (c.exp as number) > (c.iat as number)))
+		(c.exp === undefined || (Number.isSafeInteger(c.exp) && (c.exp as number) > (c.iat as number))) &&
+		(c.dev === undefined || (typeof c.dev === 'string' && DEVICE_ID_PATTERN.test(c.dev)))
 	);
 }
 
@@ -118,6 +130,18 @@ export async function verifyLicense(token: string, publicKey: CryptoKey, options
 	return { ok: true, claims };
 }
 
+/**
+ * What unlocks full length on a device: a genuine token activated for exactly this device (its
+ * `dev` claim is the device's id). A license key (no `dev`) or another device's token does not.
+ */
+export async function verifyDeviceToken(token: string, publicKey: CryptoKey, device: string | null, options: VerifyOptions = {}): Promise<LicenseCheck> {
+	const check = await verifyLicense(token, publicKey, options);
+	if (!check.ok) return check;
+	if (check.claims.dev === undefined) return fail('not-activated');
+	if (check.claims.dev !== device) return fail('other-device');
+	return check;
+}
+
 /** The app's built-in key: the raw 32-byte Ed25519 public key, base64url. */
 export async function importPublicKey(raw: string): Promise<CryptoKey> {
 	const bytes = fromBase64Url(raw.trim());
@@ -126,9 +150,9 @@ export async function importPublicKey(raw: string): Promise<CryptoKey> {
 }
 
 /** The edge function's secret: a PKCS#8 Ed25519 private key, standard base64 or base64url (DER). */
-export async function importSigningKey(pkcs8: string): Promise<CryptoKey> {
+export async function importSigningKey(pkcs8: string, extractable = false): Promise<CryptoKey> {
 	const text = pkcs8.trim().replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 	const bytes = fromBase64Url(text);
 	if (!bytes) throw new Error('LICENSE_SIGNING_KEY must be a base64 PKCS#8 Ed25519 private key.');
-	return crypto.subtle.importKey('pkcs8', bytes as BufferSource, ALGORITHM, false, ['sign']);
+	return crypto.subtle.importKey('pkcs8', bytes as BufferSource, ALGORITHM, extractable, ['sign']);
 }
