@@ -2,8 +2,11 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's chromium (apt install chromium); Playwright's own browser downloads are not used.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// E2E_PORT lets several checkouts run their e2e suites side by side.
-const port = Number(process.env.E2E_PORT ?? 4173);
+// The tests' own port (E2E_PORT lets several checkouts run side by side): never npm start's 4173,
+// and a server already there is an error, never reused, so a running `npm start` (another build,
+// no license service) cannot stand in for the tests' server. The build served is build/, or
+// STEMSAFE_BUILD_DIR's (npm test: build-test/), passed to serve.mjs through the environment.
+const port = Number(process.env.E2E_PORT ?? 4183);
 // The license function (wrangler dev) and the fake Stripe API it talks to (scripts/license-dev.mjs).
 const licensePort = Number(process.env.LICENSE_E2E_PORT ?? 8791);
 const args = [
@@ -28,13 +31,13 @@ export default defineConfig({
 			command: `node scripts/serve.mjs ${port}`,
 			env: { LICENSE_API_PROXY: `http://127.0.0.1:${licensePort}` },
 			url: `http://127.0.0.1:${port}`,
-			reuseExistingServer: !process.env.CI,
+			reuseExistingServer: false,
 			timeout: 60_000
 		},
 		{
 			command: `node scripts/license-dev.mjs --worker-port ${licensePort} --stripe-port ${licensePort + 1} --app-url http://127.0.0.1:${port}/`,
 			url: `http://127.0.0.1:${licensePort}/api/license/status?lid=healthcheck`,
-			reuseExistingServer: !process.env.CI,
+			reuseExistingServer: false,
 			timeout: 120_000
 		}
 	],

@@ -4,8 +4,9 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { BUILD_PATH } from './lib/build-dir.mjs';
 
-const root = new URL('../build/', import.meta.url).pathname;
+const root = BUILD_PATH; // build/, or STEMSAFE_BUILD_DIR (scripts/lib/build-dir.mjs)
 const TEXT = /\.(html|js|mjs|css|json|svg|webmanifest|txt|wasm)$/;
 const MODEL = /\.onnx$/;
 

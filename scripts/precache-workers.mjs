@@ -3,8 +3,9 @@
 // this writes their paths into build/service-worker.js so they are precached too.
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { BUILD_PATH } from './lib/build-dir.mjs';
 
-const root = new URL('../build/', import.meta.url).pathname;
+const root = BUILD_PATH; // build/, or STEMSAFE_BUILD_DIR (scripts/lib/build-dir.mjs)
 const workersDir = join(root, '_app/immutable/workers');
 const PLACEHOLDER = '__STEMSAFE_WORKER_ASSETS__';
 

@@ -1,12 +1,15 @@
 // Serves the production build (build/) exactly as a static host would, on localhost only:
 // precompressed .br/.gz files when the browser accepts them (scripts/compress.mjs writes
 // them), and the cross-origin isolation headers multi-threaded WebAssembly needs.
-// usage: node scripts/serve.mjs [port]
+// Without LICENSE_API_PROXY (npm start) /api/* says that purchases are not available in this local
+// mode (scripts/lib/local-mode.mjs). usage: node scripts/serve.mjs [port]
 import { createServer, request } from 'node:http';
 import { existsSync } from 'node:fs';
+import { BUILD_PATH } from './lib/build-dir.mjs';
+import { answerLocalMode } from './lib/local-mode.mjs';
 import sirv from 'sirv';
 
-const dir = new URL('../build/', import.meta.url).pathname;
+const dir = BUILD_PATH; // build/, or STEMSAFE_BUILD_DIR (npm test serves build-test/)
 if (!existsSync(`${dir}index.html`)) {
 	console.error('No build found: run `npm run build` first.');
 	process.exit(1);
@@ -29,6 +32,7 @@ createServer((req, res) => {
 		upstream.on('error', () => res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"unreachable","message":"The license service is not running."}}'));
 		return void req.pipe(upstream);
 	}
+	if (req.url?.startsWith('/api/')) return answerLocalMode(res);
 	// The service worker must never be served stale, or updates would not be noticed.
 	if (req.url?.startsWith('/service-worker.js')) res.setHeader('Cache-Control', 'no-cache');
 	assets(req, res, () => {
