@@ -2,7 +2,7 @@
 // Implements only what edge/ uses, in Stripe's wire format, so the real stripe SDK talks to it
 // (host/port/protocol settings): GET /v1/prices/:id, POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id
 // (expand payment_intent, payment_intent.latest_charge), plus a hosted checkout page that "pays"
-// and redirects to success_url, and /__fake/* controls for tests (refunds, delayed payments).
+// and redirects to success_url, and /__fake/* controls for tests (refunds, delayed payments, prices).
 // When a webhook URL and secret are given it delivers signed events like Stripe does.
 //
 // usage: node scripts/fake-stripe.mjs [port]   (env: FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET)
@@ -42,6 +42,8 @@ const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  */
 export async function startFakeStripe(options = {}) {
 	const sessions = new Map();
+	// this server's prices (a test may change one: POST /__fake/price/<id>?amount=&currency=)
+	const prices = structuredClone(PRICES);
 	const intents = new Map();
 	const charges = new Map();
 	const events = [];
@@ -96,7 +98,7 @@ export async function startFakeStripe(options = {}) {
 			}
 			if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
 				const form = new URLSearchParams(await readBody(req));
-				const price = PRICES[form.get('line_items[0][price]') ?? ''];
+				const price = prices[form.get('line_items[0][price]') ?? ''];
 				if (form.get('mode') !== 'payment') return stripeError(res, 400, 'mode must be payment', { param: 'mode' });
 				if (!price) return stripeError(res, 400, `No such price: '${form.get('line_items[0][price]')}'`, { code: 'resource_missing', param: 'line_items[0][price]' });
 				if (form.get('line_items[0][quantity]') !== '1') return stripeError(res, 400, 'quantity must be 1', { param: 'line_items[0][quantity]' });
@@ -127,7 +129,7 @@ export async function startFakeStripe(options = {}) {
 				return send(res, 200, session);
 			}
 			if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'prices' && parts[2]) {
-				const price = PRICES[parts[2]];
+				const price = prices[parts[2]];
 				if (!price) return stripeError(res, 404, `No such price: '${parts[2]}'`, { code: 'resource_missing', param: 'price' });
 				return send(res, 200, { id: parts[2], object: 'price', active: true, type: 'one_time', unit_amount: price.amount, currency: price.currency, livemode: false });
 			}
@@ -157,6 +159,12 @@ export async function startFakeStripe(options = {}) {
 				}
 			}
 			// Test controls.
+			if (req.method === 'POST' && parts[0] === '__fake' && parts[1] === 'price' && prices[parts[2]]) {
+				const price = prices[parts[2]];
+				price.amount = Number(url.searchParams.get('amount') ?? price.amount);
+				price.currency = (url.searchParams.get('currency') ?? price.currency).toLowerCase();
+				return send(res, 200, { id: parts[2], ...price });
+			}
 			if (req.method === 'POST' && parts[0] === '__fake' && parts[2]) {
 				const session = sessions.get(parts[2]);
 				if (!session) return stripeError(res, 404, 'No such session.');

@@ -15,6 +15,7 @@ import { required, type Env } from './env';
 import { HttpError, RateLimiter, corsHeaders, errorResponse, json, readBody, readJsonObject } from './http';
 import { activateDevice, deviceId, devicePolicy, releaseDevice } from './devices';
 import { SIGNATURE_TOLERANCE_SECONDS, checkSignatureTime, eventObject } from './stripe-event';
+import { FULL_LENGTH_PRICE, formatPrice } from '../../src/lib/license/price';
 import { PRODUCT, chargeRefunded, isRevoked, issueToken, kvKeys, licenseId, paymentIntentId, recordPaidSession, revokePayment, verifyOwnToken } from './license';
 
 /** API requests carry no more than a tiny JSON body; Stripe events are larger. */
@@ -57,9 +58,22 @@ async function checkout(request: Request, env: Env): Promise<Response> {
 	success.search = 'session_id={CHECKOUT_SESSION_ID}';
 	const cancel = new URL(app);
 	cancel.search = 'checkout=cancelled';
-	const session = await stripeClient(env).checkout.sessions.create({
+	const stripe = stripeClient(env);
+	const priceId = required(env, 'STRIPE_PRICE_ID');
+	// The app shows its price (src/lib/license/price.json) before checkout: a Stripe Price that
+	// charges anything else is refused before anyone pays.
+	const price = await stripe.prices.retrieve(priceId);
+	const charged = { amount: price.unit_amount ?? -1, currency: price.currency.toUpperCase() };
+	if (charged.amount !== FULL_LENGTH_PRICE.amount || charged.currency !== FULL_LENGTH_PRICE.currency) {
+		throw new HttpError(
+			500,
+			'price_mismatch',
+			`Checkout is closed: the Stripe Price charges ${charged.amount >= 0 ? formatPrice(charged, 'en') : 'a variable amount'}, but the app shows ${formatPrice(FULL_LENGTH_PRICE, 'en')}. Set one to match the other (src/lib/license/price.json).`
+		);
+	}
+	const session = await stripe.checkout.sessions.create({
 		mode: 'payment',
-		line_items: [{ price: required(env, 'STRIPE_PRICE_ID'), quantity: 1 }],
+		line_items: [{ price: priceId, quantity: 1 }],
 		// Stripe would percent-encode the braces of the template; keep them literal.
 		success_url: success.href.replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}'),
 		cancel_url: cancel.href,

@@ -5,6 +5,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPublicKey, signLicense, verifyLicense } from '../../src/lib/license/token';
+import { FULL_LENGTH_PRICE, formatPrice } from '../../src/lib/license/price';
 import { APP_URL, startLicenseServers } from './servers';
 import { TEST_LICENSE_PUBLIC_KEY, TEST_WEBHOOK_SECRET } from './test-keys';
 
@@ -92,7 +93,24 @@ describe('checkout', () => {
 		const session = servers.stripe.sessions.get(id)!;
 		expect(session.success_url).toBe(`${APP_URL}?session_id={CHECKOUT_SESSION_ID}`);
 		expect(session.cancel_url).toBe(`${APP_URL}?checkout=cancelled`);
-		expect(session.amount_total).toBe(900);
+		expect(session.amount_total).toBe(FULL_LENGTH_PRICE.amount); // the price the app shows
+	});
+
+	it('refuses to open a checkout whose Stripe Price differs from the price the app shows', async () => {
+		const setPrice = (amount: number, currency: string) => fetch(`${servers.stripe.url}/__fake/price/${servers.stripe.price}?amount=${amount}&currency=${currency}`, { method: 'POST' });
+		try {
+			await setPrice(FULL_LENGTH_PRICE.amount + 100, FULL_LENGTH_PRICE.currency);
+			const r = await api('/api/checkout', { method: 'POST' });
+			expect(r.status).toBe(500);
+			const { error } = await r.json();
+			expect(error.code).toBe('price_mismatch');
+			expect(error.message).toContain(`but the app shows ${formatPrice(FULL_LENGTH_PRICE, 'en')}`);
+			await setPrice(FULL_LENGTH_PRICE.amount, 'usd');
+			expect((await api('/api/checkout', { method: 'POST' })).status).toBe(FULL_LENGTH_PRICE.currency === 'USD' ? 200 : 500);
+		} finally {
+			await setPrice(FULL_LENGTH_PRICE.amount, FULL_LENGTH_PRICE.currency);
+		}
+		expect((await api('/api/checkout', { method: 'POST' })).status).toBe(200);
 	});
 
 	it('refuses parameters, oversized bodies, other origins and wrong methods with JSON errors', async () => {
