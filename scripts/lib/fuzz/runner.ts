@@ -43,7 +43,8 @@ export interface ParserReport {
 	refused: number;
 	failures: Record<FailureKind, number>;
 	groups: FailureGroup[];
-	slowestMs: number;
+	/** The input that took longest (a timeout counts its time limit). */
+	slowest: { ms: number; index: number; how: string };
 	seconds: number;
 }
 
@@ -147,7 +148,7 @@ export async function runFuzz(options: FuzzOptions): Promise<ParserReport[]> {
 			const target = TARGETS[parser];
 			if (!target) throw new Error(`unknown parser ${parser}`);
 			const seeds = target.seeds();
-			const report: ParserReport = { parser, tried: 0, accepted: 0, refused: 0, failures: { unclean: 0, timeout: 0, memory: 0, crash: 0 }, groups: [], slowestMs: 0, seconds: 0 };
+			const report: ParserReport = { parser, tried: 0, accepted: 0, refused: 0, failures: { unclean: 0, timeout: 0, memory: 0, crash: 0 }, groups: [], slowest: { ms: 0, index: -1, how: '' }, seconds: 0 };
 			const groups = new Map<string, FailureGroup>();
 			const t0 = performance.now();
 			let next = 0;
@@ -156,7 +157,8 @@ export async function runFuzz(options: FuzzOptions): Promise<ParserReport[]> {
 					const input = makeInput(target, seeds, options.seed, next++);
 					const { outcome, ms } = await runner.run(parser, input.bytes);
 					report.tried++;
-					report.slowestMs = Math.max(report.slowestMs, outcome.kind === 'timeout' ? outcome.ms : ms);
+					const took = outcome.kind === 'timeout' ? outcome.ms : ms;
+					if (took > report.slowest.ms) report.slowest = { ms: took, index: input.index, how: input.how };
 					if (outcome.kind === 'ok') report.accepted++;
 					else if (outcome.kind === 'clean') report.refused++;
 					if (isFailure(outcome)) {
@@ -194,13 +196,14 @@ export function formatReports(reports: ParserReport[]): string {
 			String(r.failures.timeout),
 			String(r.failures.memory),
 			String(r.failures.crash),
-			`${r.slowestMs.toFixed(0)} ms`,
+			`${r.slowest.ms.toFixed(0)} ms`,
 			`${r.seconds.toFixed(0)} s`
 		]);
 	}
 	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
 	const lines = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 	const total = reports.reduce((n, r) => n + totalFailures(r), 0);
+	lines.push(`slowest inputs: ${reports.map((r) => `${r.parser} #${r.slowest.index} (${r.slowest.how})`).join('; ')}`);
 	lines.push(`failures: ${total} in ${reports.reduce((n, r) => n + r.tried, 0)} inputs`);
 	for (const r of reports) {
 		for (const g of r.groups) {

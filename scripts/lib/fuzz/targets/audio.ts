@@ -291,36 +291,25 @@ function flacSeeds(): Uint8Array[] {
 	];
 }
 
-export const wavTarget: FuzzTarget = {
-	name: 'wav',
-	isClean,
-	seeds: wavSeeds,
-	run: (bytes) => runAll([() => decodeAudioFile(exactBuffer(bytes), refuseCompressed), () => readWavInSlices(sliceable(bytes))], isClean),
-	generators: {
-		fields: (rng) => wavFromFields(rng),
-		chunks: (rng, seeds) => manyChunks(rng, true, 'WAVE', rng.pick(seeds).subarray(12))
-	}
-};
+/** The page's path: decodeAudioFile (with the compressed fallback refusing). */
+const decodeAll = (bytes: Uint8Array) => decodeAudioFile(exactBuffer(bytes), refuseCompressed);
 
-export const aiffTarget: FuzzTarget = {
-	name: 'aiff',
-	isClean,
-	seeds: aiffSeeds,
-	run: (bytes) => decodeAudioFile(exactBuffer(bytes), refuseCompressed),
-	generators: {
-		fields: (rng) => aiffFromFields(rng),
-		chunks: (rng, seeds) => manyChunks(rng, false, 'AIFF', rng.pick(seeds).subarray(12))
-	}
-};
+const audioTarget = (name: string, seeds: () => Uint8Array[], generators: FuzzTarget['generators'], run = decodeAll): FuzzTarget => ({ name, isClean, seeds, run, generators });
 
-export const flacTarget: FuzzTarget = {
-	name: 'flac',
-	isClean,
-	seeds: flacSeeds,
-	run: (bytes) => decodeAudioFile(exactBuffer(bytes), refuseCompressed),
-	generators: {
-		frame: (rng, seeds) => mutateFlacFrame(rng.pick(seeds), rng),
-		metadata: (rng, seeds) => flacMetadata(rng, seeds),
-		constant: (rng) => constantFlacFromFields(rng)
-	}
-};
+export const wavTarget = audioTarget(
+	'wav',
+	wavSeeds,
+	{ fields: (rng) => wavFromFields(rng), chunks: (rng, seeds) => manyChunks(rng, true, 'WAVE', rng.pick(seeds).subarray(12)) },
+	(bytes) => runAll([() => decodeAll(bytes), () => readWavInSlices(sliceable(bytes))], isClean)
+);
+
+export const aiffTarget = audioTarget('aiff', aiffSeeds, {
+	fields: (rng) => aiffFromFields(rng),
+	chunks: (rng, seeds) => manyChunks(rng, false, 'AIFF', rng.pick(seeds).subarray(12))
+});
+
+export const flacTarget = audioTarget('flac', flacSeeds, {
+	frame: (rng, seeds) => mutateFlacFrame(rng.pick(seeds), rng),
+	metadata: (rng, seeds) => flacMetadata(rng, seeds),
+	constant: (rng) => constantFlacFromFields(rng)
+});
