@@ -64,6 +64,26 @@ async function libraryRecords(page: Page): Promise<{ id: string; status: string;
 	return ((await readKeyval(page, 'stemsafe-library')) ?? []) as Awaited<ReturnType<typeof libraryRecords>>;
 }
 
+/**
+ * Makes the separation worker's writes to the library fail as on a full disk: the worker then
+ * returns the stems unsaved and the page saves them itself (library.save), the path these tests
+ * drive further.
+ */
+async function failWorkerWrites(page: Page) {
+	const workers = page.workers().filter((w) => w.url().includes('separator.worker'));
+	expect(workers.length).toBeGreaterThan(0);
+	for (const w of workers) {
+		await w.evaluate(() => {
+			const proto = (self as unknown as { FileSystemSyncAccessHandle?: { prototype: { write: unknown } } }).FileSystemSyncAccessHandle?.prototype;
+			if (proto) {
+				proto.write = () => {
+					throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+				};
+			}
+		});
+	}
+}
+
 async function separateAndSave(page: Page, names: string[], seconds = 1) {
 	const before = await page.getByTestId('job').count();
 	await dropFiles(page, names.map((n) => wavFile(n, testSong(seconds))));
@@ -312,8 +332,79 @@ test('"when this tab closes": items survive a reload of the tab and are gone onc
 	expect(await opfsLibrary(next)).toEqual({});
 });
 
+test('"Done" appears only once the song is in the library', async ({ page }) => {
+	await openApp(page, 'wasm');
+	// at the moment the job turns "done", the library already shows the song as saved
+	const seen = page.evaluate(
+		() =>
+			new Promise<{ statuses: string[]; itemAtDone: string | null }>((resolve) => {
+				const statuses: string[] = [];
+				const observer = new MutationObserver(() => {
+					const job = document.querySelector<HTMLElement>('[data-testid=job]');
+					const status = job?.dataset.status;
+					if (status && statuses.at(-1) !== status) statuses.push(status);
+					if (status === 'done') {
+						observer.disconnect();
+						const item = [...document.querySelectorAll<HTMLElement>('[data-testid=library-item]')].find((i) => i.textContent?.includes('saved first.wav'));
+						resolve({ statuses, itemAtDone: item?.dataset.status ?? null });
+					}
+				});
+				observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+			})
+	);
+	await dropFiles(page, [wavFile('saved first.wav', testSong(1))]);
+	const { statuses, itemAtDone } = await seen;
+	expect(statuses).toContain('saving');
+	expect(statuses.indexOf('saving')).toBeLessThan(statuses.indexOf('done'));
+	expect(itemAtDone).toBe('complete');
+	await expect(page.getByTestId('library-empty')).toHaveCount(0);
+});
+
+test('a reload while saving loses nothing: the browser asks first, and the next visit completes the song', async ({ page }) => {
+	await openApp(page, 'wasm');
+	// The library's lock is granted once (the record begun before separating), then never again:
+	// the page cannot complete the record, as if it were closed at that moment.
+	await page.evaluate(() => {
+		const proto = LockManager.prototype as unknown as { request: (...a: unknown[]) => Promise<unknown> };
+		const request = proto.request;
+		let granted = 0;
+		proto.request = function (this: LockManager, ...args: unknown[]) {
+			if (args[0] === 'stemsafe-library-index' && ++granted > 1) return new Promise(() => undefined);
+			return request.apply(this, args);
+		};
+	});
+	await dropFiles(page, [wavFile('saving.wav', testSong(1))]);
+	const job = page.getByTestId('job');
+	await expect(job).toHaveAttribute('data-status', 'saving', { timeout: 120_000 });
+	await expect(job).toContainText('Saving to your library');
+	// the stems are on disk, marked saved, before the job even says "saving"
+	const [folder] = Object.values(await opfsLibrary(page));
+	expect(folder).toContain('saved.json');
+	expect(folder).toHaveLength(loadManifest().stems.length * 2 + 1);
+	// leaving now is questioned
+	expect(await page.evaluate(() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true })))).toBe(true);
+
+	page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()));
+	await page.reload();
+	await openApp(page, 'wasm');
+	const item = page.getByTestId('library-item');
+	await expect(item).toHaveAttribute('data-status', 'complete');
+	await expect(item.getByTestId('library-recovered')).toBeVisible();
+	const [record] = (await readKeyval(page, 'stemsafe-library')) as { status: string; recovered: boolean; interrupted: boolean; frames: number; stems: { complete: boolean; frames: number }[] }[];
+	expect(record).toMatchObject({ status: 'complete', recovered: true, interrupted: false, frames: 44100 });
+	expect(record.stems.every((s) => s.complete && s.frames === 44100)).toBe(true);
+	await expect.poll(async () => Object.values(await opfsLibrary(page))[0]?.length).toBe(loadManifest().stems.length * 2); // the marker is gone
+	await item.getByTestId('library-open').click();
+	const stems = await downloadZip(page);
+	expect(stems.size).toBe(loadManifest().stems.length);
+	for (const audio of stems.values()) expect(audio.channels[0]).toHaveLength(44100);
+	// nothing is asked before leaving now
+	expect(await page.evaluate(() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true })))).toBe(false);
+});
+
 test('a reload in the middle of saving keeps the stems that were finished and removes the rest', async ({ page }) => {
 	await openApp(page, 'wasm');
+	await failWorkerWrites(page); // the page saves the stems itself, stem by stem
 	// Let the first stem (two channel files) commit, then stall every further commit, as a crash would.
 	await page.evaluate(() => {
 		const proto = FileSystemWritableFileStream.prototype;
@@ -400,6 +491,7 @@ test('delete all my data leaves nothing of the user in IndexedDB, OPFS or caches
 test('a full disk keeps every earlier result and says so; the new result stays on the page', async ({ page }) => {
 	await openApp(page, 'wasm');
 	await separateAndSave(page, ['earlier.wav']);
+	await failWorkerWrites(page);
 	await page.evaluate(() => {
 		const proto = FileSystemWritableFileStream.prototype;
 		const write = proto.write;

@@ -39,7 +39,7 @@ const result = (frames: number): SeparationResult => ({
 	sampleRate: RATE,
 	stems: [],
 	notes: [],
-	stored: { folder: 'entry-1', frames, channels: 2, files: [] }
+	stored: { folder: 'entry-1', frames, channels: 2, files: ['vocals', 'drums', 'bass', 'other'].map((name) => [`${name}.c0.f32`, `${name}.c1.f32`]) }
 });
 
 /** `free` bytes left for the site; every song takes the disk path (as long songs do). */

@@ -8,17 +8,20 @@ import type { SeparationResult } from '../separation/pipeline';
 import { registerDataCategory } from '../privacy/data-categories';
 import { deleteOne, keyvalDb, readAll, readOne, writeOne } from './idb';
 import { alivePresence, canSeeOtherTabs, holdPresence, withIndexLock } from './locks';
-import { ChannelAppender, jobDir, listFolders, opfsSupported, readChannels, removeFile, removeFolder } from './opfs';
+import { ChannelAppender, folderFiles, jobDir, listFolders, opfsSupported, readChannels, removeFile, removeFolder } from './opfs';
 import { keepInMemory, storedResult } from './stored';
 import {
 	LIBRARY_DIR,
+	SAVED_MARKER,
 	completed,
 	entryBytes,
 	newEntry,
 	planCleanup,
+	recoverSaved,
 	sortEntries,
 	withStemProgress,
-	type LibraryEntry
+	type LibraryEntry,
+	type StoredFolder
 } from './records';
 import { DEFAULT_RETENTION, applyPolicy, isRetentionPolicy, planPolicyChange, retentionLabel, type PolicyChange, type RetentionPolicy } from './retention';
 import { confirmClock, isStoredClock, judgeClock, type ClockReading } from './clock';
@@ -132,9 +135,22 @@ export class Library {
 		this.channel?.close();
 	}
 
-	/** Saves a finished job; each stem is committed to disk as soon as it is written. */
+	/**
+	 * Saves a finished job. Stems the worker wrote already (`result.stored`, begun with `begin`)
+	 * only need their record completed; others are written here, each stem committed to disk as
+	 * soon as it is written. Null when it could not be saved (`message` says why).
+	 */
 	async save(input: SaveInput): Promise<LibraryEntry | null> {
-		if (!this.supported || input.result.stored) return null; // stored: the worker wrote it (begin/finish)
+		if (!this.supported) return null;
+		const { stored } = input.result;
+		if (stored) {
+			const entry = await this.finish(stored.folder, input.result).catch((e: unknown) => {
+				this.message = `“${input.fileName}” could not be saved to the library: ${e instanceof Error ? e.message : String(e)}. Its stems are still here until you close the tab.`;
+				return null;
+			});
+			if (entry) this.message = null;
+			return entry;
+		}
 		await this.start();
 		const { result } = input;
 		const generation = this.generation;
@@ -378,7 +394,9 @@ export class Library {
 				const stored = await readOne<unknown>(this.settings, CLOCK_KEY);
 				const now = this.reading();
 				const clock = judgeClock(now, this.anchor, isStoredClock(stored) ? stored : null);
-				const plan = planCleanup(entries, await listFolders(), this.policy, { now: now.wall, trusted: clock.trusted }, alive);
+				const folders = await listFolders();
+				const recovered = await this.recoverable(entries, folders, alive, now.wall);
+				const plan = planCleanup(entries, folders, this.policy, { now: now.wall, trusted: clock.trusted }, alive, recovered);
 				for (const id of plan.deleteEntries) {
 					await deleteOne(this.db, id);
 					await removeFolder(id);
@@ -402,6 +420,25 @@ export class Library {
 		const unanswered = ask.filter((id) => !this.kept.has(id));
 		if (unanswered.length) this.clockQuestion = this.question(ask, ahead);
 		else if (!ask.length) this.clockQuestion = null;
+	}
+
+	/** Jobs whose page closed after the worker had saved every stem (SAVED_MARKER): their completed records. */
+	private async recoverable(entries: LibraryEntry[], folders: StoredFolder[], alive: ReadonlySet<string>, now: number): Promise<Map<string, LibraryEntry>> {
+		const recovered = new Map<string, LibraryEntry>();
+		const marked = new Set(folders.filter((f) => f.files.includes(SAVED_MARKER)).map((f) => f.name));
+		for (const e of entries) {
+			if (e.status !== 'writing' || alive.has(e.writer) || !marked.has(e.id)) continue;
+			try {
+				const files = await folderFiles(e.id);
+				const marker = files.get(SAVED_MARKER);
+				const sizes = new Map([...files].map(([name, f]) => [name, f.size]));
+				const entry = marker ? recoverSaved(e, await marker.text(), sizes, now) : null;
+				if (entry) recovered.set(e.id, entry);
+			} catch {
+				// unreadable: treated as interrupted (what was not finished is removed)
+			}
+		}
+		return recovered;
 	}
 
 	private question(ids: string[], ahead: number): ClockQuestion | null {

@@ -110,6 +110,17 @@ export async function listFolders(): Promise<StoredFolder[]> {
 	return folders;
 }
 
+/** The files in one job's folder, by name (empty when it does not exist). */
+export async function folderFiles(folder: string): Promise<Map<string, File>> {
+	const dir = await jobDir(folder, false);
+	const files = new Map<string, File>();
+	if (!dir) return files;
+	for await (const [name, handle] of dirEntries(dir)) {
+		if (handle.kind === 'file') files.set(name, await (handle as FileSystemFileHandle).getFile());
+	}
+	return files;
+}
+
 export async function removeFolder(name: string): Promise<void> {
 	const lib = await libraryDir(false);
 	try {

@@ -6,7 +6,7 @@
  * float32 samples, one file per channel so each can be appended chunk by chunk.
  */
 import type { SongAnalysis } from '../analysis/report';
-import type { PreviewInfo } from '../separation/pipeline';
+import type { PreviewInfo, SeparationResult, StoredStems } from '../separation/pipeline';
 import { dueState, type RetentionClock, type RetentionPolicy } from './retention';
 
 export const LIBRARY_DIR = 'library';
@@ -36,6 +36,8 @@ export interface LibraryEntry {
 	status: 'writing' | 'complete';
 	/** Set when a job was cut off (reload, crash) and only some stems could be kept. */
 	interrupted: boolean;
+	/** Set when the page closed while saving and the next visit completed the record (recoverSaved). */
+	recovered?: boolean;
 	/** The tab that made it (for "delete when the tab closes"; survives a reload of that tab). */
 	ownerTab: string;
 	/** The page load that writes it: once that page is gone, a 'writing' record was interrupted. */
@@ -132,6 +134,55 @@ export function completed(entry: LibraryEntry, now: number): LibraryEntry {
 	return { ...entry, status: 'complete', savedAt: now };
 }
 
+/**
+ * The file the separation worker writes into a job's folder once every stem file is complete
+ * and flushed (stem-writer.ts): with it a 'writing' record whose page is gone is a finished
+ * result the next visit completes, not an interrupted one.
+ */
+export const SAVED_MARKER = 'saved.json';
+
+export interface SavedMarker {
+	version: 1;
+	frames: number;
+	channels: number;
+	stems: number;
+	notes: string[];
+	analysis?: SongAnalysis;
+	preview?: PreviewInfo;
+}
+
+export function savedMarker(result: SeparationResult & { stored: StoredStems }): SavedMarker {
+	const { stored } = result;
+	return { version: 1, frames: stored.frames, channels: stored.channels, stems: stored.files.length, notes: result.notes, analysis: result.analysis, preview: result.preview };
+}
+
+/**
+ * The record of a job the page could not complete (it closed while saving), completed from its
+ * SAVED_MARKER — or null when the marker is unreadable or does not match the record, or a stem
+ * file is shorter than it says (`sizes`: bytes of each file in the folder). Nothing
+ * half-written is ever shown as complete.
+ */
+export function recoverSaved(entry: LibraryEntry, markerText: string, sizes: ReadonlyMap<string, number>, now: number): LibraryEntry | null {
+	let m: SavedMarker;
+	try {
+		m = JSON.parse(markerText) as SavedMarker;
+	} catch {
+		return null;
+	}
+	if (typeof m !== 'object' || m === null || m.version !== 1) return null;
+	if (!Number.isSafeInteger(m.frames) || m.frames < 0 || m.stems !== entry.stems.length || m.channels !== entry.channels) return null;
+	const bytes = m.frames * BYTES_PER_SAMPLE;
+	if (!entry.stems.every((s) => s.files.length === m.channels && s.files.every((f) => (sizes.get(f) ?? -1) >= bytes))) return null;
+	const notes = Array.isArray(m.notes) ? m.notes.filter((n): n is string => typeof n === 'string') : [];
+	const stems = entry.stems.map((s) => ({ ...s, frames: m.frames, complete: true }));
+	return {
+		...completed({ ...entry, frames: m.frames, stems, notes }, now),
+		...(m.analysis ? { analysis: m.analysis } : {}),
+		...(m.preview ? { preview: m.preview } : {}),
+		recovered: true
+	};
+}
+
 /** Newest first; the order every tab shows. */
 export function sortEntries(entries: LibraryEntry[]): LibraryEntry[] {
 	return [...entries].sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
@@ -169,7 +220,9 @@ export function planCleanup(
 	folders: StoredFolder[],
 	policy: RetentionPolicy,
 	clock: number | RetentionClock,
-	alive: ReadonlySet<string>
+	alive: ReadonlySet<string>,
+	/** Records of pages that closed while saving, completed from their marker (recoverSaved). */
+	recovered: ReadonlyMap<string, LibraryEntry> = new Map()
 ): CleanupPlan {
 	const plan: CleanupPlan = { deleteEntries: [], rewrite: [], deleteFolders: [], deleteFiles: [], ask: [] };
 	const times = typeof clock === 'number' ? { now: clock, trusted: clock } : clock;
@@ -181,12 +234,17 @@ export function planCleanup(
 				kept.set(e.id, e); // still being written: never touch
 				continue;
 			}
-			const done = e.stems.filter((s) => s.complete);
-			if (done.length === 0) {
-				plan.deleteEntries.push(e.id);
-				continue;
+			const saved = recovered.get(e.id);
+			if (saved) {
+				e = saved; // finished before its page closed: whole, as if the page had completed it
+			} else {
+				const done = e.stems.filter((s) => s.complete);
+				if (done.length === 0) {
+					plan.deleteEntries.push(e.id);
+					continue;
+				}
+				e = { ...e, stems: done, status: 'complete', interrupted: true };
 			}
-			e = { ...e, stems: done, status: 'complete', interrupted: true };
 			plan.rewrite.push(e);
 		}
 		const due = dueState(e, policy, times, alive);

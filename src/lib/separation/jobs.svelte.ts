@@ -9,7 +9,15 @@ import type { SeparationResult } from './pipeline';
 import { explainError } from '../runtime/errors';
 import { CancelledError, progressText, type Progress } from './progress';
 
-export type JobStatus = 'queued' | 'decoding' | 'separating' | 'done' | 'error' | 'cancelled';
+/**
+ * queued → decoding → separating → saving → done, or error / cancelled. 'saving' lasts until the
+ * result is in the on-device library (onFinished has settled): 'done' means saved, or that saving
+ * failed and `error` says so (the result stays on the page either way).
+ */
+export type JobStatus = 'queued' | 'decoding' | 'separating' | 'saving' | 'done' | 'error' | 'cancelled';
+
+/** The states in which leaving the page would lose the job (or what it is writing). */
+const UNFINISHED: readonly JobStatus[] = ['queued', 'decoding', 'separating', 'saving'];
 
 export interface Job {
 	id: string;
@@ -32,8 +40,11 @@ export interface QueueDeps {
 	decode: (file: File) => Promise<AudioData>;
 	separate: (jobId: string, audio: AudioData, onProgress: (p: Progress) => void) => Promise<SeparationResult>;
 	cancel: (jobId: string) => Promise<void>;
-	/** Called once a job's result is ready (e.g. to save it to the on-device library), with the file it came from. */
-	onFinished?: (job: Job, result: SeparationResult, file: File) => void;
+	/**
+	 * Called once a job's result is ready, with the file it came from, to save it to the
+	 * on-device library: the job is 'saving' until the promise it returns settles.
+	 */
+	onFinished?: (job: Job, result: SeparationResult, file: File) => void | Promise<unknown>;
 }
 
 let counter = 0;
@@ -77,6 +88,11 @@ export class JobQueue {
 		else if (job.status === 'decoding' || job.status === 'separating') void this.deps.cancel(id);
 	}
 
+	/** Whether a job is waiting, running or saving: closing or reloading the page now would lose it. */
+	get busy(): boolean {
+		return this.jobs.some((j) => UNFINISHED.includes(j.status));
+	}
+
 	remove(id: string): void {
 		this.cancel(id);
 		this.files.delete(id);
@@ -114,14 +130,23 @@ export class JobQueue {
 				this.update(job.id, { progress: p.fraction, etaSeconds: p.etaSeconds, progressNote: progressText(p) })
 			);
 			this.update(job.id, {
-				status: 'done',
+				status: this.deps.onFinished ? 'saving' : 'done',
 				progress: 1,
 				etaSeconds: 0,
 				result,
 				notes: [...(audio.notes ?? []), ...result.notes],
 				elapsedSeconds: (performance.now() - started) / 1000
 			});
-			this.deps.onFinished?.(job, result, file);
+			if (this.deps.onFinished) {
+				try {
+					await this.deps.onFinished(job, result, file);
+				} catch (e) {
+					this.update(job.id, {
+						error: `This result could not be saved to your library (${e instanceof Error ? e.message : String(e)}). Its stems stay here until you close the tab.`
+					});
+				}
+				this.update(job.id, { status: 'done' });
+			}
 		} catch (e) {
 			if (e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError')) {
 				this.update(job.id, { status: 'cancelled' });

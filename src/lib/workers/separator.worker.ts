@@ -19,7 +19,7 @@ import { opfsFolder } from '../models/store/browser';
 import { modelBytesLoader } from '../models/store/model-bytes';
 import type { ModelSource } from '../models/store/types';
 import { gateAudio } from '../license/gate';
-import { separateToFiles, type StemTarget } from '../library/stem-writer';
+import { saveToTarget, separateToFiles, type StemTarget } from '../library/stem-writer';
 import type { ModelManifest } from '../separation/manifest';
 import { ortSessionFactory } from '../separation/ort-session';
 import { separateAudio, type SeparationResult } from '../separation/pipeline';
@@ -110,7 +110,7 @@ const api = {
 		audio: AudioData,
 		onProgress: (p: Progress) => void,
 		settings: Pick<SeparateOptions, 'overlapFraction'> = {},
-		/** Write the stems to these library files as they are produced (bounded memory) instead of returning them. */
+		/** Save the stems to these library files: as they are produced (bounded memory, no samples returned) or, 'copy', once separated. */
 		target?: StemTarget
 	): Promise<SeparationResult> {
 		if (!runner || !manifest) throw new Error('The model is not loaded yet.');
@@ -136,10 +136,11 @@ const api = {
 		const heartbeat = setInterval(() => total && done < total && report('separating'), 1000);
 		try {
 			const planned = await gateAudio(audio); // the worker enforces the free-tier preview itself
-			// stems written to disk are measured region by region on their way there
-			const meters = target ? new StemMeters(planned.audio.sampleRate) : undefined;
-			const run = target
-				? (a: typeof audio, m: ModelManifest, r: RunModel, o: SeparateOptions) => separateToFiles(a, m, r, target, o, (_, stems) => meters!.push(stems))
+			// stems streamed to disk are measured region by region on their way there
+			const streamed = target && target.mode !== 'copy' ? target : null;
+			const meters = streamed ? new StemMeters(planned.audio.sampleRate) : undefined;
+			const run = streamed
+				? (a: typeof audio, m: ModelManifest, r: RunModel, o: SeparateOptions) => separateToFiles(a, m, r, streamed, o, (_, stems) => meters!.push(stems))
 				: separateAudio;
 			const result = await run(planned.audio, manifest, (input, dims) => active.run(input, dims), {
 				overlapFraction: settings.overlapFraction,
@@ -156,6 +157,8 @@ const api = {
 			// what a free-tier preview separated; the page and the library say it in their own words
 			if (planned.trimmed) result.preview = { separatedSeconds: planned.audio.channels[0].length / planned.audio.sampleRate, songSeconds: planned.originalSeconds };
 			result.analysis = analyzeSong(planned.audio, result.stems, meters); // loudness, tempo, key (src/lib/analysis)
+			// on disk and marked saved before the page hears of it (library/stem-writer.ts)
+			if (target) await saveToTarget(target, result);
 			const buffers = result.stems.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer));
 			return Comlink.transfer(result, buffers);
 		} finally {
