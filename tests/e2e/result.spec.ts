@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
 import { loadManifest } from '../../scripts/lib/model-files';
-import { backendOf, downloadZip, dropFiles, openApp, testSong, wavFile } from './helpers';
+import { backendOf, downloadZip, dropFiles, openApp, testSong, wavFile, watchCsp } from './helpers';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'the result view does not depend on the backend; run it on WASM'));
 
@@ -33,6 +33,7 @@ async function inkedColumns(page: Page, testId: string): Promise<number> {
 
 test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, phone layout, accessibility', async ({ page }) => {
 	const manifest = loadManifest();
+	const csp = watchCsp(page);
 	await openApp(page, 'wasm');
 	expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -150,6 +151,7 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	);
 	expect(small).toEqual([]);
 	expect(await seriousAxeViolations(page)).toEqual([]);
+	expect(csp.violations).toEqual([]); // playback, waveforms and the export worker ran under the CSP
 });
 
 test('input exactness: truncated WAV says what was read, a silent file is not separated', async ({ page }) => {
