@@ -11,9 +11,11 @@
  *
  * Hosts that cannot send COOP/COEP headers: responses served here get them added, so after
  * the first load the page is cross-origin isolated anyway (src/lib/runtime/pwa.ts reloads once).
+ * They get the rest of the app's security headers with them (src/lib/security/headers.js).
  */
 import { build, files, prerendered, version } from '$service-worker';
 import { RUNTIME_CACHE } from '$lib/runtime/asset-cache';
+import { cspDirectives, securityHeaders } from '$lib/security/headers.js';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `stemsafe-${version}`;
@@ -51,11 +53,16 @@ sw.addEventListener('message', (event) => {
 	if (event.data?.type === 'SKIP_WAITING') void sw.skipWaiting();
 });
 
-function isolated(response: Response): Response {
+const directives = cspDirectives({ licenseApi: import.meta.env.VITE_LICENSE_API });
+const headersFor = { page: securityHeaders('page', directives), file: securityHeaders('file', directives) };
+
+/** A response from a host that sent no isolation headers gets them, with the other security headers. */
+function isolated(response: Response, request: Request): Response {
 	if (response.status === 0 || response.type === 'opaque' || response.headers.get('Cross-Origin-Embedder-Policy')) return response;
 	const headers = new Headers(response.headers);
-	headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-	headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+	for (const [name, value] of Object.entries(headersFor[request.mode === 'navigate' ? 'page' : 'file'])) {
+		if (!headers.has(name) || name.startsWith('Cross-Origin-')) headers.set(name, value);
+	}
 	return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -67,11 +74,11 @@ sw.addEventListener('fetch', (event) => {
 		(async () => {
 			if (ASSETS.has(url.pathname)) {
 				const hit = await (await caches.open(CACHE)).match(url.pathname);
-				if (hit) return isolated(hit);
+				if (hit) return isolated(hit, request);
 			}
 			if (RUNTIME_ASSETS.has(url.pathname)) {
 				const hit = await (await caches.open(RUNTIME_CACHE)).match(url.pathname);
-				if (hit) return isolated(hit);
+				if (hit) return isolated(hit, request);
 			}
 			// A deep link (/some/path?x) is not a page of this single-page app: send the browser to the
 			// app shell, keeping the query, when the network fails (offline) or has no such page.
@@ -81,7 +88,7 @@ sw.addEventListener('fetch', (event) => {
 			try {
 				const response = await fetch(request);
 				if (request.mode === 'navigate' && response.status === 404) return (await toShell()) ?? response;
-				return isolated(response);
+				return isolated(response, request);
 			} catch (e) {
 				if (request.mode === 'navigate') {
 					const shell = await toShell();

@@ -1,9 +1,12 @@
-import { expect, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, type BrowserContext, type ConsoleMessage, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { measureLoudness } from '../../src/lib/dsp/loudness/loudness';
 import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
+import { COMMON_HEADERS, CSP_DIRECTIVES, formatCsp, securityHeaders } from '../../src/lib/security/headers.js';
 
 export type BackendName = 'webgpu' | 'wasm';
 
@@ -97,4 +100,74 @@ export async function exportNormalisedMix(page: Page, result: Locator): Promise<
 	expect(Math.abs(m.integrated - -14)).toBeLessThanOrEqual(0.5);
 	expect(m.truePeak).toBeLessThanOrEqual(-1.5);
 	return mix;
+}
+
+/**
+ * Collects every Content-Security-Policy violation the browser reports on the page, in its workers
+ * (ORT's threads included) and in the service worker: as `securitypolicyviolation` events and as
+ * console messages. Call before the first navigation; check `violations` at the end.
+ */
+export function watchCsp(page: Page): { violations: string[] } {
+	const violations: string[] = [];
+	const csp = /Content[ -]Security[ -]Policy|securitypolicyviolation|CSP violation/i;
+	const note = (where: string) => (m: ConsoleMessage) => {
+		if (csp.test(m.text())) violations.push(`${where}: ${m.text()}`);
+	};
+	page.on('console', note('page'));
+	page.on('pageerror', (e) => {
+		if (csp.test(e.message) || /EvalError|unsafe-eval/.test(e.message)) violations.push(`page error: ${e.message}`);
+	});
+	const listen = () =>
+		self.addEventListener('securitypolicyviolation', (e) => {
+			const v = e as SecurityPolicyViolationEvent;
+			console.error(`CSP violation: ${v.effectiveDirective} blocked ${v.blockedURI || 'inline'} at ${v.sourceFile}:${v.lineNumber}`);
+		});
+	page.on('worker', (w) => {
+		w.on('console', note(`worker ${w.url()}`));
+		void w.evaluate(listen).catch(() => undefined); // a worker that ends first has nothing more to report
+	});
+	page.context().on('serviceworker', (w) => void w.evaluate(listen).catch(() => undefined));
+	void page.addInitScript(listen);
+	return { violations };
+}
+
+/**
+ * The security headers on the app's page, a worker script and the bundled model, the page's
+ * <meta> policy with the bootstrap's hash, and that another site cannot frame the app.
+ */
+export async function expectSecurityHeaders(page: Page) {
+	const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+	const doc = await page.request.get('/');
+	expect(doc.headers()).toMatchObject(lower(securityHeaders('page')));
+	expect(doc.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+	const meta = await page.locator('meta[http-equiv="content-security-policy"]').getAttribute('content');
+	expect(meta).toContain("connect-src 'self'");
+	expect(meta).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]{44}'/);
+	const workerUrls = page.workers().map((w) => w.url());
+	expect(workerUrls.some((u) => /separator\.worker-/.test(u))).toBe(true);
+	for (const url of workerUrls) {
+		const r = await page.request.get(url);
+		expect(r.headers(), url).toMatchObject({ ...lower(COMMON_HEADERS), 'content-security-policy': formatCsp(CSP_DIRECTIVES) });
+	}
+	const model = await page.request.get('/models/bsr-4stem-synth.onnx', { headers: { range: 'bytes=0-15' } });
+	expect(model.headers()['content-type']).toBe('application/octet-stream');
+	expect(model.headers()['x-content-type-options']).toBe('nosniff');
+	// frame-ancestors 'none': a page of another site that frames the app gets nothing.
+	const app = new URL('/', page.url()).href;
+	const site = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><iframe src="${app}"></iframe>`));
+	await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+	// Its own browser context, so that the other site's requests are not counted as the app's.
+	const elsewhere = await page.context().browser()!.newContext();
+	const other = await elsewhere.newPage();
+	try {
+		await other.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+		const frame = other.frames().find((f) => f !== other.mainFrame())!;
+		await expect.poll(() => frame.url()).not.toBe('about:blank');
+		await other.waitForTimeout(1000);
+		expect(frame.url()).not.toBe(app);
+		expect(await frame.evaluate(() => document.querySelector('[data-testid=dropzone]') !== null).catch(() => false)).toBe(false);
+	} finally {
+		await elsewhere.close();
+		site.close();
+	}
 }

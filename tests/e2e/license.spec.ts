@@ -1,9 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
-import { backendOf, dropFiles, openApp, testSong } from './helpers';
+import { backendOf, dropFiles, openApp, testSong, watchCsp } from './helpers';
 
 // Long enough to go past the 60 s free preview, short enough to keep the run cheap.
 const SONG_SECONDS = 62;
@@ -49,15 +49,18 @@ async function writeStoredLicense(page: Page, token: string) {
 	);
 }
 
-test('free 60 s preview, purchase through checkout, full length offline; a forged license is refused', async ({ page, context }, info) => {
+test('free 60 s preview, purchase through checkout, full length offline; a forged license is refused; at most 3 devices', async ({ page, context }, info) => {
 	test.skip(backendOf(info) !== 'wasm', 'licensing does not depend on the backend; run it once');
 	test.setTimeout(30 * 60_000); // three separations of a minute of audio on a shared 2-core machine
 	const preview = 60 * RATE;
 	const full = SONG_SECONDS * RATE;
+	const csp = watchCsp(page);
 
 	// A free user is told about the preview before separating…
 	await openApp(page, 'wasm');
 	const panel = page.getByTestId('license-panel');
+	// This build carries the TEST key (npm run build:test), and says so.
+	await expect(page.getByTestId('test-build-note')).toContainText('Test build: licenses are not real');
 	await expect(panel).toHaveAttribute('data-state', 'free');
 	await expect(page.getByTestId('free-tier')).toContainText('first 60 seconds');
 	await expect(page.getByTestId('unlock')).toHaveText('Unlock full length');
@@ -86,8 +89,10 @@ test('free 60 s preview, purchase through checkout, full length offline; a forge
 	await expect(panel).toHaveAttribute('data-state', 'licensed', { timeout: 60_000 });
 	await expect(page.getByTestId('license-message')).toContainText('Full length is unlocked');
 	expect(new URL(page.url()).searchParams.has('session_id')).toBe(false);
-	const token = await page.getByTestId('license-key').inputValue();
-	expect(token).toMatch(/^SSL1\./);
+	// The key shown is the license key (for other devices); this device's own token unlocks it.
+	const key = await page.getByTestId('license-key').inputValue();
+	expect(key).toMatch(/^SSL1\./);
+	expect(JSON.parse(Buffer.from(key.split('.')[1], 'base64url').toString())).not.toHaveProperty('dev');
 
 	// Offline from here on: the license and the full-length separation need no network.
 	await context.setOffline(true);
@@ -97,18 +102,44 @@ test('free 60 s preview, purchase through checkout, full length offline; a forge
 	const paid = await separateLongSong(page);
 	expect(new Set(paid.lengths)).toEqual(new Set([full]));
 	expect(paid.notes).not.toContain('Free preview');
+	expect(csp.violations).toEqual([]); // checkout, activation and separation ran under the CSP
 
-	// "Restore on another device": a fresh browser profile, offline, with the pasted key.
-	const other = await context.browser()!.newContext({ baseURL: info.project.use.baseURL });
-	const second = await other.newPage();
-	await second.goto('/?backend=wasm');
-	await expect(second.getByTestId('license-panel')).toHaveAttribute('data-state', 'free');
-	await second.getByText('Restore on another device').click();
-	await second.getByTestId('restore-input').fill(forgedToken());
-	await second.getByTestId('restore').click();
+	// Other devices (fresh browser profiles): the key activates up to 3 devices in all; a forged key is refused.
+	const devices: BrowserContext[] = [];
+	const device = async () => {
+		const other = await context.browser()!.newContext({ baseURL: info.project.use.baseURL });
+		devices.push(other);
+		const p = await other.newPage();
+		await p.goto('/?backend=wasm');
+		await expect(p.getByTestId('license-panel')).toHaveAttribute('data-state', 'free');
+		await p.getByText('Use a license key on this device').click();
+		return p;
+	};
+	const activate = async (p: Page, text: string) => {
+		await p.getByTestId('restore-input').fill(text);
+		await p.getByTestId('restore').click();
+	};
+	const second = await device();
+	await activate(second, forgedToken());
 	await expect(second.getByTestId('license-error')).toContainText('not genuine');
-	await second.getByTestId('restore-input').fill(token);
-	await second.getByTestId('restore').click();
+	await activate(second, key);
 	await expect(second.getByTestId('license-panel')).toHaveAttribute('data-state', 'licensed');
-	await other.close();
+	const third = await device();
+	await activate(third, key);
+	await expect(third.getByTestId('license-panel')).toHaveAttribute('data-state', 'licensed');
+	// A fourth device is refused, with how to move the license.
+	const fourth = await device();
+	await activate(fourth, key);
+	await expect(fourth.getByTestId('license-error')).toContainText('already active on 3 devices');
+	await expect(fourth.getByTestId('license-error')).toContainText('Move the license off this device');
+	await expect(fourth.getByTestId('license-panel')).toHaveAttribute('data-state', 'free');
+	await expect(fourth.getByTestId('replace-oldest')).toBeVisible();
+	// Moving: the second device releases its place (and loses full length), then the fourth gets it.
+	await second.getByText('Your license key (to use on another device)').click();
+	await second.getByTestId('release').click();
+	await expect(second.getByTestId('license-panel')).toHaveAttribute('data-state', 'free');
+	await expect(second.getByTestId('license-message')).toContainText('place was released');
+	await activate(fourth, key);
+	await expect(fourth.getByTestId('license-panel')).toHaveAttribute('data-state', 'licensed');
+	for (const other of devices) await other.close();
 });

@@ -7,7 +7,7 @@ import { expectedShapes } from '../../src/lib/models/onnx';
 import { loadManifest } from '../../scripts/lib/model-files';
 import { Graph } from '../../src/lib/models/onnx/graph';
 import { serializeModel } from '../../src/lib/models/onnx/serialize';
-import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile } from './helpers';
+import { backendOf, downloadZip, dropFiles, openApp, recordRequests, testSong, wavFile, watchCsp } from './helpers';
 
 // A small ZFTurbo-style BS-Roformer checkpoint + yaml (tools/make_checkpoint_fixtures.py) and a
 // Stemsafe .onnx + manifest (tools/make_fixture_models.py).
@@ -61,6 +61,7 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	test.skip(backendOf(info) !== 'wasm', 'model import does not depend on the backend; run it on WASM');
 	const requests = recordRequests(context);
 	page.on('dialog', (d) => d.accept());
+	const csp = watchCsp(page);
 	await openApp(page, 'wasm');
 	await openPanel(page);
 	await expect(page.getByTestId('model-entry')).toHaveCount(1);
@@ -154,6 +155,7 @@ test('import a checkpoint + yaml, separate, reload, offline, bad files, remove',
 	const origin = new URL(page.url()).origin;
 	expect(requests.filter((r) => !r.url.startsWith(origin) && !r.url.startsWith('blob:') && !r.url.startsWith('data:'))).toEqual([]);
 	expect(requests.filter((r) => r.body > 0)).toEqual([]);
+	expect(csp.violations).toEqual([]); // importing (the import worker, its WASM) ran under the CSP
 });
 
 /** A random-weight BS-Roformer large enough (about 150 MB) that converting it takes seconds:

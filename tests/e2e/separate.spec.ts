@@ -5,12 +5,15 @@ import { ortSessionFactory } from '../../src/lib/separation/ort-session';
 import { separateAudio } from '../../src/lib/separation/pipeline';
 import { modelQualityFor, modelStems } from '../../src/lib/separation/manifest';
 import { loadManifest, modelBytes } from '../../scripts/lib/model-files';
-import { backendOf, downloadZipEntries, dropFiles, openApp, recordRequests, testSong, wavEntries, wavFile } from './helpers';
+import { backendOf, downloadZipEntries, dropFiles, expectSecurityHeaders, openApp, recordRequests, testSong, watchCsp, wavEntries, wavFile } from './helpers';
 
 test('drop a song, get stems that sum back to it, with no audio leaving the page', async ({ page, context }, info) => {
 	const backend = backendOf(info);
 	const requests = recordRequests(context);
+	const csp = watchCsp(page);
 	await openApp(page, backend);
+	// The security headers and the page's CSP (with the bootstrap's hash); nobody can frame the app.
+	await expectSecurityHeaders(page);
 
 	const manifest = loadManifest();
 	// WebGPU here is SwiftShader (a CPU emulation): ~2 min per 2 s model chunk on 2 cores, so that
@@ -117,4 +120,6 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	expect(outgoing).toEqual([]);
 	expect(requests.filter((r) => r.method !== 'GET' || r.body > 0)).toEqual([]);
 	expect(requests.length).toBeGreaterThan(3);
+	// Separation (ORT's WASM and its threads, the SIMD FFT), analysis and export ran under the CSP.
+	expect(csp.violations).toEqual([]);
 });
