@@ -4,7 +4,7 @@
  * replaced, and what the page held before (other results) is untouched.
  */
 import * as Comlink from 'comlink';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GuardedWorker, WorkerCrashedError, isWorkerCrash, type WorkerLike } from '../../src/lib/runtime/worker-guard';
 import { explainError } from '../../src/lib/runtime/errors';
 import { Separator } from '../../src/lib/separation/client';
@@ -64,14 +64,23 @@ function fakeApi(calls: string[]) {
 	};
 }
 
-describe('GuardedWorker', () => {
-	it('passes calls through while the worker lives', async () => {
-		const calls: string[] = [];
-		const guard = new GuardedWorker<ReturnType<typeof fakeApi>>(() => {
+/** A guarded worker whose workers (one per start) are FakeWorkers over `api`, kept in `workers`. */
+function guarded(calls: string[], what = 'the test engine', onCrash?: (e: WorkerCrashedError) => void) {
+	return new GuardedWorker<ReturnType<typeof fakeApi>>(
+		() => {
 			const w = new FakeWorker(fakeApi(calls));
 			workers.push(w);
 			return w;
-		}, 'the test engine');
+		},
+		what,
+		onCrash
+	);
+}
+
+describe('GuardedWorker', () => {
+	it('passes calls through while the worker lives', async () => {
+		const calls: string[] = [];
+		const guard = guarded(calls);
 		expect(await guard.api.echo(21)).toBe(42);
 		expect(calls).toEqual(['echo 21']);
 		expect(workers).toHaveLength(1);
@@ -80,15 +89,7 @@ describe('GuardedWorker', () => {
 	it('an error event rejects the call in flight (which would otherwise hang), ends the worker and starts a new one on the next call', async () => {
 		const calls: string[] = [];
 		const crashes: WorkerCrashedError[] = [];
-		const guard = new GuardedWorker<ReturnType<typeof fakeApi>>(
-			() => {
-				const w = new FakeWorker(fakeApi(calls));
-				workers.push(w);
-				return w;
-			},
-			'the test engine',
-			(e) => crashes.push(e)
-		);
+		const guard = guarded(calls, 'the test engine', (e) => crashes.push(e));
 		const stuck = guard.api.stall();
 		await vi.waitFor(() => expect(calls).toEqual(['stall'])); // the worker is inside the call
 		workers[0].crash('Uncaught RangeError: Array buffer allocation failed');
@@ -106,11 +107,7 @@ describe('GuardedWorker', () => {
 	});
 
 	it('a messageerror (a reply that cannot be read) fails the call too', async () => {
-		const guard = new GuardedWorker<ReturnType<typeof fakeApi>>(() => {
-			const w = new FakeWorker(fakeApi([]));
-			workers.push(w);
-			return w;
-		}, 'the export engine');
+		const guard = guarded([], 'the export engine');
 		const stuck = guard.api.stall();
 		workers[0].dispatchEvent(new Event('messageerror'));
 		await expect(stuck).rejects.toThrow('The export engine stopped unexpectedly and was restarted.');
@@ -118,11 +115,7 @@ describe('GuardedWorker', () => {
 	});
 
 	it('the last words of a worker already replaced do not touch its successor', async () => {
-		const guard = new GuardedWorker<ReturnType<typeof fakeApi>>(() => {
-			const w = new FakeWorker(fakeApi([]));
-			workers.push(w);
-			return w;
-		}, 'the test engine');
+		const guard = guarded([]);
 		const first = guard.api.stall();
 		guard.replace(new CancelledError());
 		await expect(first).rejects.toBeInstanceOf(CancelledError);
@@ -173,52 +166,45 @@ function separatorWorkers(log: string[]) {
 }
 
 describe('Separator with a worker that dies during a job', () => {
+	beforeEach(() => vi.stubGlobal('location', { origin: 'http://localhost' }));
+	afterEach(() => vi.unstubAllGlobals());
+
 	it('fails that job with a message, replaces the worker with one that has the model, and runs the next job', async () => {
-		vi.stubGlobal('location', { origin: 'http://localhost' });
-		try {
-			const log: string[] = [];
-			const crashes: Error[] = [];
-			const separator = new Separator({ base: '', backends: ['wasm'], onBackend: () => undefined }, separatorWorkers(log), (e) => crashes.push(e));
-			await separator.load(manifest);
-			const audio = () => ({ sampleRate: 44100, channels: [new Float32Array(8)] });
-			expect((await separator.separate('first', audio(), () => undefined)).stems[0].name).toBe('first');
-			const crashed = await separator.separate('crash', audio(), () => undefined).catch((e: unknown) => e);
-			expect(isWorkerCrash(crashed)).toBe(true);
-			expect((crashed as Error).message).toMatch(/^The separation engine stopped unexpectedly \(it ran out of memory\) and was restarted\./);
-			expect(crashes).toHaveLength(1);
-			expect(workers[0].terminated).toBe(true);
-			expect((await separator.separate('after', audio(), () => undefined)).stems[0].name).toBe('after');
-			expect(log).toEqual(['load in worker 1', 'separate first in worker 1', 'separate crash in worker 1', 'load in worker 2', 'separate after in worker 2']);
-			separator.terminate();
-		} finally {
-			vi.unstubAllGlobals();
-		}
+		const log: string[] = [];
+		const crashes: Error[] = [];
+		const separator = new Separator({ base: '', backends: ['wasm'], onBackend: () => undefined }, separatorWorkers(log), (e) => crashes.push(e));
+		await separator.load(manifest);
+		const audio = () => ({ sampleRate: 44100, channels: [new Float32Array(8)] });
+		expect((await separator.separate('first', audio(), () => undefined)).stems[0].name).toBe('first');
+		const crashed = await separator.separate('crash', audio(), () => undefined).catch((e: unknown) => e);
+		expect(isWorkerCrash(crashed)).toBe(true);
+		expect((crashed as Error).message).toMatch(/^The separation engine stopped unexpectedly \(it ran out of memory\) and was restarted\./);
+		expect(crashes).toHaveLength(1);
+		expect(workers[0].terminated).toBe(true);
+		expect((await separator.separate('after', audio(), () => undefined)).stems[0].name).toBe('after');
+		expect(log).toEqual(['load in worker 1', 'separate first in worker 1', 'separate crash in worker 1', 'load in worker 2', 'separate after in worker 2']);
+		separator.terminate();
 	});
 
 	it('in the queue: the crashed job fails with the message, earlier results stay, later jobs run', async () => {
-		vi.stubGlobal('location', { origin: 'http://localhost' });
-		try {
-			const log: string[] = [];
-			const separator = new Separator({ base: '', backends: ['wasm'], onBackend: () => undefined }, separatorWorkers(log));
-			await separator.load(manifest);
-			const queue = new JobQueue({
-				decode: async () => ({ sampleRate: 44100, channels: [new Float32Array(8)] }),
-				separate: (_id, audio, onProgress) => separator.separate(names.get(_id)!, audio, onProgress),
-				cancel: async () => undefined
-			});
-			const names = new Map<string, string>();
-			const file = (name: string) => new File([new Uint8Array(4)], name);
-			queue.add([file('first'), file('crash'), file('after')]);
-			queue.jobs.forEach((j) => names.set(j.id, j.fileName));
-			await vi.waitFor(() => expect(queue.jobs.map((j) => j.status)).toEqual(['done', 'error', 'done']), { timeout: 5000 });
-			const [first, crash, after] = queue.jobs;
-			expect(first.result?.stems[0].name).toBe('first');
-			expect(crash.error).toMatch(/^The separation engine stopped unexpectedly/);
-			expect(crash.errorDetails).toContain('memory access out of bounds');
-			expect(after.result?.stems[0].name).toBe('after');
-			separator.terminate();
-		} finally {
-			vi.unstubAllGlobals();
-		}
+		const log: string[] = [];
+		const separator = new Separator({ base: '', backends: ['wasm'], onBackend: () => undefined }, separatorWorkers(log));
+		await separator.load(manifest);
+		const queue = new JobQueue({
+			decode: async () => ({ sampleRate: 44100, channels: [new Float32Array(8)] }),
+			separate: (_id, audio, onProgress) => separator.separate(names.get(_id)!, audio, onProgress),
+			cancel: async () => undefined
+		});
+		const names = new Map<string, string>();
+		const file = (name: string) => new File([new Uint8Array(4)], name);
+		queue.add([file('first'), file('crash'), file('after')]);
+		queue.jobs.forEach((j) => names.set(j.id, j.fileName));
+		await vi.waitFor(() => expect(queue.jobs.map((j) => j.status)).toEqual(['done', 'error', 'done']), { timeout: 5000 });
+		const [first, crash, after] = queue.jobs;
+		expect(first.result?.stems[0].name).toBe('first');
+		expect(crash.error).toMatch(/^The separation engine stopped unexpectedly/);
+		expect(crash.errorDetails).toContain('memory access out of bounds');
+		expect(after.result?.stems[0].name).toBe('after');
+		separator.terminate();
 	});
 });
