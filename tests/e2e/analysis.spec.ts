@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { openSection } from './ui-helpers';
 import { backendOf, dropFiles, exportNormalisedMix, openApp, testSong, wavFile } from './helpers';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'analysis does not depend on the backend; run it on WASM'));
@@ -15,11 +16,13 @@ test('each result shows loudness, true peak, tempo and key, and a normalised exp
 	await expect(job.getByTestId('analysis-key')).toHaveText('A minor');
 	await expect(job.getByTestId('analysis-key-camelot')).toHaveText('8A');
 	await expect(job.getByTestId('analysis-key-alternative')).toHaveText('C major · 8B');
+	await openSection(job, 'analysis');
 	await expect(job.getByRole('table', { name: 'Loudness and true peak of each stem' }).getByRole('row')).toHaveCount(5); // header + 4 stems
 
 	await job.getByTestId('format').selectOption('float32');
 	const workers: string[] = [];
 	page.on('worker', (w) => workers.push(w.url()));
+	await openSection(job, 'mix');
 	await exportNormalisedMix(page, job);
 	// normalised and encoded off the page's thread
 	expect(workers.some((url) => url.includes('export.worker'))).toBe(true);

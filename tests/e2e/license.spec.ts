@@ -10,9 +10,12 @@ const SONG_SECONDS = 62;
 const RATE = 44100;
 const song = { name: 'long song.wav', mimeType: 'audio/wav', buffer: Buffer.from(encodeWav(testSong(SONG_SECONDS, RATE), { format: 'pcm16', dither: false })) };
 
-/** Separates the long song on a fresh page and returns the length of every stem, in samples per channel. */
-async function separateLongSong(page: Page): Promise<{ lengths: number[]; notes: string }> {
-	await dropFiles(page, [song]);
+/**
+ * Separates the long song on a fresh page (dropped, or as `start` queues it) and returns the length
+ * of every stem, in samples per channel, and what the job says.
+ */
+async function separateLongSong(page: Page, start = () => dropFiles(page, [song])): Promise<{ lengths: number[]; notes: string }> {
+	await start();
 	const job = page.getByTestId('job').first();
 	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
 	await job.getByTestId('format').selectOption('pcm16');
@@ -67,7 +70,14 @@ test('free 60 s preview, purchase through checkout, full length offline; a forge
 	// …gets 60 s stems, and is told so after.
 	const free = await separateLongSong(page);
 	expect(new Set(free.lengths)).toEqual(new Set([preview]));
-	expect(free.notes).toContain(`Free preview: the first 60 s of this ${SONG_SECONDS} s song were separated`);
+	// …in the same words everywhere: the job's line, the result, the library item.
+	expect(free.notes).toContain('1:00 of 1:02 separated in');
+	expect(free.notes).toContain('Free preview: the first 1:00 of 1:02 was separated');
+	const previews = page.locator('[data-testid=library-item][data-preview=true]');
+	await expect(previews).toHaveCount(1);
+	await expect(previews.getByTestId('library-preview-note')).toContainText('Free preview: the first 1:00 of 1:02 was separated');
+	await expect(previews.getByTestId('library-meta')).toContainText('1:00');
+	await expect(previews.getByTestId('library-rerun')).toHaveCount(0); // nothing to re-run with until full length is unlocked
 
 	// A forged license written straight into IndexedDB: the UI refuses it, and so does the worker.
 	await writeStoredLicense(page, forgedToken());
@@ -80,9 +90,14 @@ test('free 60 s preview, purchase through checkout, full length offline; a forge
 
 	// Buy: the app asks the license function for a Checkout Session and goes to its (fake) hosted page.
 	await expect(page.getByTestId('offline-state')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+	// The price is shown before checkout, and it is what checkout charges (src/lib/license/price.json).
+	const price = JSON.parse(readFileSync(new URL('../../src/lib/license/price.json', import.meta.url), 'utf8')) as { amount: number; currency: string };
+	const shown = await page.evaluate(({ amount, currency }) => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 100), price);
+	await expect(page.getByTestId('price')).toHaveText(shown);
+	await expect(page.getByTestId('plan-line')).toContainText(shown);
 	await page.getByTestId('unlock').click();
 	await page.waitForURL(/\/pay\/cs_test_/);
-	await expect(page.getByTestId('amount')).toHaveText('9.00 EUR');
+	await expect(page.getByTestId('amount')).toHaveText(`${(price.amount / 100).toFixed(2)} ${price.currency}`);
 	await page.getByTestId('pay').click();
 	// Back in the app with ?session_id=…: the license is fetched, verified and stored.
 	await page.waitForURL((url) => url.port === new URL(info.project.use.baseURL!).port);
@@ -99,9 +114,20 @@ test('free 60 s preview, purchase through checkout, full length offline; a forge
 	await page.goto('/?backend=wasm');
 	await expect(page.getByTestId('model-state')).toHaveText('Model ready', { timeout: 120_000 });
 	await expect(panel).toHaveAttribute('data-state', 'licensed');
-	const paid = await separateLongSong(page);
+	await expect(page.getByTestId('plan-line')).toHaveCount(0);
+	// The previews in the library (the free one and the forged one) are separated again at full
+	// length: the page asks for the song (the library keeps stems, not the original file), and the
+	// full-length item replaces the preview.
+	await expect(previews).toHaveCount(2);
+	const paid = await separateLongSong(page, async () => {
+		const [chooser] = await Promise.all([page.waitForEvent('filechooser'), previews.first().getByTestId('library-rerun').click()]);
+		await chooser.setFiles([song]);
+	});
 	expect(new Set(paid.lengths)).toEqual(new Set([full]));
 	expect(paid.notes).not.toContain('Free preview');
+	expect(paid.notes).toContain('1:02 of audio separated in');
+	await expect(previews).toHaveCount(1);
+	await expect(page.getByTestId('library-item').and(page.locator(':not([data-preview=true])'))).toHaveCount(1);
 	expect(csp.violations).toEqual([]); // checkout, activation and separation ran under the CSP
 
 	// Other devices (fresh browser profiles): the key activates up to 3 devices in all; a forged key is refused.

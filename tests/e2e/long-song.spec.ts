@@ -11,6 +11,7 @@ import { loadManifest } from '../../scripts/lib/model-files';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { decodeFlac } from '../../src/lib/dsp/flac/decode';
 import { parseWav } from '../../src/lib/dsp/wav';
+import { openSection } from './ui-helpers';
 import { backendOf, dropFiles, exportNormalisedMix, openApp, testSong, wavFile } from './helpers';
 
 
@@ -92,7 +93,10 @@ test('a song above the in-memory limit is separated into files, played and expor
 		});
 	}
 
-	// One stem on its own, streamed: the same samples as in the zip.
+	// One stem on its own, streamed: the same samples as in the zip. (The newer result folded the first one away.)
+	await expect(disk).toBeHidden();
+	await diskJob.getByTestId('job-toggle').click();
+	await expect(disk).toBeVisible();
 	const stem = loadManifest().stems[0];
 	const [one] = await Promise.all([page.waitForEvent('download'), disk.getByTestId(`download-${stem}`).click()]);
 	const single = parseWav(new Uint8Array(readFileSync(await one.path())));
@@ -122,6 +126,7 @@ test('a song above the in-memory limit is separated into files, played and expor
 	await disk.getByTestId('format').selectOption('float32');
 
 	// A loudness-normalised mix from disk meets its target and ceiling (one pass over the files per trial).
+	await openSection(disk, 'mix');
 	const mix = await exportNormalisedMix(page, disk);
 	expect(mix.channels[0].length).toBe(song.channels[0].length);
 	// the files above were written in the export worker (one, reused), not on the page's thread

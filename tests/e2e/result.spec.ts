@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { encodeWav, parseWav } from '../../src/lib/dsp/wav';
 import { loadManifest } from '../../scripts/lib/model-files';
+import { openSection } from './ui-helpers';
 import { backendOf, downloadZip, dropFiles, openApp, testSong, wavFile, watchCsp } from './helpers';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'the result view does not depend on the backend; run it on WASM'));
@@ -112,6 +113,7 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	const stems = await downloadZip(page); // also sets the format to 32-bit float
 	const file = (s: string) => stems.get(`test mix - ${s} (${manifest.id}).wav`)!;
 	await page.getByTestId('volume-drums').fill('0.5');
+	await openSection(page.getByTestId('result'), 'mix');
 	await page.getByTestId('preset-instrumental').click();
 	await expect(page.getByTestId('mix-include-vocals')).not.toBeChecked();
 	const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-mix').click()]);
