@@ -294,7 +294,13 @@ function flacSeeds(): Uint8Array[] {
 /** The page's path: decodeAudioFile (with the compressed fallback refusing). */
 const decodeAll = (bytes: Uint8Array) => decodeAudioFile(exactBuffer(bytes), refuseCompressed);
 
-const audioTarget = (name: string, seeds: () => Uint8Array[], generators: FuzzTarget['generators'], run = decodeAll): FuzzTarget => ({ name, isClean, seeds, run, generators });
+const audioTarget = (name: string, seeds: () => Uint8Array[], generators: FuzzTarget['generators'], run: FuzzTarget['run'] = decodeAll): FuzzTarget => ({
+	name,
+	isClean,
+	seeds,
+	run,
+	generators
+});
 
 export const wavTarget = audioTarget(
 	'wav',
