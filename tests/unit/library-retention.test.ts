@@ -177,13 +177,18 @@ describe('judging the clock', () => {
 		expect(j).toMatchObject({ trusted: T + 2 * MIN, ahead: 0, store: { doubt: false } });
 	});
 
-	it('between visits, time away is accepted up to the longest timed retention; a bigger jump is not', () => {
+	it('between visits, up to 30 days away is accepted; a longer gap is not trusted at all, so it cannot empty the library', () => {
 		const stored = { trusted: T, doubt: false };
 		expect(judgeClock({ wall: T + 8 * DAY, mono: 3 }, null, stored)).toMatchObject({ trusted: T + 8 * DAY, ahead: 0 });
+		expect(judgeClock({ wall: T + MAX_UNSEEN_MS, mono: 3 }, null, stored).ahead).toBe(0);
 		const far = judgeClock({ wall: T + 400 * DAY, mono: 3 }, null, stored);
-		expect(far.trusted).toBe(T + MAX_UNSEEN_MS);
-		expect(far.ahead).toBe(400 * DAY - MAX_UNSEEN_MS);
+		expect(far).toMatchObject({ trusted: T, ahead: 400 * DAY, store: { trusted: T, doubt: true } });
 		expect(MAX_UNSEEN_MS).toBe(retentionMs('30d'));
+		// every timed item saved before the jump is asked about, none deleted: 1 hour, 7 days, 30 days
+		const clock = { now: T + 400 * DAY, trusted: far.trusted };
+		for (const retention of ['1h', '7d', '30d'] as const) {
+			expect(dueState({ savedAt: T - 60_000, ownerTab: 't', keep: false, retention }, '7d', clock, new Set())).toBe('ask');
+		}
 	});
 
 	it('while an earlier jump is unanswered, no unseen time is accepted on the next visit', () => {

@@ -7,10 +7,12 @@
  * - while a page is open, the wall clock's advance is checked against the page's monotonic
  *   clock (performance.now, which the wall clock cannot move): whatever the wall clock ran
  *   ahead of it, beyond IN_PAGE_TOLERANCE_MS, is a jump;
- * - between visits there is no monotonic clock. Up to MAX_UNSEEN_MS after the last time a page
- *   vouched for the clock is accepted as time away; that is the longest timed retention, so no
- *   single jump can take every timed item with it. While an earlier jump is unanswered
- *   (`doubt`), no unseen time is accepted at all.
+ * - between visits there is no monotonic clock. A gap of up to MAX_UNSEEN_MS since the last
+ *   time a page vouched for the clock is accepted as time away (a forward jump that small cannot
+ *   be told from it, and deletes only what that much time would have); a longer gap is not
+ *   accepted at all, so a jump of months or years cannot empty the library: everything it would
+ *   delete is asked about. While an earlier jump is unanswered (`doubt`), no unseen time is
+ *   accepted either.
  *
  * Items due only through time nobody vouched for are asked about (count and size), never
  * deleted silently. A computer that sleeps with the tab open may stop the monotonic clock too:
@@ -56,7 +58,7 @@ export function isStoredClock(v: unknown): v is StoredClock {
 export function judgeClock(now: ClockReading, anchor: ClockReading | null, stored: StoredClock | null): ClockJudgement {
 	let vouched: number;
 	if (anchor) vouched = anchor.wall + Math.max(0, now.mono - anchor.mono);
-	else if (stored) vouched = stored.trusted + (stored.doubt ? 0 : MAX_UNSEEN_MS);
+	else if (stored) vouched = stored.doubt || now.wall - stored.trusted > MAX_UNSEEN_MS ? stored.trusted : now.wall;
 	else vouched = now.wall; // nothing to compare with (a first visit)
 	// another tab vouched for a later time (it saw the time pass, or the user confirmed the clock)
 	if (stored && !stored.doubt) vouched = Math.max(vouched, stored.trusted);
