@@ -10,13 +10,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LICENSE_FILES = /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i;
 
+/** @param {{ author?: string | { name?: string, email?: string } }} pkg */
 function author(pkg) {
 	const a = pkg.author;
 	if (!a) return '';
 	return typeof a === 'string' ? a : [a.name, a.email && `<${a.email}>`].filter(Boolean).join(' ');
 }
 
-/** Production packages of the lock file: path -> package.json, sorted by name. */
+/**
+ * Production packages of the lock file, sorted by name.
+ * @returns {{ name: string, version: string, license: string, author: string, homepage: string, texts: string[] }[]}
+ */
 export function productionPackages(dir = root) {
 	const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8'));
 	const out = [];
@@ -41,9 +45,13 @@ export function productionPackages(dir = root) {
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Bundled models: id, name, weights licence and the credits of their training data. */
+/**
+ * Bundled models: id, name, weights licence and the credits of their training data.
+ * @returns {{ id: string, name: string, licence: string, credits: { credit: string, licence: string, copyleft?: boolean }[] }[]}
+ */
 export function bundledModels(dir = root) {
 	const models = join(dir, 'static', 'models');
+	/** @type {{ models: string[] }} */
 	const index = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8'));
 	return index.models.map((id) => {
 		const m = JSON.parse(readFileSync(join(models, `${id}.json`), 'utf8'));

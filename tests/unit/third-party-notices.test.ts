@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script without types
 import { bundledModels, notices, productionPackages } from '../../scripts/third-party-notices.mjs';
 
 describe('third-party notices', () => {
 	it('list every shipped library with its licence, and none of the dev tools', () => {
-		const pkgs = productionPackages() as { name: string; license: string }[];
+		const pkgs = productionPackages();
 		const names = pkgs.map((p) => p.name);
 		const deps = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 		for (const d of deps) expect(names).toContain(d);
@@ -14,8 +13,8 @@ describe('third-party notices', () => {
 	});
 
 	it('carry each bundled model and its weights licence', () => {
-		const text = notices() as string;
-		for (const m of bundledModels() as { id: string; licence: string }[]) {
+		const text = notices();
+		for (const m of bundledModels()) {
 			expect(text).toContain(`(\`${m.id}\`)`);
 			expect(text).toContain(`Weights licence: ${m.licence}`);
 		}
