@@ -10,6 +10,16 @@ arrangement parameters are known exactly:
 Seeds differ from training (train_seed) and validation seeds. These labels are the generators'
 own: the tempo of the 16th-note grid and the key of the scale the parts are written in.
 
+Rendered songs also carry their beats, downbeats and chords (scripts/eval-analysis.ts scores beat
+tracking and chord recognition with them), from render.plan(seed), which render_song draws too:
+  * "beats" / "downbeats": seconds of every quarter note / every bar's first quarter note within the
+    file (Song.time(bar, step) for steps 0, 4, 8, 12 — swing only moves off-beat 8ths — minus the
+    `pre` samples render_song cuts from the start: the first draw of random.Random(seed * 7919 + 1));
+    the drums' humanising and push are not in the labels (a few ms).
+  * "chords": [start, end, label] per half bar (Song.chords: scale degrees), the label in Harte/MIREX
+    syntax ("A:min", "F:maj", "B:dim"): the triad theory.chord_degrees stacks on the degree in the
+    song's key and scale. Consecutive half bars with one chord are one segment.
+
 Without --in-key-vocals the rendered songs sing real phrases (the pack without GPL material has
 no other singing), which are recordings in keys of their own shifted by up to 3 semitones: such
 a song has no single key, and its key label is only the accompaniment's. --phrases-in-key shifts
@@ -84,11 +94,49 @@ def main():
             name = f"render-{n:03d}.wav"
             write_wav(args.out / name, mix.astype(np.float32))
             mode = "minor" if tuple(song.scale) == MINOR else "major"
+            beats, downbeats, chords = song_timeline(song, seed, args.seconds, render.SR)
             labels.append({"file": name, "source": "render", "seed": seed, "bpm": round(song.bpm, 3), "tonic": song.key,
-                           "mode": mode, "groove": song.groove, "vocals": "in key" if args.in_key_vocals else "phrases in key" if args.phrases_in_key else "phrases"})
+                           "mode": mode, "groove": song.groove, "vocals": "in key" if args.in_key_vocals else "phrases in key" if args.phrases_in_key else "phrases",
+                           "beats": beats, "downbeats": downbeats, "chords": chords})
             print(labels[-1], flush=True)
     (args.out / "labels.json").write_text(json.dumps(labels, indent=1) + "\n")
     (args.out / "provenance.json").write_text(json.dumps(provenance(args), indent=1) + "\n")
+
+
+NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def chord_label(song, degree: int) -> str:
+    """Harte label of the triad on a scale degree of the song's key: root and maj/min/dim."""
+    notes = [song.key + theory.degree_semitones(song.scale, d) for d in theory.chord_degrees(degree)]
+    third, fifth = (notes[1] - notes[0]) % 12, (notes[2] - notes[0]) % 12
+    quality = "dim" if fifth == 6 else "maj" if third == 4 else "min"
+    return f"{NOTE_NAMES[notes[0] % 12]}:{quality}"
+
+
+def song_timeline(song, seed: int, seconds: float, sr: int):
+    """Beats, downbeats (s) and chord segments of a rendered song within its file (see the docstring)."""
+    import random
+    pre = int(random.Random(seed * 7919 + 1).uniform(0, 1.0) * sr) / sr  # render_song's first draw
+    beats, downbeats, chords = [], [], []
+    for bar in range(len(song.sections)):
+        for q in range(4):
+            t = song.time(bar, 4 * q) - pre
+            if 0 <= t < seconds:
+                beats.append(round(t, 4))
+                if q == 0:
+                    downbeats.append(round(t, 4))
+        for half in range(2):
+            start = max(0.0, song.time(bar, 8 * half) - pre)
+            end = min(seconds, song.time(bar, 8 * half + 8) - pre)
+            if end <= start:
+                continue
+            label = chord_label(song, song.chord(bar, 8 * half))
+            if chords and chords[-1][2] == label and abs(chords[-1][1] - round(start, 4)) < 1e-3:
+                chords[-1][1] = round(end, 4)
+            else:
+                chords.append([round(start, 4), round(end, 4), label])
+    return beats, downbeats, chords
 
 
 def provenance(args) -> dict:
