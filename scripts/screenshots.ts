@@ -3,7 +3,7 @@
  * its start screen and with separated songs (a result open, an older one folded, the library).
  * Run after a change to the UI and commit the pictures, so they show the app as it is:
  *
- *   npm run screenshots                    (builds into build-shots/, serves it on port 4391)
+ *   npm run screenshots                    (builds into build-shots/ or STEMSAFE_BUILD_DIR, serves it on port 4391)
  *   npm run screenshots -- --url http://127.0.0.1:5173   (a running app, e.g. `vite dev`)
  *   npm run screenshots -- --no-build      (the existing build-shots/)
  *   npm run screenshots -- --widths 390    (some widths only; --out DIR to look before committing)
@@ -22,7 +22,7 @@ const opt = (name: string, fallback: string) => {
 };
 const out = opt('out', 'docs/screenshots');
 const port = Number(opt('port', '4391'));
-const buildDir = 'build-shots';
+const buildDir = process.env.STEMSAFE_BUILD_DIR || 'build-shots'; // its own build: never the one npm start serves
 let url = opt('url', '');
 
 /** A short, song-like stereo clip: a chord progression, a bass line, a drum groove and a vibrato melody. */
