@@ -102,7 +102,7 @@ def main():
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the moving average of the weights")
     ap.add_argument("--fp32", action="store_true", help="matrix products in float32 (default: bfloat16 autocast)")
     ap.add_argument("--ckpt-minutes", type=float, default=10.0)
-    ap.add_argument("--snapshot-examples", type=int, default=16000)
+    ap.add_argument("--snapshot-examples", type=int, default=4000)
     ap.add_argument("--log-steps", type=int, default=25)
     ap.add_argument("--val-minutes", type=float, default=30.0)
     ap.add_argument("--val-pack", default=str(ROOT / ".pack" / "train"), help="pack for the validation songs")

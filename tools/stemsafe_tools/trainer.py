@@ -123,7 +123,7 @@ def usdr(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor) -> torch.Tenso
 
 
 @torch.no_grad()
-def validate(model, stems: torch.Tensor, batch: int = 4, bf16: bool = False) -> dict:
+def validate(model, stems: torch.Tensor, batch: int = 1, bf16: bool = False) -> dict:
     """Mean uSDR per stem over songs [V, 4, 2, L] (other = mix - the estimated stems)."""
     was_training = model.training
     model.eval()
