@@ -192,3 +192,28 @@ describe('key', () => {
 		expect(mirexKeyScore({ tonic: 2, mode: 'major' }, C)).toBe(0);
 	});
 });
+
+/** A metronome: a 2 ms 1 kHz tick on every beat, starting at `start` s. */
+function metronome(bpm: number, seconds: number, rate: number, start = 0.25): Float32Array {
+	const x = new Float32Array(Math.round(seconds * rate));
+	for (let t = start; t < seconds; t += 60 / bpm) {
+		const i0 = Math.round(t * rate);
+		for (let i = 0; i < 0.002 * rate && i0 + i < x.length; i++) x[i0 + i] = 0.8 * Math.sin((2 * Math.PI * 1000 * i) / rate);
+	}
+	return x;
+}
+
+describe('tempo to a tenth of a BPM', () => {
+	for (const rate of [44100, 48000]) {
+		it(`a click track at exactly 120 BPM reads 120.0 (${rate} Hz), and a kick pattern too`, () => {
+			expect(estimateTempo([metronome(120, 30, rate)], rate)!.bpm).toBe(120);
+			const kick = groove(120, 30, rate);
+			expect(estimateTempo([kick, kick], rate)!.bpm).toBe(120);
+		});
+	}
+	for (const bpm of [87.5, 101.3, 133.7]) {
+		it(`a ${bpm} BPM click reads ${bpm.toFixed(1)}`, () => {
+			expect(estimateTempo([metronome(bpm, 40, 44100)], 44100)!.bpm).toBeCloseTo(bpm, 1);
+		});
+	}
+});
