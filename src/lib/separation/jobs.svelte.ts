@@ -1,13 +1,16 @@
 /**
  * The processing queue: files are decoded (the page decodes them in a worker of their own,
  * input/decode-client.ts) and separated one at a time in the worker. A failing file only
- * marks its own job; finished results stay where they are.
+ * marks its own job; finished results stay where they are. Songs added while others are still
+ * waiting or running join their batch (batch.ts: order, progress, summary); songs added to an idle
+ * queue start a new one. Queued songs can be moved and cancelled until they start.
  */
 import type { AudioData } from '../dsp/audio';
 import { AudioFormatError } from '../dsp/audio';
 import type { SeparationResult } from './pipeline';
 import { explainError } from '../runtime/errors';
 import { CancelledError, progressText, type Progress } from './progress';
+import { moveQueued, nextQueued } from './batch';
 
 /**
  * queued → decoding → separating → saving → done, or error / cancelled. 'saving' lasts until the
@@ -34,6 +37,8 @@ export interface Job {
 	result: SeparationResult | null;
 	seconds: number | null;
 	elapsedSeconds: number | null;
+	/** performance.now() when the song started (reading its file), null until then. */
+	startedAt: number | null;
 }
 
 export interface QueueDeps {
@@ -51,13 +56,17 @@ let counter = 0;
 
 export class JobQueue {
 	jobs = $state.raw<Job[]>([]);
+	/** The current batch's jobs (ids): those added since the queue was last idle. */
+	batchIds = $state.raw<string[]>([]);
+	/** Lines about the batch's input, e.g. files a dropped folder held that are not audio. */
+	batchNotes = $state.raw<string[]>([]);
 	private running = false;
 	private readonly files = new Map<string, File>();
 
 	constructor(private readonly deps: QueueDeps) {}
 
-	/** Queues the files; returns their jobs (in order). */
-	add(files: Iterable<File>): Job[] {
+	/** Queues the files (with notes on what their folder held besides); returns their jobs (in order). */
+	add(files: Iterable<File>, notes: readonly string[] = []): Job[] {
 		const added = Array.from(files, (file) => {
 			const job: Job = {
 				id: `job-${Date.now().toString(36)}-${++counter}`,
@@ -71,11 +80,15 @@ export class JobQueue {
 				notes: [],
 				result: null,
 				seconds: null,
-				elapsedSeconds: null
+				elapsedSeconds: null,
+				startedAt: null
 			};
 			this.files.set(job.id, file);
 			return job;
 		});
+		const fresh = !this.busy;
+		this.batchIds = [...(fresh ? [] : this.batchIds), ...added.map((j) => j.id)];
+		this.batchNotes = [...(fresh ? [] : this.batchNotes), ...notes];
 		this.jobs = [...this.jobs, ...added];
 		void this.pump();
 		return added;
@@ -84,8 +97,28 @@ export class JobQueue {
 	cancel(id: string): void {
 		const job = this.jobs.find((j) => j.id === id);
 		if (!job) return;
-		if (job.status === 'queued') this.update(id, { status: 'cancelled' });
-		else if (job.status === 'decoding' || job.status === 'separating') void this.deps.cancel(id);
+		if (job.status === 'queued') {
+			this.update(id, { status: 'cancelled' });
+			this.files.delete(id);
+		} else if (job.status === 'decoding' || job.status === 'separating') void this.deps.cancel(id);
+	}
+
+	/** Cancels every song of the queue that has not started yet. */
+	cancelQueued(): void {
+		for (const j of this.jobs) if (j.status === 'queued') this.files.delete(j.id);
+		this.jobs = this.jobs.map((j) => (j.status === 'queued' ? { ...j, status: 'cancelled' as const } : j));
+	}
+
+	/** Moves a queued song one place earlier (-1) or later (+1) among the queued songs. */
+	move(id: string, direction: -1 | 1): void {
+		const moved = moveQueued(this.jobs, id, direction);
+		if (moved !== this.jobs) this.jobs = [...moved];
+	}
+
+	/** The current batch's jobs, in the list's order. */
+	get batch(): Job[] {
+		const ids = new Set(this.batchIds);
+		return this.jobs.filter((j) => ids.has(j.id));
 	}
 
 	/** Whether a job is waiting, running or saving: closing or reloading the page now would lose it. */
@@ -97,6 +130,7 @@ export class JobQueue {
 		this.cancel(id);
 		this.files.delete(id);
 		this.jobs = this.jobs.filter((j) => j.id !== id);
+		this.batchIds = this.batchIds.filter((b) => b !== id);
 	}
 
 	private update(id: string, patch: Partial<Job>): void {
@@ -114,7 +148,7 @@ export class JobQueue {
 	}
 
 	private nextQueued(): Job | undefined {
-		return this.jobs.find((j) => j.status === 'queued');
+		return nextQueued(this.jobs);
 	}
 
 	private async process(job: Job): Promise<void> {
@@ -122,7 +156,7 @@ export class JobQueue {
 		if (!file) return;
 		const started = performance.now();
 		try {
-			this.update(job.id, { status: 'decoding' });
+			this.update(job.id, { status: 'decoding', startedAt: started });
 			const audio = await this.deps.decode(file);
 			const seconds = audio.channels[0].length / audio.sampleRate;
 			this.update(job.id, { status: 'separating', seconds, notes: audio.notes ?? [] });
