@@ -134,13 +134,26 @@ export async function mixAudioFile(
 	return { file, peak, normalized };
 }
 
+/** One song's stems for a zip: where to read them, and the name of each stem's entry. */
+export interface ZipSong {
+	/** Frames [start, end) of stem `stem`, one array per channel. */
+	read: (stem: number, start: number, end: number) => Promise<Float32Array[]>;
+	frames: number;
+	channels: number;
+	sampleRate: number;
+	/** One entry name per stem; a folder per song is a prefix ("Song/Song - vocals.wav"). */
+	names: string[];
+	/** Small files beside the stems (the analysis). */
+	extras?: { name: string; bytes: Uint8Array }[];
+}
+
 /**
  * All stems as WAV or FLAC files in one zip (stored, like stemsZip), plus small `extras` (the
  * analysis), streamed into a file. The zip cannot be patched, so a FLAC in it carries the MD5
  * found by a first pass over its stem (announcedFlacSignature) and leaves only the frame size
  * bounds unknown, which the format allows.
  */
-export async function stemsZipFile(
+export function stemsZipFile(
 	files: StemFiles,
 	names: string[],
 	sampleRate: number,
@@ -148,14 +161,27 @@ export async function stemsZipFile(
 	zipName: string,
 	extras: { name: string; bytes: Uint8Array }[] = []
 ): Promise<File> {
+	return songsZipFile([{ read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: files.stored.channels, sampleRate, names, extras }], format, zipName);
+}
+
+/** Several songs' stems in one zip (a batch's "download all"), streamed like stemsZipFile, one region at a time. */
+export async function songsZipFile(songs: ZipSong[], format: AudioFileFormat, zipName: string): Promise<File> {
 	// a FLAC file is at worst VERBATIM frames plus their headers: under 1 % more than the WAV of the same samples
-	const one = isFlac(format)
-		? Math.ceil(1.01 * wavFileBytes(files.frames, files.stored.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
-		: wavFileBytes(files.frames, files.stored.channels, format);
+	const one = (song: ZipSong) =>
+		isFlac(format)
+			? Math.ceil(1.01 * wavFileBytes(song.frames, song.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
+			: wavFileBytes(song.frames, song.channels, format);
 	const entrySize = (name: string) => 2 * (30 + 46 + name.length * 3) + 16; // local + central headers, data descriptor
-	const total = names.reduce((sum, n) => sum + one + entrySize(n), 22) + extras.reduce((sum, x) => sum + x.bytes.length + entrySize(x.name), 0);
+	let total = 22;
+	for (const song of songs) {
+		total += song.names.reduce((sum, n) => sum + one(song) + entrySize(n), 0) + (song.extras ?? []).reduce((sum, x) => sum + x.bytes.length + entrySize(x.name), 0);
+	}
 	if (total > ZIP_LIMIT) {
-		throw new AudioFormatError('These stems are too big for one zip file (over 4 GiB); download them one by one, or choose 16-bit.');
+		throw new AudioFormatError(
+			songs.length > 1
+				? 'These songs\' stems are too big for one zip file (over 4 GiB); download them song by song, or choose 16-bit.'
+				: 'These stems are too big for one zip file (over 4 GiB); download them one by one, or choose 16-bit.'
+		);
 	}
 	const { handle, out } = await exportFile(zipName);
 	let pending: Promise<void> = Promise.resolve();
@@ -165,25 +191,27 @@ export async function stemsZipFile(
 		else pending = pending.then(() => out.write(chunk as Uint8Array<ArrayBuffer>));
 	});
 	try {
-		for (let s = 0; s < names.length; s++) {
-			const entry = new ZipPassThrough(names[s]);
-			zip.add(entry);
-			const read: RegionRead = (a, b) => files.read(s, a, b);
-			const flac = isFlac(format) ? await announcedFlacSignature(read, files.frames, format) : {};
-			const { pieces } = encodePieces(read, files.frames, files.stored.channels, sampleRate, format, flac);
-			let prev: Uint8Array | null = null;
-			for await (const p of pieces) {
-				if (prev) entry.push(prev, false);
-				prev = p;
-				await pending; // back-pressure: at most one region waits for the disk
-				if (failed) throw failed;
+		for (const song of songs) {
+			for (let s = 0; s < song.names.length; s++) {
+				const entry = new ZipPassThrough(song.names[s]);
+				zip.add(entry);
+				const read: RegionRead = (a, b) => song.read(s, a, b);
+				const flac = isFlac(format) ? await announcedFlacSignature(read, song.frames, format) : {};
+				const { pieces } = encodePieces(read, song.frames, song.channels, song.sampleRate, format, flac);
+				let prev: Uint8Array | null = null;
+				for await (const p of pieces) {
+					if (prev) entry.push(prev, false);
+					prev = p;
+					await pending; // back-pressure: at most one region waits for the disk
+					if (failed) throw failed;
+				}
+				entry.push(prev ?? new Uint8Array(0), true);
 			}
-			entry.push(prev ?? new Uint8Array(0), true);
-		}
-		for (const extra of extras) {
-			const entry = new ZipPassThrough(extra.name);
-			zip.add(entry);
-			entry.push(extra.bytes, true);
+			for (const extra of song.extras ?? []) {
+				const entry = new ZipPassThrough(extra.name);
+				zip.add(entry);
+				entry.push(extra.bytes, true);
+			}
 		}
 		zip.end();
 		await pending;

@@ -1,0 +1,81 @@
+/**
+ * "Download all" for a batch: every finished song's stems (and analysis) in one zip, a folder
+ * per song. Names here (pure); the zip is streamed by the export worker (songsZipFile in
+ * stream.ts) from the stems' files, or built in memory where the browser has no private file
+ * system (batchZipBytes).
+ */
+import { zipSync } from 'fflate';
+import { FORMAT_TAGS, analysisFile, songBase, stemFile, stemFileName, type AudioFileFormat } from './files';
+import type { SeparationResult, StoredStems } from '../separation/pipeline';
+import { StemFiles } from '../library/stem-files';
+import type { ZipSong } from './stream';
+
+export interface BatchSong {
+	fileName: string;
+	result: SeparationResult;
+}
+
+/** One folder name per song, from its file name; songs of the same name get " (2)", " (3)". */
+export function songFolders(fileNames: readonly string[]): string[] {
+	const used = new Set<string>();
+	return fileNames.map((name) => {
+		const base = songBase(name);
+		let folder = base;
+		for (let n = 2; used.has(folder.toLowerCase()); n++) folder = `${base} (${n})`;
+		used.add(folder.toLowerCase());
+		return folder;
+	});
+}
+
+/** The entries of one song in the batch zip: its stems, then its analysis (when it has one). */
+export function songEntries(folder: string, song: BatchSong, format: AudioFileFormat, model?: string): { stems: string[]; analysis: { name: string; bytes: Uint8Array } | null } {
+	const stems = song.result.stems.map((s) => `${folder}/${stemFileName(song.fileName, s.name, { model, format })}`);
+	const analysis = analysisFile(song.fileName, song.result, { model });
+	return { stems, analysis: analysis ? { name: `${folder}/${analysis.name}`, bytes: analysis.bytes } : null };
+}
+
+/** "Stemsafe - 3 songs - stems flac24 (model).zip": the format in the name, like a single song's zip. */
+export function batchZipName(songs: number, format: AudioFileFormat, model?: string): string {
+	const m = model?.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim();
+	return `Stemsafe - ${songs} ${songs === 1 ? 'song' : 'songs'} - stems ${FORMAT_TAGS[format]}${m ? ` (${m})` : ''}.zip`;
+}
+
+/**
+ * The batch zip in memory, for browsers without a private file system (whose results are all in
+ * memory anyway): stored entries, a folder per song.
+ */
+export function batchZipBytes(songs: readonly BatchSong[], format: AudioFileFormat, model?: string): Uint8Array {
+	const files: Record<string, [Uint8Array, { level: 0 }]> = {};
+	const folders = songFolders(songs.map((s) => s.fileName));
+	songs.forEach((song, i) => {
+		const { stems, analysis } = songEntries(folders[i], song, format, model);
+		song.result.stems.forEach((stem, s) => (files[stems[s]] = [stemFile(song.result, stem, format), { level: 0 }]));
+		if (analysis) files[analysis.name] = [analysis.bytes, { level: 0 }];
+	});
+	return zipSync(files);
+}
+
+/**
+ * A song as the page hands it to the export worker: its stems' files when they are on disk
+ * (nothing copied), else its samples (a song the library could not keep: short, in memory).
+ */
+export interface BatchZipInput {
+	stored: StoredStems | null;
+	/** [stem][channel], only when `stored` is null. */
+	stems: Float32Array[][] | null;
+	sampleRate: number;
+	names: string[];
+	extras: { name: string; bytes: Uint8Array }[];
+}
+
+/** The worker's side: a song's stems as regions for songsZipFile. */
+export async function openZipSong(song: BatchZipInput): Promise<ZipSong> {
+	const { sampleRate, names, extras } = song;
+	if (song.stored) {
+		const files = await StemFiles.open(song.stored);
+		return { read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: song.stored.channels, sampleRate, names, extras };
+	}
+	const stems = song.stems ?? [];
+	const frames = stems[0]?.[0]?.length ?? 0;
+	return { read: async (s, a, b) => stems[s].map((ch) => ch.slice(a, b)), frames, channels: stems[0]?.length ?? 0, sampleRate, names, extras };
+}

@@ -1,0 +1,141 @@
+/**
+ * "Download all": a batch's songs in one zip, a folder per song, streamed into a private file
+ * (songsZipFile over a fake origin private file system) or built in memory; names that never
+ * collide.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unzipSync } from 'fflate';
+import { batchZipBytes, batchZipName, openZipSong, songEntries, songFolders, type BatchSong } from '../../src/lib/export/batch-zip';
+import { songsZipFile } from '../../src/lib/export/stream';
+import { parseWav } from '../../src/lib/dsp/wav';
+import type { SeparationResult } from '../../src/lib/separation/pipeline';
+
+/** A writable private file as createWritable gives it: writes at the end, or at a position. */
+class FakeFileHandle {
+	bytes = new Uint8Array(0);
+	constructor(readonly name: string) {}
+	async createWritable() {
+		const put = (data: Uint8Array, at: number) => {
+			if (at + data.length > this.bytes.length) {
+				const grown = new Uint8Array(at + data.length);
+				grown.set(this.bytes);
+				this.bytes = grown;
+			}
+			this.bytes.set(data, at);
+		};
+		let end = 0;
+		return {
+			write: async (chunk: Uint8Array | { type: 'write'; position: number; data: Uint8Array }) => {
+				if (chunk instanceof Uint8Array) put(chunk, (end += chunk.length) - chunk.length);
+				else put(chunk.data, chunk.position);
+			},
+			close: async () => undefined,
+			abort: async () => undefined
+		};
+	}
+	async getFile() {
+		return new File([this.bytes as BlobPart], this.name);
+	}
+}
+class FakeDir {
+	dirs = new Map<string, FakeDir>();
+	files = new Map<string, FakeFileHandle>();
+	async getDirectoryHandle(name: string, { create = false } = {}) {
+		if (!this.dirs.has(name)) {
+			if (!create) throw new DOMException('no such folder', 'NotFoundError');
+			this.dirs.set(name, new FakeDir());
+		}
+		return this.dirs.get(name)!;
+	}
+	async getFileHandle(name: string, { create = false } = {}) {
+		if (!this.files.has(name)) {
+			if (!create) throw new DOMException('no such file', 'NotFoundError');
+			this.files.set(name, new FakeFileHandle(name));
+		}
+		return this.files.get(name)!;
+	}
+	async removeEntry(name: string) {
+		this.dirs.delete(name);
+		this.files.delete(name);
+	}
+}
+
+const RATE = 8000;
+function song(fileName: string, stems: string[], frames: number, seed: number): BatchSong {
+	const result = {
+		sampleRate: RATE,
+		notes: [],
+		stems: stems.map((name, s) => ({
+			name,
+			channels: [0, 1].map((c) => Float32Array.from({ length: frames }, (_, i) => 0.5 * Math.sin((i + 1) * (seed + s + c) * 0.01)))
+		}))
+	} as unknown as SeparationResult;
+	return { fileName, result };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('a folder per song', () => {
+	it('songs of the same name get numbered folders', () => {
+		expect(songFolders(['Intro.wav', 'intro.flac', 'Outro.mp3', 'Intro.aiff', 'a:b.wav'])).toEqual(['Intro', 'intro (2)', 'Outro', 'Intro (3)', 'a_b']);
+	});
+
+	it('names the zip by songs, format and model', () => {
+		expect(batchZipName(3, 'flac24', 'm1')).toBe('Stemsafe - 3 songs - stems flac24 (m1).zip');
+		expect(batchZipName(1, 'pcm24')).toBe('Stemsafe - 1 song - stems wav24.zip');
+	});
+});
+
+describe('the batch zip', () => {
+	const songs = [song('One.wav', ['vocals', 'drums'], 3000, 1), song('Two.mp3', ['vocals', 'drums'], 2000, 7), song('One.flac', ['vocals', 'drums'], 500, 3)];
+	const expected = [
+		'One/One - vocals (m1).wav',
+		'One/One - drums (m1).wav',
+		'Two/Two - vocals (m1).wav',
+		'Two/Two - drums (m1).wav',
+		'One (2)/One - vocals (m1).wav',
+		'One (2)/One - drums (m1).wav'
+	];
+
+	function checkEntries(entries: Record<string, Uint8Array>) {
+		expect(Object.keys(entries)).toEqual(expected);
+		songs.forEach((s, i) => {
+			s.result.stems.forEach((stem, k) => {
+				const wav = parseWav(entries[expected[2 * i + k]]);
+				expect(wav.sampleRate).toBe(RATE);
+				expect(wav.channels.map((c) => c.length)).toEqual([stem.channels[0].length, stem.channels[1].length]);
+				expect(Array.from(wav.channels[1].subarray(0, 50))).toEqual(Array.from(stem.channels[1].subarray(0, 50)));
+			});
+		});
+	}
+
+	it('streamed into a private file: every song in its folder, the samples exact (32-bit float)', async () => {
+		const root = new FakeDir();
+		vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+		const folders = songFolders(songs.map((s) => s.fileName));
+		const inputs = await Promise.all(
+			songs.map((s, i) =>
+				openZipSong({ stored: null, stems: s.result.stems.map((x) => x.channels), sampleRate: RATE, names: songEntries(folders[i], s, 'float32', 'm1').stems, extras: [] })
+			)
+		);
+		const file = await songsZipFile(inputs, 'float32', batchZipName(3, 'float32', 'm1'));
+		expect(file.name).toBe('Stemsafe - 3 songs - stems wav32f (m1).zip');
+		checkEntries(unzipSync(new Uint8Array(await file.arrayBuffer())));
+	});
+
+	it('in memory, where there is no private file system, the same entries', () => {
+		checkEntries(unzipSync(batchZipBytes(songs, 'float32', 'm1')));
+	});
+
+	it('carries each song\'s analysis in its folder', () => {
+		const withAnalysis = song('Three.wav', ['bass'], 100, 2);
+		const loud = { integrated: -12, range: 3, momentaryMax: -8, shortTermMax: -10, samplePeak: -1.2, truePeak: -1 };
+		(withAnalysis.result as { analysis?: unknown }).analysis = { mix: loud, stems: [{ name: 'bass', ...loud }], tempo: { bpm: 120 }, key: null };
+		const { stems, analysis } = songEntries('Three', withAnalysis, 'flac16');
+		expect(stems).toEqual(['Three/Three - bass.flac']);
+		expect(analysis?.name).toBe('Three/Three - analysis.json');
+		const json = JSON.parse(new TextDecoder().decode(analysis!.bytes));
+		expect([json.song, json.tempoBpm, json.mix.integratedLufs]).toEqual(['Three.wav', 120, -12]);
+		expect(Object.keys(unzipSync(batchZipBytes([withAnalysis], 'pcm16')))).toEqual(['Three/Three - bass.wav', 'Three/Three - analysis.json']);
+	});
+});
