@@ -1,0 +1,303 @@
+/**
+ * Monophonic note transcription: a pitch track (pitch.ts) cut into notes. Frames are voiced where
+ * YIN found a clear period and the level is within a range of the part's loudest frames; voiced
+ * runs are smoothed (a running median) and split where the pitch moves to another semitone and
+ * stays there, and where the level jumps up (a note struck again on the same pitch). A note's
+ * onset moves back over the unpitched attack before its first pitched frame (a consonant, a
+ * pick), its pitch is the median of its frames rounded to the semitone, its velocity follows its
+ * peak level. Pure.
+ */
+import { hzToMidi, trackPitch, type PitchSettings, type PitchTrack } from './pitch';
+
+export interface Note {
+	/** Seconds. */
+	onset: number;
+	offset: number;
+	/** MIDI note number (integer). */
+	midi: number;
+	/** 1..127 */
+	velocity: number;
+}
+
+export type PartKind = 'bass' | 'vocals';
+
+export interface NoteSettings {
+	pitch: PitchSettings;
+	/** Voiced: normalised difference under this. */
+	voicedBelow: number;
+	/** Voiced: within this many dB of the part's loud frames (their 95th percentile). */
+	rangeDb: number;
+	/** Nothing quieter than this (dBFS) is a note. */
+	floorDb: number;
+	/** Median filter length (frames) over the pitch. */
+	smooth: number;
+	/** A new note where the pitch differs from the current note's by more than this (semitones) ... */
+	splitSemitones: number;
+	/** ... for at least this long (s). */
+	splitHold: number;
+	/** A new note where the level rises this many dB within `onsetSpan` s (a re-struck note). */
+	onsetRiseDb: number;
+	onsetSpan: number;
+	/** Inside a note, an attack this many dB strong (over `onsetSpan`) starts a new one (the same pitch struck again). */
+	restrikeDb: number;
+	/** A brief rise of the aperiodicity to at least this, in a tone steady on both sides (under `steadyAper` for
+	 * `bumpSpan` s), starts a new note: the waveform restarted, a note struck again without a dip in level. 1: off. */
+	bumpAper: number;
+	steadyAper: number;
+	bumpSpan: number;
+	/** Round pitches to the semitones of the part's own tuning (its pitches' mean offset from A440's semitones), not A440's. */
+	tuning: boolean;
+	/** Frames at a note's start whose pitch moves faster than this (semitones/s), for up to `glideMax` s, are a glide into the note. */
+	glideRate: number;
+	glideMax: number;
+	/** Notes whose peak level is more than this many dB under the loud frames are dropped (echoes, reverb tails). */
+	quietDb: number;
+	/** A note right after one of the same pitch, this many dB quieter, is part of it (a bump in its decay). */
+	mergeDb: number;
+	/** Shortest note kept (s). */
+	minNote: number;
+	/** How far (s) an onset may move back over an unpitched attack. */
+	attackBack: number;
+	/** Voiced gaps shorter than this (s) inside a note are bridged. */
+	bridge: number;
+}
+
+export const SETTINGS: Record<PartKind, NoteSettings> = {
+	bass: {
+		pitch: { rate: 11025, fmin: 30, fmax: 420, window: 512, hop: 64, threshold: 0.15 },
+		voicedBelow: 0.5,
+		rangeDb: 35,
+		floorDb: -70,
+		smooth: 5,
+		splitSemitones: 0.6,
+		splitHold: 0.035,
+		onsetRiseDb: 6,
+		onsetSpan: 0.03,
+		restrikeDb: 6,
+		bumpAper: 0.25,
+		steadyAper: 0.2,
+		bumpSpan: 0.02,
+		tuning: true,
+		glideRate: 8,
+		glideMax: 0.2,
+		quietDb: 25,
+		mergeDb: 5,
+		minNote: 0.05,
+		attackBack: 0.08,
+		bridge: 0.03
+	},
+	vocals: {
+		pitch: { rate: 22050, fmin: 70, fmax: 1100, window: 512, hop: 128, threshold: 0.15 },
+		voicedBelow: 0.3,
+		rangeDb: 30,
+		floorDb: -70,
+		smooth: 5,
+		splitSemitones: 0.6,
+		splitHold: 0.05,
+		onsetRiseDb: 8,
+		onsetSpan: 0.04,
+		restrikeDb: 12,
+		bumpAper: 1,
+		steadyAper: 0.15,
+		bumpSpan: 0.02,
+		tuning: true,
+		glideRate: 8,
+		glideMax: 0.2,
+		quietDb: 14,
+		mergeDb: 5,
+		minNote: 0.07,
+		attackBack: 0.1,
+		bridge: 0.04
+	}
+};
+
+function percentile(values: number[], q: number): number {
+	if (!values.length) return -Infinity;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function median(values: number[]): number {
+	const s = [...values].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Notes of a monophonic part (bass or a lead vocal) in `channels`. */
+export function transcribe(channels: Float32Array[], sampleRate: number, kind: PartKind, settings: NoteSettings = SETTINGS[kind]): Note[] {
+	return notesFromTrack(trackPitch(channels, sampleRate, settings.pitch), settings);
+}
+
+export function notesFromTrack(track: PitchTrack, s: NoteSettings): Note[] {
+	const n = track.f0.length;
+	const time = (k: number) => track.offset + k * track.step;
+	const frames = (seconds: number) => Math.max(1, Math.round(seconds / track.step));
+	const finite = Array.from(track.db).filter(Number.isFinite);
+	const loud = percentile(finite, 0.95);
+	const gate = Math.max(s.floorDb, loud - s.rangeDb);
+	// voiced frames and their pitch (MIDI)
+	const midi = new Float32Array(n).fill(NaN);
+	for (let k = 0; k < n; k++) {
+		if (track.f0[k] > 0 && track.aperiodicity[k] < s.voicedBelow && track.db[k] >= gate) midi[k] = hzToMidi(track.f0[k]);
+	}
+	const bumps = aperiodicityBumps(track.aperiodicity, frames(s.bumpSpan), s);
+	// bridge short unvoiced gaps between frames of about the same pitch (not over a restart of the waveform)
+	const bridge = frames(s.bridge);
+	for (let k = 0; k < n; k++) {
+		if (!Number.isNaN(midi[k]) || k === 0 || Number.isNaN(midi[k - 1])) continue;
+		let e = k;
+		while (e < n && Number.isNaN(midi[e])) e++;
+		if (e < n && e - k <= bridge && Math.abs(midi[e] - midi[k - 1]) < s.splitSemitones && !bumps.subarray(k - 1, e + 1).includes(1)) {
+			for (let j = k; j < e; j++) midi[j] = (midi[k - 1] + midi[e]) / 2;
+		}
+		k = e - 1;
+	}
+	// running median within voiced runs, after folding octave errors of the tracker (frames an
+	// octave or two off the median of a wider neighbourhood)
+	const folded = new Float32Array(n).fill(NaN);
+	const wide = s.smooth;
+	for (let k = 0; k < n; k++) {
+		if (Number.isNaN(midi[k])) continue;
+		const around: number[] = [];
+		for (let j = Math.max(0, k - wide); j <= Math.min(n - 1, k + wide); j++) if (!Number.isNaN(midi[j])) around.push(midi[j]);
+		const m = median(around);
+		folded[k] = midi[k] - 12 * Math.round((midi[k] - m) / 12);
+	}
+	const smooth = new Float32Array(n).fill(NaN);
+	const half = s.smooth >> 1;
+	for (let k = 0; k < n; k++) {
+		if (Number.isNaN(folded[k])) continue;
+		const around: number[] = [];
+		for (let j = Math.max(0, k - half); j <= Math.min(n - 1, k + half); j++) if (!Number.isNaN(folded[j])) around.push(folded[j]);
+		smooth[k] = median(around);
+	}
+	const tuning = s.tuning ? tuningOf(smooth) : 0;
+	// attacks: where the level rises steeply (a struck or sung note begins, pitched or not yet)
+	const attacks: number[] = [];
+	// (levels under the gate count as the gate's: a rise out of silence starts where it is heard)
+	const level = Float32Array.from(track.db, (v) => Math.max(v, gate - 6));
+	for (let j = 1; j < n; j++) if (track.db[j] >= gate && isAttack(level, j, track.step, s)) attacks.push(j);
+	const notes: Note[] = [];
+	const peaks: number[] = [];
+	const hold = frames(s.splitHold);
+	const back = frames(s.attackBack);
+	let a = 0; // attacks[a] is the first attack not yet used
+	let k = 0;
+	let lastOnsetFrame = -Infinity;
+	while (k < n) {
+		if (Number.isNaN(smooth[k])) {
+			k++;
+			continue;
+		}
+		// a note from k: extend while voiced, the pitch stays, and no new attack
+		const start = k;
+		// a note may begin with a glide into its pitch (a voice scooping up to it): those frames are
+		// part of it, and its pitch is where the glide settles
+		let settle = start;
+		while (
+			settle + 1 < n &&
+			!Number.isNaN(smooth[settle + 1]) &&
+			Math.abs(smooth[settle + 1] - smooth[settle]) > s.glideRate * track.step &&
+			(settle + 1 - start) * track.step <= s.glideMax
+		)
+			settle++;
+		const pitches: number[] = [smooth[settle]];
+		let ref = smooth[settle];
+		let end = settle + 1;
+		while (a < attacks.length && attacks[a] <= start + 1) a++;
+		while (end < n && !Number.isNaN(smooth[end])) {
+			while (a < attacks.length && attacks[a] < end) a++;
+			if (a < attacks.length && attacks[a] === end && end - start >= 2 && rise(level, end, track.step, s) >= s.restrikeDb) break;
+			if (bumps[end] && (end - start) * track.step >= s.minNote) break;
+			let value = smooth[end];
+			// a jump of whole octaves with no attack is the tracker losing a fading fundamental, not a new note
+			const octaves = Math.round((value - ref) / 12);
+			if (octaves !== 0 && Math.abs(value - ref - 12 * octaves) <= s.splitSemitones) value = smooth[end] = value - 12 * octaves;
+			if (Math.abs(value - ref) > s.splitSemitones) {
+				// a change only if it holds
+				let held = 0;
+				while (end + held < n && !Number.isNaN(smooth[end + held]) && Math.abs(smooth[end + held] - ref) > s.splitSemitones && held < hold) held++;
+				if (held >= hold || (end + held < n && Number.isNaN(smooth[end + held]) && held >= Math.ceil(hold / 2))) break;
+			}
+			pitches.push(value);
+			ref = median(pitches.slice(-hold)); // follows slow drifts (an attack settling), not jumps
+			end++;
+		}
+		k = end;
+		if ((end - start) * track.step < s.minNote) continue;
+		// the onset: the last attack shortly before (or at) the first pitched frame, after the previous note's onset
+		let first = start;
+		const earliest = Math.max(start - back, lastOnsetFrame + frames(s.minNote));
+		const attack = attacks.find((at) => at >= earliest && at <= start + 1);
+		if (attack !== undefined) first = Math.min(first, attack);
+		const peak = Math.max(...Array.from(track.db.subarray(start, end)));
+		if (peak < loud - s.quietDb) continue;
+		const pitch = Math.round(median(pitches.slice(Math.floor(pitches.length / 4))) - tuning); // past the attack, in the part's tuning
+		const velocity = Math.max(1, Math.min(127, Math.round(127 * 10 ** ((peak - loud) / 40))));
+		const onset = Math.max(0, time(first));
+		const offset = time(end - 1) + track.step / 2;
+		const prev = notes[notes.length - 1];
+		if (prev && prev.midi === pitch && attack === undefined && onset - prev.offset < 0.05 && peak < peaks[peaks.length - 1] - s.mergeDb) {
+			prev.offset = offset; // a bump in the previous note's decay, not a note
+			continue;
+		}
+		lastOnsetFrame = first;
+		notes.push({ onset, offset, midi: pitch, velocity });
+		peaks.push(peak);
+	}
+	return notes;
+}
+
+/**
+ * The part's tuning: the circular mean of its frames' offsets from the nearest semitone (semitones, -0.5..0.5),
+ * 0 when they do not agree (no clear tuning: a sliding voice, too few frames).
+ */
+export function tuningOf(midi: Float32Array): number {
+	let c = 0, sn = 0, count = 0;
+	for (const m of midi) {
+		if (Number.isNaN(m)) continue;
+		c += Math.cos(2 * Math.PI * m);
+		sn += Math.sin(2 * Math.PI * m);
+		count++;
+	}
+	if (count < 20 || Math.hypot(c, sn) / count < 0.3) return 0;
+	return Math.atan2(sn, c) / (2 * Math.PI);
+}
+
+/** Frames where the aperiodicity peaks at s.bumpAper or more between stretches (span frames each) steady under s.steadyAper. */
+function aperiodicityBumps(aper: Float32Array, span: number, s: NoteSettings): Uint8Array {
+	const out = new Uint8Array(aper.length);
+	if (s.bumpAper >= 1) return out;
+	const steady = (from: number, to: number) => {
+		if (from < 0 || to > aper.length) return false;
+		const v = Array.from(aper.subarray(from, to)).sort((a, b) => a - b);
+		return v[v.length >> 1] < s.steadyAper;
+	};
+	for (let k = 1; k + 1 < aper.length; k++) {
+		if (aper[k] < s.bumpAper || aper[k] < aper[k - 1] || aper[k] <= aper[k + 1]) continue;
+		if (steady(k - 3 * span, k - span) && steady(k + span, k + 3 * span)) out[k] = 1;
+	}
+	return out;
+}
+
+/** How far (dB) the level at frame k has risen over the last onsetSpan. */
+function rise(level: Float32Array, k: number, step: number, s: NoteSettings): number {
+	const span = Math.max(1, Math.round(s.onsetSpan / step));
+	let low = Infinity;
+	for (let i = Math.max(0, k - span); i < k; i++) low = Math.min(low, level[i]);
+	let high = level[k];
+	for (let i = k; i < Math.min(level.length, k + span); i++) high = Math.max(high, level[i]);
+	return high - low;
+}
+
+/** Whether the level at frame k has risen by onsetRiseDb over the last onsetSpan, and frame k - 1 has not (the attack's first frame). */
+function isAttack(level: Float32Array, k: number, step: number, s: NoteSettings): boolean {
+	const span = Math.max(1, Math.round(s.onsetSpan / step));
+	const rose = (j: number) => {
+		if (j - span < 0) return false;
+		let low = Infinity;
+		for (let i = j - span; i < j; i++) low = Math.min(low, level[i]);
+		return level[j] - low >= s.onsetRiseDb;
+	};
+	return rose(k) && !rose(k - 1);
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { Midi } from '@tonejs/midi';
+import { trackPitch, hzToMidi, midiToHz } from '../../src/lib/transcription/pitch';
+import { SETTINGS, transcribe, type Note } from '../../src/lib/transcription/notes';
+import { maxMatching, noteScore, pooled } from '../../src/lib/transcription/score';
+import { PPQ, midiFileBytes, tempoEvents } from '../../src/lib/transcription/midi';
+import { noise } from './signals';
+
+const RATE = 44100;
+
+/** Plucked, harmonic-rich notes (a decaying sawtooth-like tone with a short noisy attack) at [onset s, duration s, MIDI, gain]. */
+function render(notes: [number, number, number, number][], seconds: number, opts: { legato?: boolean; noiseDb?: number } = {}): Float32Array {
+	const x = new Float32Array(Math.round(seconds * RATE));
+	const hiss = noise(x.length, 7, 1);
+	for (const [onset, dur, midi, gain] of notes) {
+		const f = midiToHz(midi);
+		const a = Math.round(onset * RATE);
+		const len = Math.round((dur + (opts.legato ? 0.03 : 0)) * RATE);
+		for (let i = 0; i < len && a + i < x.length; i++) {
+			const t = i / RATE;
+			let v = 0;
+			for (let h = 1; h <= 6; h++) v += Math.sin(2 * Math.PI * f * h * t) / h;
+			const env = Math.min(1, t / 0.004) * Math.exp(-t * 4) * Math.min(1, (len - i) / (0.01 * RATE));
+			x[a + i] += gain * 0.3 * env * v + (t < 0.01 ? 0.05 * gain * hiss[a + i] : 0);
+		}
+	}
+	if (opts.noiseDb !== undefined) for (let i = 0; i < x.length; i++) x[i] += 10 ** (opts.noiseDb / 20) * hiss[(i * 7) % x.length];
+	return x;
+}
+
+const line = (bpm: number, pitches: number[], start = 0.25, gain = 0.8): [number, number, number, number][] =>
+	pitches.map((m, i) => [start + (i * 60) / bpm / 2, (60 / bpm / 2) * 0.9, m, gain]);
+
+describe('pitch tracking (YIN)', () => {
+	it('finds the fundamental of a harmonic tone within a few cents, over the bass and vocal ranges', () => {
+		for (const [kind, midi] of [['bass', 28], ['bass', 40], ['bass', 55], ['vocals', 48], ['vocals', 67], ['vocals', 81]] as const) {
+			const x = render([[0, 1, midi, 1]], 1);
+			const track = trackPitch([x], RATE, SETTINGS[kind].pitch);
+			const mid = Math.floor(track.f0.length / 2);
+			expect(Math.abs(hzToMidi(track.f0[mid]) - midi), `${kind} ${midi}`).toBeLessThan(0.05);
+			expect(track.aperiodicity[mid]).toBeLessThan(0.1);
+		}
+	});
+
+	it('marks noise and silence as unpitched', () => {
+		const track = trackPitch([noise(RATE, 3, 0.3)], RATE, SETTINGS.vocals.pitch);
+		const voiced = Array.from(track.aperiodicity).filter((a) => a < SETTINGS.vocals.voicedBelow).length;
+		expect(voiced / track.f0.length).toBeLessThan(0.05);
+		const silent = trackPitch([new Float32Array(RATE)], RATE, SETTINGS.bass.pitch);
+		expect(Array.from(silent.f0).every((f) => f === 0)).toBe(true);
+		expect(silent.db[10]).toBe(-Infinity);
+	});
+});
+
+describe('note transcription', () => {
+	it('transcribes a bass line with repeated notes (re-struck on the same pitch) to the note and within 20 ms', () => {
+		const truth = line(120, [33, 33, 40, 40, 38, 38, 36, 45, 33, 33]);
+		const notes = transcribe([render(truth, 3.2, { legato: true })], RATE, 'bass');
+		const s = noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes, 0.02);
+		expect(s.f).toBe(1);
+	});
+
+	it('transcribes a vocal-range melody, with velocities that follow the loudness', () => {
+		const truth: [number, number, number, number][] = [
+			[0.2, 0.4, 60, 1],
+			[0.7, 0.3, 62, 0.25],
+			[1.1, 0.5, 64, 1],
+			[1.7, 0.25, 67, 0.5],
+			[2.1, 0.6, 65, 1]
+		];
+		const notes = transcribe([render(truth, 3)], RATE, 'vocals');
+		expect(noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes, 0.02).f).toBe(1);
+		const quiet = notes.find((n) => n.midi === 62)!;
+		const loud = notes.find((n) => n.midi === 60)!;
+		expect(quiet.velocity).toBeLessThan(loud.velocity - 20);
+		for (const n of notes) expect(n.offset).toBeGreaterThan(n.onset);
+	});
+
+	it('stays robust under noise 30 dB down and finds nothing in noise alone', () => {
+		const truth = line(100, [45, 47, 48, 50, 52, 50, 48, 47]);
+		const notes = transcribe([render(truth, 3, { noiseDb: -40 })], RATE, 'bass');
+		expect(noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes).f).toBeGreaterThanOrEqual(0.9);
+		expect(transcribe([noise(2 * RATE, 5, 0.2)], RATE, 'vocals').length).toBeLessThanOrEqual(1);
+		expect(transcribe([new Float32Array(RATE)], RATE, 'bass')).toEqual([]);
+	});
+
+	it('reads stereo as its mono sum and any sample rate', () => {
+		const truth = line(110, [40, 43, 45, 47]);
+		const x = render(truth, 2.5);
+		const half = new Float32Array(Math.floor(x.length / 2));
+		for (let i = 0; i < half.length; i++) half[i] = x[2 * i];
+		const notes = transcribe([x, x], RATE, 'bass');
+		expect(notes.map((n) => n.midi)).toEqual([40, 43, 45, 47]);
+		expect(transcribe([half], RATE / 2, 'bass').map((n) => n.midi)).toEqual([40, 43, 45, 47]);
+	});
+});
+
+describe('note F-measure (mir_eval style)', () => {
+	it('matches onsets within 50 ms and pitches within 50 cents, one to one', () => {
+		const ref = [{ onset: 1, midi: 60 }, { onset: 1.5, midi: 62 }, { onset: 2, midi: 64 }];
+		expect(noteScore(ref, ref).f).toBe(1);
+		expect(noteScore(ref, [{ onset: 1.05, midi: 60.5 }, { onset: 1.5, midi: 62 }, { onset: 2, midi: 64 }]).matched).toBe(3);
+		expect(noteScore(ref, [{ onset: 1.051, midi: 60 }, { onset: 1.5, midi: 62.51 }, { onset: 2, midi: 64 }]).matched).toBe(1);
+		// two estimates near one reference: only one matches
+		const s = noteScore([{ onset: 1, midi: 60 }], [{ onset: 1.01, midi: 60 }, { onset: 0.99, midi: 60 }]);
+		expect(s).toMatchObject({ matched: 1, precision: 0.5, recall: 1 });
+		expect(s.f).toBeCloseTo(2 / 3, 10);
+		expect(noteScore([], [])).toMatchObject({ f: 0, precision: 0, recall: 0 });
+	});
+
+	it('finds a maximum matching where a greedy one would not', () => {
+		// left 0 can take 0 or 1, left 1 only 0: greedy 0->0 leaves 1 unmatched
+		expect(maxMatching([[0, 1], [0]], 2)).toBe(2);
+		expect(maxMatching([[0], [0], [0]], 1)).toBe(1);
+	});
+
+	it('pools songs into all-notes and mean-over-songs figures', () => {
+		const a = noteScore([{ onset: 0, midi: 40 }], [{ onset: 0, midi: 40 }]);
+		const b = noteScore([{ onset: 0, midi: 40 }, { onset: 1, midi: 41 }, { onset: 2, midi: 42 }], []);
+		const p = pooled([a, b]);
+		expect(p.meanF).toBe(0.5);
+		expect(p.micro.recall).toBe(0.25);
+		expect(p.micro.precision).toBe(1);
+	});
+});
+
+describe('MIDI file', () => {
+	const notes: Note[] = [
+		{ onset: 0.5, offset: 0.9, midi: 40, velocity: 100 },
+		{ onset: 1.0, offset: 1.2, midi: 43, velocity: 60 }
+	];
+
+	it('writes a Standard MIDI File whose notes read back at their times, pitches and velocities', () => {
+		const bytes = midiFileBytes([{ name: 'bass', notes, program: 33 }, { name: 'vocals', notes: [{ onset: 0.25, offset: 2, midi: 67, velocity: 127 }], program: 54 }], { bpm: 96 }, 'Song');
+		expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('MThd');
+		const back = new Midi(bytes);
+		expect(back.header.ppq).toBe(PPQ);
+		expect(back.header.name).toBe('Song');
+		expect(back.header.tempos[0].bpm).toBeCloseTo(96, 3);
+		expect(back.tracks.map((t) => t.name)).toEqual(['bass', 'vocals']);
+		expect(back.tracks[0].instrument.number).toBe(33);
+		const read = back.tracks[0].notes;
+		expect(read.map((n) => n.midi)).toEqual([40, 43]);
+		read.forEach((n, i) => {
+			expect(n.time).toBeCloseTo(notes[i].onset, 2);
+			expect(n.time + n.duration).toBeCloseTo(notes[i].offset, 2);
+			expect(Math.round(n.velocity * 127)).toBe(notes[i].velocity);
+		});
+		expect(back.tracks[1].channel).not.toBe(9);
+	});
+
+	it('follows the beats: a tempo event per beat, every beat on a quarter note, notes at their times', () => {
+		// accelerating beats from 0.3 s
+		const beats = [0.3];
+		for (let i = 1; i < 12; i++) beats.push(beats[i - 1] + 0.6 - i * 0.02);
+		const events = tempoEvents({ bpm: 100, beats });
+		expect(events[0]).toEqual({ ticks: 0, bpm: 60 / 0.3 / 2 ** 0 * 1 }); // 0.3 s before the first beat: one beat of 0.3 s (round(0.3/0.58) = 1)
+		const bytes = midiFileBytes([{ name: 'bass', notes: beats.slice(0, -1).map((b) => ({ onset: b, offset: b + 0.1, midi: 40, velocity: 90 })), program: 33 }], { bpm: 100, beats }, 'x');
+		const back = new Midi(bytes);
+		back.tracks[0].notes.forEach((n, i) => {
+			expect(n.ticks).toBe((i + 1) * PPQ); // on the beat grid
+			expect(n.time).toBeCloseTo(beats[i], 3);
+		});
+	});
+
+	it('falls back to the BPM, or 120 BPM, when beats are missing or unusable', () => {
+		expect(tempoEvents({ bpm: 87.5 })).toEqual([{ ticks: 0, bpm: 87.5 }]);
+		expect(tempoEvents({ bpm: null })).toEqual([{ ticks: 0, bpm: 120 }]);
+		expect(tempoEvents({ bpm: 90, beats: [1, 0.5, 2] })).toEqual([{ ticks: 0, bpm: 90 }]);
+		expect(tempoEvents({ beats: [0, 0.5, 1] })[0]).toEqual({ ticks: 0, bpm: 120 });
+	});
+});
