@@ -1,14 +1,17 @@
 /**
  * The analysis a finished separation carries: loudness of the mix (integrated, range, maxima,
- * peaks), tempo and key of the mix, and loudness and true peak of every stem. Computed in the
+ * peaks), tempo, beat grid, chords and key of the mix, and loudness and true peak of every stem. Computed in the
  * separation worker (the stems' meters as the stems are made, so stems kept on disk are measured
  * too); stored with the result and in the zip as JSON.
  */
 import type { AudioData } from '../dsp/audio';
 import { LoudnessMeter, measureLoudness, type LoudnessReport } from '../dsp/loudness/loudness';
 import { camelotCode } from './camelot';
+import type { BeatGrid } from './beats';
+import type { ChordSegment } from './chords';
+import { analyzeGrid } from './grid';
 import { estimateKey, type KeyEstimate } from './key';
-import { estimateTempo, type TempoEstimate } from './tempo';
+import type { TempoEstimate } from './tempo';
 
 export interface StemLoudness {
 	name: string;
@@ -22,15 +25,20 @@ export interface SongAnalysis {
 	mix: Omit<LoudnessReport, 'channelTruePeaks'>;
 	tempo: TempoEstimate | null;
 	key: KeyEstimate | null;
+	/** Beats and downbeats (s); null when there is no steady pulse; absent in analyses made before they were. */
+	grid?: BeatGrid | null;
+	/** Major/minor/no-chord segments (Harte labels); absent in analyses made before they were. */
+	chords?: ChordSegment[] | null;
 	stems: StemLoudness[];
 	/** Wall-clock seconds the analysis took. */
 	seconds: number;
 }
 
-/** Loudness, tempo and key of the mix (passes over the whole mix, which the worker holds anyway). */
-export function analyzeMix(mix: AudioData): Pick<SongAnalysis, 'mix' | 'tempo' | 'key'> {
+/** Loudness, tempo, beat grid, chords and key of the mix (passes over the whole mix, which the worker holds anyway). */
+export function analyzeMix(mix: AudioData): Pick<SongAnalysis, 'mix' | 'tempo' | 'key' | 'grid' | 'chords'> {
 	const { channelTruePeaks: _perChannel, ...loudness } = measureLoudness(mix.channels, mix.sampleRate);
-	return { mix: loudness, tempo: estimateTempo(mix.channels, mix.sampleRate), key: estimateKey(mix.channels, mix.sampleRate) };
+	const { tempo, grid, chords } = analyzeGrid(mix.channels, mix.sampleRate);
+	return { mix: loudness, tempo, grid, chords, key: estimateKey(mix.channels, mix.sampleRate) };
 }
 
 /**
@@ -91,6 +99,10 @@ export function analysisJson(a: SongAnalysis, extra: Record<string, unknown> = {
 				// the relative key when the major/minor vote was too close to call (older analyses lack it)
 				keyAlternative: a.key?.alternative?.name ?? null,
 				keyAlternativeCamelot: a.key?.alternative ? camelotCode(a.key.alternative.tonic, a.key.alternative.mode) : null,
+				// seconds from the start of the song; chords as Harte labels (N: no chord), as in the .lab file
+				beats: a.grid?.beats ?? null,
+				downbeats: a.grid?.downbeats ?? null,
+				chords: a.chords ?? null,
 				stems: Object.fromEntries(a.stems.map((s) => [s.name, { integratedLufs: db(s.integrated), truePeakDbtp: db(s.truePeak) }])),
 				measuredWith: 'ITU-R BS.1770-4 / EBU R128 (Stemsafe)'
 			},

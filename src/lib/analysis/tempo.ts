@@ -79,7 +79,7 @@ export function estimateTempo(channels: Float32Array[], sampleRate: number): Tem
 }
 
 /** The tempo of an onset envelope (`onsetEnvelope`); null under 4 s or for silence. */
-export function tempoFromEnvelope({ env, frameRate }: { env: Float32Array; frameRate: number }): TempoEstimate | null {
+export function tempoFromEnvelope({ env, frameRate }: { env: Float32Array; frameRate: number }, { refine = true } = {}): TempoEstimate | null {
 	if (env.length < 4 * frameRate) return null; // under 4 s: no tempo worth stating
 	const maxLag = Math.ceil((4 * 60 * frameRate) / MIN_BPM);
 	const acf = autocorrelation(env, Math.min(maxLag, env.length - 1));
@@ -95,7 +95,7 @@ export function tempoFromEnvelope({ env, frameRate }: { env: Float32Array; frame
 	const best = scores.reduce((a, b) => (b.score > a.score ? b : a));
 	const sorted = scores.map((s) => s.score).sort((a, b) => a - b);
 	const median = sorted[Math.floor(sorted.length / 2)];
-	const bpm = refinePeriod(env, frameRate, best.bpm);
+	const bpm = refine ? refinePeriod(env, frameRate, best.bpm) : best.bpm;
 	return { bpm: Math.round(bpm * 10) / 10, confidence: best.score > 0 ? Math.max(0, Math.min(1, 1 - median / best.score)) : 0 };
 }
 
