@@ -1,7 +1,10 @@
 /**
  * Tempo and key accuracy on a labelled set (tools/make_analysis_set.py writes one):
  * tempo Accuracy1 (within 4 % of the label) and Accuracy2 (within 4 % of the label or of 2x, 3x,
- * 1/2, 1/3 of it), and the MIREX weighted key score, next to simple baselines.
+ * 1/2, 1/3 of it), and the MIREX weighted key score, next to simple baselines. On songs whose
+ * labels carry beats, downbeats and chords (rendered songs): the beat and downbeat F-measure
+ * (70 ms window, mean over songs) and the MIREX major/minor weighted chord overlap (seconds
+ * right over seconds of maj/min/N reference, summed over songs), next to baselines.
  * usage: npm run eval:analysis -- DIR
  *   DIR: a labelled set (labels.json + WAV files, tools/make_analysis_set.py), or the real
  *   multitracks of ../shared/eval-real (songs.json + <song>/mixture.flac): their tempo labels come
@@ -13,6 +16,9 @@ import { parseWav } from '../src/lib/dsp/wav';
 import { decodeFlac } from '../src/lib/dsp/flac/decode';
 import { keyProfiles, keyFromProfiles, mirexKeyScore, type KeyProfiles } from '../src/lib/analysis/key';
 import { estimateTempo, onsetEnvelope } from '../src/lib/analysis/tempo';
+import { beatFMeasure } from '../src/lib/analysis/beats';
+import { chordLabel, chordOverlap, type ChordSegment } from '../src/lib/analysis/chords';
+import { analyzeGrid } from '../src/lib/analysis/grid';
 import { loadSimdFft } from '../src/lib/dsp/simd-fft';
 
 interface Label {
@@ -22,6 +28,10 @@ interface Label {
 	/** null: the key is not known (real recordings) */
 	tonic: number | null;
 	mode: 'major' | 'minor' | null;
+	/** rendered songs: seconds of every beat and bar's first beat, chord segments [start, end, Harte label] */
+	beats?: number[];
+	downbeats?: number[];
+	chords?: [number, number, string][];
 }
 
 const dir = process.argv[2];
@@ -99,9 +109,37 @@ const sources = [...new Set(labels.map((l) => l.source)), 'all'];
  */
 const close = { named: 0, firstRight: 0, alternativeRight: 0, others: 0, othersRelativeRight: 0 };
 const totals = new Map<string, { a1: number; a2: number; key: number; n: number; keyed: number }>();
+/** Beat grid and chords, per method: sums of F-measures and song counts, chord seconds right and evaluated. */
+const gridMethods = ['stemsafe (DP beats, chroma-change downbeats, Viterbi triads)', 'baseline: steady grid at the estimated tempo from 0 s; the estimated key\'s tonic triad throughout'];
+const gridTotals = gridMethods.map(() => ({ beatF: 0, downF: 0, songs: 0, chordRight: 0, chordTotal: 0 }));
 for (const label of labels) {
 	const audio = readAudio(label.file);
 	const c = keyProfiles(audio.channels, audio.sampleRate);
+	if (label.beats && label.downbeats && label.chords) {
+		const duration = audio.channels[0].length / audio.sampleRate;
+		const ours = analyzeGrid(audio.channels, audio.sampleRate);
+		const reference = label.chords.map(([start, end, l]) => ({ start, end, label: l }));
+		const steady = ours.tempo ? Array.from({ length: Math.floor((duration * ours.tempo.bpm) / 60) }, (_, i) => (i * 60) / ours.tempo!.bpm) : [];
+		const key = keyFromProfiles(c);
+		const tonicTriad: ChordSegment[] = key ? [{ start: 0, end: duration, label: chordLabel(key.tonic + (key.mode === 'minor' ? 12 : 0)) }] : [];
+		const rows = [
+			{ beats: ours.grid?.beats ?? [], downbeats: ours.grid?.downbeats ?? [], chords: ours.chords ?? [] },
+			{ beats: steady, downbeats: steady.filter((_, i) => i % 4 === 0), chords: tonicTriad }
+		];
+		const line = rows.map((r, m) => {
+			const t = gridTotals[m];
+			const f = beatFMeasure(r.beats, label.beats!);
+			const d = beatFMeasure(r.downbeats, label.downbeats!);
+			const o = chordOverlap(r.chords, reference);
+			t.beatF += f;
+			t.downF += d;
+			t.songs++;
+			t.chordRight += o.correct;
+			t.chordTotal += o.total;
+			return `beat F ${f.toFixed(2)} downbeat F ${d.toFixed(2)} chords ${o.total > 0 ? (o.correct / o.total).toFixed(2) : '-'}`;
+		});
+		console.error(`${label.file}: ${line.join(' | ')}`);
+	}
 	const stemsafeKey = keyFromProfiles(c);
 	if (stemsafeKey && label.tonic !== null) {
 		const right = (k: { tonic: number; mode: string }) => k.tonic === label.tonic && k.mode === label.mode;
@@ -153,3 +191,12 @@ if (close.named + close.others > 0)
 			`its first choice was right for ${close.firstRight}, the relative key for ${close.alternativeRight}, neither for ${close.named - close.firstRight - close.alternativeRight}. ` +
 			`On the other ${close.others} songs the relative key was right for ${close.othersRelativeRight}.`
 	);
+if (gridTotals[0].songs > 0) {
+	console.log(`\nBeat grid and chords on the ${gridTotals[0].songs} songs with beat and chord labels:\n`);
+	console.log('| method | songs | beat F-measure (70 ms) | downbeat F-measure (70 ms) | MIREX maj/min chord overlap |');
+	console.log('|---|---:|---:|---:|---:|');
+	gridMethods.forEach((name, m) => {
+		const t = gridTotals[m];
+		console.log(`| ${name} | ${t.songs} | ${((100 * t.beatF) / t.songs).toFixed(1)} % | ${((100 * t.downF) / t.songs).toFixed(1)} % | ${t.chordTotal > 0 ? pct(t.chordRight, t.chordTotal) : 'no chord labels'} |`);
+	});
+}
