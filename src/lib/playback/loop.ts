@@ -30,3 +30,21 @@ export function startOffset(offset: number, duration: number, loop: LoopRegion |
 	if (loop) return offset >= loop.start && offset < loop.end ? offset : loop.start;
 	return offset >= duration ? 0 : offset;
 }
+
+/** What loop edges snap to: nothing, the nearest beat, or the nearest bar line (downbeat). */
+export type LoopSnap = 'off' | 'beat' | 'bar';
+
+/**
+ * A loop with both edges moved to the nearest beat or bar line of a beat grid (ascending times);
+ * an end that would meet its start moves to the next grid time after it. Unchanged with snapping
+ * off or without a grid; null when the snapped loop is too short.
+ */
+export function snapLoop(loop: LoopRegion, grid: { beats: number[]; downbeats: number[] } | null | undefined, snap: LoopSnap, duration: number): LoopRegion | null {
+	const times = snap === 'bar' ? grid?.downbeats : snap === 'beat' ? grid?.beats : null;
+	if (!times || times.length < 2) return loop;
+	const nearest = (t: number) => times.reduce((a, b) => (Math.abs(b - t) < Math.abs(a - t) ? b : a));
+	const start = nearest(loop.start);
+	let end = nearest(loop.end);
+	if (end <= start) end = times.find((t) => t > start) ?? duration;
+	return makeLoop(start, Math.min(end, duration), duration);
+}
