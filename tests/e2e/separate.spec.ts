@@ -97,6 +97,14 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	} else {
 		await expect(page.getByTestId('real-verdict')).toContainText('not been measured on real recordings');
 	}
+	// The weights' licence and the training data's credits, from the manifest.
+	expect(typeof manifest.licence).toBe('string');
+	await expect(page.getByTestId('model-licence')).toContainText(String(manifest.licence));
+	const credits = ((manifest.training as { credits?: { credit: string }[] }).credits ?? []).map((c) => c.credit);
+	if (credits.length) {
+		await page.getByTestId('model-credits').locator('xpath=..').locator('summary').click();
+		for (const credit of credits.slice(0, 3)) await expect(page.getByTestId('model-credits')).toContainText(credit);
+	}
 	await expect(page.getByTestId('runs-on')).toContainText(backend === 'webgpu' ? 'GPU) through WebGPU' : 'CPU) through WebAssembly');
 
 	// A broken file fails on its own and the finished result stays.

@@ -15,6 +15,8 @@ export interface ModelManifest {
 	chunk: { frames: number; samples: number };
 	trained: boolean;
 	description: string;
+	/** The weights' licence (SPDX id or a sentence); `training.credits` lists what it learned from. */
+	licence?: string;
 	training: Record<string, unknown> | null;
 	quality: Record<string, unknown> | null;
 	/** UVR MDX-Net models (architecture 'mdx_net'): input [1, 4, dimF, dimT], hop 1024, any even n_fft. */
