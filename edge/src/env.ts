@@ -1,4 +1,4 @@
-/** Bindings, vars and secrets of the license function (see edge/wrangler.toml and README). */
+/** Bindings, vars and secrets of the license function (see edge/wrangler.toml and docs/license-server.md). */
 
 /** The subset of Workers KV used here. */
 export interface KV {
