@@ -96,3 +96,17 @@ describe('click scheduling', () => {
 		expect(clicksAhead(events, { position: 0, now: 0, speed: 0, loop: null, duration: 20 }, 2)).toEqual([]);
 	});
 });
+
+describe('click in a mix', () => {
+	it('adds the click to every channel of a mix, on its beats', async () => {
+		const { mixInClick } = await import('../../src/lib/click/click');
+		const n = 3 * RATE;
+		const mix = { sampleRate: RATE, channels: [new Float32Array(n).fill(0.1), new Float32Array(n).fill(-0.1)] };
+		mixInClick(mix, clickEvents(grid), { speed: 1, volume: 1 });
+		const at = Math.round(0.5 * RATE) + 10;
+		const click = renderClick(clickEvents(grid), { sampleRate: RATE, frames: n });
+		expect(mix.channels[0][at]).toBeCloseTo(0.1 + click[at], 6);
+		expect(mix.channels[1][at]).toBeCloseTo(-0.1 + click[at], 6);
+		expect(mix.channels[0][Math.round(0.25 * RATE)]).toBeCloseTo(0.1, 6);
+	});
+});

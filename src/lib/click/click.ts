@@ -7,6 +7,7 @@
  * clicks at the grid's local beat period before a loop's start.
  */
 import type { BeatGrid } from '../analysis/beats';
+import type { AudioData } from '../dsp/audio';
 
 /** Length of one click (s). */
 export const CLICK_SECONDS = 0.035;
@@ -89,9 +90,22 @@ export interface ClickRender {
 export function renderClick(events: ClickEvent[], { sampleRate, speed = 1, volume = 1, frames }: ClickRender): Float32Array {
 	if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError('The speed must be a positive number.');
 	if (!(frames >= 0) || !Number.isFinite(frames)) throw new RangeError('The click track needs a length.');
-	const out = new Float32Array(Math.round(frames / speed));
+	return clickInto(new Float32Array(Math.round(frames / speed)), events, { sampleRate, speed, volume });
+}
+
+/** Adds the click track to `out` (a signal in the stretched timeline, from song time 0); returns `out`. */
+export function clickInto(out: Float32Array, events: ClickEvent[], { sampleRate, speed = 1, volume = 1 }: Omit<ClickRender, 'frames'>): Float32Array {
 	for (const e of events) addClick(out, Math.round((e.time * sampleRate) / speed), e.accent, sampleRate, volume);
 	return out;
+}
+
+/**
+ * A mix (stems already at the practice speed) with the click added to every channel, in place:
+ * the click as one more source of a custom mix.
+ */
+export function mixInClick(mix: AudioData, events: ClickEvent[], { speed = 1, volume = 1 } = {}): AudioData {
+	for (const ch of mix.channels) clickInto(ch, events, { sampleRate: mix.sampleRate, speed, volume });
+	return mix;
 }
 
 /** Adds one click starting at sample `at` (clipped to `out`). */
@@ -101,9 +115,4 @@ export function addClick(out: Float32Array, at: number, accent: boolean, sampleR
 	const from = Math.max(0, -at);
 	const to = Math.min(s.length, out.length - at);
 	for (let i = from; i < to; i++) out[at + i] += g * s[i];
-}
-
-/** A click at `volume` as one channel per output channel (the same signal), for mixing with stems. */
-export function clickChannels(click: Float32Array, channels: number): Float32Array[] {
-	return Array.from({ length: Math.max(1, channels) }, () => click);
 }

@@ -24,6 +24,11 @@ export abstract class StemTransport {
 
 	/** Where playback is now (s). */
 	abstract get position(): number;
+
+	/** The audio clock the stems play on (null before the first play): the click is scheduled on it. */
+	get audioContext(): AudioContext | null {
+		return this.ctx;
+	}
 	abstract play(): Promise<void>;
 	/** Stops and forgets every scheduled source. */
 	protected abstract stopSources(): void;

@@ -1,0 +1,140 @@
+/**
+ * The click, live: scheduled on the stems' own audio clock (the player's AudioContext) a little
+ * ahead of time, from where playback is and how fast it runs (clicksAhead), so every click starts
+ * on its beat at any speed and through loops. One gain for the click's volume. The count-in is one
+ * bar of clicks before playback starts.
+ */
+import type { LoopRegion } from '../playback/loop';
+import { clickSound, countInEvents, type ClickEvent } from './click';
+import { clicksAhead } from './schedule';
+import type { BeatGrid } from '../analysis/beats';
+
+/** How often the schedule is topped up, and how far ahead it reaches (s of audio clock). */
+const TICK_MS = 25;
+const HORIZON = 0.12;
+
+export interface ClickSource {
+	readonly audioContext: AudioContext | null;
+	readonly position: number;
+	readonly duration: number;
+	readonly playing: boolean;
+}
+
+export class ClickPlayer {
+	private timer: ReturnType<typeof setInterval> | undefined;
+	private gain: GainNode | null = null;
+	private ctx: AudioContext | null = null;
+	/** Clock time up to which clicks are scheduled. */
+	private until = 0;
+	private sources: AudioBufferSourceNode[] = [];
+	private buffers = new Map<boolean, AudioBuffer>();
+	private readonly events: ClickEvent[];
+	volume = 0.8;
+	speed = 1;
+	loop: LoopRegion | null = null;
+
+	constructor(
+		private readonly grid: BeatGrid,
+		private readonly source: ClickSource
+	) {
+		const down = new Set(grid.downbeats);
+		this.events = grid.beats.map((time) => ({ time, accent: down.has(time) }));
+	}
+
+	private output(ctx: AudioContext): GainNode {
+		if (this.ctx !== ctx || !this.gain) {
+			this.ctx = ctx;
+			this.gain = ctx.createGain();
+			this.gain.connect(ctx.destination);
+			this.buffers.clear();
+		}
+		this.gain.gain.setTargetAtTime(this.volume, ctx.currentTime, 0.01);
+		return this.gain;
+	}
+
+	setVolume(volume: number): void {
+		this.volume = volume;
+		if (this.gain && this.ctx) this.gain.gain.setTargetAtTime(volume, this.ctx.currentTime, 0.01);
+	}
+
+	private play(ctx: AudioContext, at: number, accent: boolean): void {
+		let buffer = this.buffers.get(accent);
+		if (!buffer) {
+			const s = clickSound(ctx.sampleRate, accent);
+			buffer = ctx.createBuffer(1, s.length, ctx.sampleRate);
+			buffer.copyToChannel(s as Float32Array<ArrayBuffer>, 0);
+			this.buffers.set(accent, buffer);
+		}
+		const node = ctx.createBufferSource();
+		node.buffer = buffer;
+		node.connect(this.output(ctx));
+		node.start(Math.max(at, ctx.currentTime));
+		node.onended = () => (this.sources = this.sources.filter((n) => n !== node));
+		this.sources.push(node);
+	}
+
+	/** Starts following playback (call after the player has started, and again after a seek, a new loop or speed). */
+	start(): void {
+		this.stop();
+		let last: { position: number; now: number } | null = null;
+		const tick = () => {
+			const ctx = this.source.audioContext;
+			if (!ctx || !this.source.playing) return;
+			const position = this.source.position;
+			const now = ctx.currentTime;
+			// the player has not started yet (its position stands still): wait, so the clock maps exactly
+			if (last && last.position === position && now > last.now) return;
+			if (!last) {
+				last = { position, now };
+				return;
+			}
+			// the first time, reach back one tick: playback started up to a tick ago (a click on its first beat is then a few ms late, not lost)
+			const back = this.until === 0 ? Math.max(0, Math.min(TICK_MS / 1000, (position - last.position) / this.speed)) : 0;
+			const from = this.until === 0 ? now - back : Math.max(this.until, now);
+			const head = { position: position - back * this.speed, now: now - back, speed: this.speed, loop: this.loop, duration: this.source.duration };
+			for (const c of clicksAhead(this.events, head, HORIZON)) if (c.at >= from) this.play(ctx, c.at, c.accent);
+			this.until = now + HORIZON;
+			last = { position, now };
+		};
+		this.until = 0;
+		this.timer = setInterval(tick, TICK_MS);
+	}
+
+	/**
+	 * One bar of clicks before song time `start` at the practice speed, starting now; resolves
+	 * when the bar is over (when playback should begin).
+	 */
+	async countIn(ctx: AudioContext, start: number): Promise<void> {
+		const events = countInEvents(this.grid, start);
+		if (events.length === 0) return;
+		await ctx.resume();
+		const t0 = ctx.currentTime + 0.05;
+		const first = events[0].time;
+		for (const e of events) this.play(ctx, t0 + (e.time - first) / this.speed, e.accent);
+		const end = t0 + (start - first) / this.speed;
+		// playback is asked to start a little early: the players start 50 ms after being asked
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, (end - ctx.currentTime - 0.05) * 1000)));
+	}
+
+	/** Stops following playback and silences clicks scheduled but not yet heard. */
+	stop(): void {
+		clearInterval(this.timer);
+		this.timer = undefined;
+		for (const s of this.sources) {
+			s.onended = null;
+			try {
+				s.stop();
+			} catch {
+				/* not started */
+			}
+		}
+		this.sources = [];
+		this.until = 0;
+	}
+
+	close(): void {
+		this.stop();
+		this.gain?.disconnect();
+		this.gain = null;
+	}
+}
