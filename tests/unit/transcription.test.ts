@@ -5,6 +5,8 @@ import { SETTINGS, transcribe, type Note } from '../../src/lib/transcription/not
 import { maxMatching, noteScore, pooled } from '../../src/lib/transcription/score';
 import { PPQ, midiFileBytes, tempoEvents } from '../../src/lib/transcription/midi';
 import { noise } from './signals';
+import { midiFileName, midiPart, midiTempo, stemMidi, transcribeRegions } from '../../src/lib/transcription/stem-midi';
+import { aperiodicityBumps, tuningOf } from '../../src/lib/transcription/notes';
 
 const RATE = 44100;
 
@@ -168,5 +170,56 @@ describe('MIDI file', () => {
 		expect(tempoEvents({ bpm: null })).toEqual([{ ticks: 0, bpm: 120 }]);
 		expect(tempoEvents({ bpm: 90, beats: [1, 0.5, 2] })).toEqual([{ ticks: 0, bpm: 90 }]);
 		expect(tempoEvents({ beats: [0, 0.5, 1] })[0]).toEqual({ ticks: 0, bpm: 120 });
+	});
+});
+
+describe('tuning and restrikes', () => {
+	it('rounds to the part\'s own tuning: a line played 40 cents flat keeps its note names', () => {
+		const truth = line(120, [33, 35, 36, 38, 40, 38, 36, 35]);
+		const flat = truth.map(([o, d, m, g]) => [o, d, m - 0.4, g] as [number, number, number, number]);
+		const notes = transcribe([render(flat, 2.6)], RATE, 'bass');
+		expect(notes.map((n) => n.midi)).toEqual(truth.map((t) => t[2]));
+		expect(tuningOf(Float32Array.from([60.3, 61.3, 64.28, 59.31]))).toBe(0); // too few frames to say
+		const frames = Float32Array.from({ length: 100 }, (_, i) => 40 + (i % 5) - 0.4);
+		expect(tuningOf(frames)).toBeCloseTo(-0.4, 5);
+	});
+
+	it('marks where the waveform restarts inside a steady tone (a note picked again without a dip in level)', () => {
+		const s = SETTINGS.bass;
+		const aper = new Float32Array(100).fill(0.05);
+		aper.set([0.15, 0.32, 0.45, 0.3, 0.12], 40); // a restart: peaks at frame 42
+		aper.set([0.1, 0.2, 0.22, 0.18], 70); // too small a rise
+		const bumps = aperiodicityBumps(aper, 3, s);
+		expect(Array.from(bumps.keys()).filter((k) => bumps[k])).toEqual([42]);
+		// noise (aperiodic throughout) has no steady sides: nothing marked
+		const noisy = Float32Array.from({ length: 100 }, (_, i) => 0.5 + 0.3 * Math.sin(i));
+		expect(aperiodicityBumps(noisy, 3, s).includes(1)).toBe(false);
+		expect(aperiodicityBumps(aper, 3, SETTINGS.vocals).includes(1)).toBe(false); // off for vocals
+	});
+});
+
+describe('a stem\'s MIDI file', () => {
+	it('transcribes a stem read in regions as it would whole, and writes it with the beats as tempo map', async () => {
+		const truth = line(100, [40, 43, 45, 47, 45, 43]);
+		const x = render(truth, 2.6);
+		const whole = transcribe([x, x], RATE, 'bass');
+		const regions = await transcribeRegions((a, b) => [x.subarray(a, b), x.subarray(a, b)], x.length, RATE, 'bass');
+		expect(regions.map((n) => n.midi)).toEqual(whole.map((n) => n.midi));
+		regions.forEach((n, i) => expect(Math.abs(n.onset - whole[i].onset)).toBeLessThan(0.01));
+		const beats = [0.25, 0.85, 1.45, 2.05];
+		const made = await stemMidi((a, b) => [x.subarray(a, b)], x.length, RATE, 'bass', midiTempo({ analysis: { tempo: { bpm: 100 }, grid: { beats } } }), 'Song - bass');
+		expect(made.notes).toBe(truth.length);
+		const back = new Midi(made.bytes);
+		expect(back.header.name).toBe('Song - bass');
+		expect(back.tracks[0].name).toBe('bass');
+		expect(back.tracks[0].notes.map((n) => n.midi)).toEqual(truth.map((t) => t[2]));
+		expect(back.header.tempos.length).toBe(beats.length); // one per beat, and one for the lead-in
+		expect(back.header.ticksToSeconds(PPQ)).toBeCloseTo(beats[0], 3);
+	});
+
+	it('offers MIDI for bass and vocals only, named like the stems', () => {
+		expect(['bass', 'vocals', 'drums', 'other'].map(midiPart)).toEqual(['bass', 'vocals', null, null]);
+		expect(midiFileName('Song', 'vocals', 'm/1')).toBe('Song - vocals (m_1).mid');
+		expect(midiTempo({})).toEqual({ bpm: null, beats: null });
 	});
 });

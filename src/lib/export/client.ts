@@ -7,6 +7,9 @@ import * as Comlink from 'comlink';
 import type { AudioData } from '../dsp/audio';
 import type { LoudnessTarget } from '../dsp/loudness/normalize';
 import type { AudioFileFormat } from './files';
+import type { AudioTags } from '../encode/tags';
+import type { SeparationResult, StoredStems } from '../separation/pipeline';
+import { midiFileName, midiPart, midiTempo } from '../transcription/stem-midi';
 import type { RenderedMix } from '../mixdown/render';
 import type { ExportApi } from '../workers/export.worker';
 import { GuardedWorker } from '../runtime/worker-guard';
@@ -22,7 +25,35 @@ export function exportWorker(): Comlink.Remote<ExportApi> {
  * renderMix in the worker. The mix's sample buffers are handed over (transferred), so `mix` must
  * be a fresh one (mixStems makes one) and is unusable afterwards.
  */
-export function renderMixInWorker(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void): Promise<RenderedMix> {
+export function renderMixInWorker(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void, tags?: AudioTags): Promise<RenderedMix> {
 	const buffers = [...new Set(mix.channels.map((c) => c.buffer))];
-	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined);
+	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined, tags);
+}
+
+/** A stem in memory encoded in the worker (MP3 and Opus are encoded there, never on the page); the samples are copied. */
+export function encodeInWorker(audio: AudioData, format: AudioFileFormat, tags?: AudioTags): Promise<Uint8Array> {
+	return exportWorker().encodeFile(audio, format, tags);
+}
+
+/** What the page hands the worker to transcribe a stem: its file on disk, or its samples (copied). */
+export type MidiSource = { stored: StoredStems; stem: number } | { channels: Float32Array[] };
+
+/**
+ * The MIDI files of a result's bass and vocal stems (transcribed in the worker, one after the
+ * other), named for the song, stem and model, for a zip or a download.
+ */
+export async function stemMidiFiles(
+	songName: string,
+	result: Pick<SeparationResult, 'stems' | 'sampleRate' | 'analysis'>,
+	source: (stem: number) => MidiSource,
+	model?: string
+): Promise<{ name: string; bytes: Uint8Array; notes: number }[]> {
+	const out: { name: string; bytes: Uint8Array; notes: number }[] = [];
+	for (const [i, stem] of result.stems.entries()) {
+		const kind = midiPart(stem.name);
+		if (!kind) continue;
+		const made = await exportWorker().midiFile(source(i), result.sampleRate, kind, midiTempo(result), `${songName} - ${stem.name}`);
+		out.push({ name: midiFileName(songName, stem.name, model), ...made });
+	}
+	return out;
 }

@@ -9,7 +9,9 @@ import { AudioFormatError } from '../dsp/audio';
 import { WavStreamEncoder, wavFileBytes } from '../dsp/wav-stream';
 import { FlacSignature, FlacStreamEncoder, STREAMINFO_OFFSET, type FlacEncodeOptions } from '../dsp/flac/encode';
 import { seededRandom } from '../dsp/random';
-import { isFlac, type AudioFileFormat } from './files';
+import { isFlac, isLossy, type AudioFileFormat } from './files';
+import { encodeLossy } from '../encode/lossy';
+import type { AudioTags } from '../encode/tags';
 import { registerDataCategory } from '../privacy/data-categories';
 import { READ_FRAMES, type StemFiles } from '../library/stem-files';
 import { mixStems } from '../mixdown/mix';
@@ -46,15 +48,27 @@ interface Encoded {
 
 type RegionRead = (start: number, end: number) => Promise<Float32Array[]>;
 
-/** Encodes a region source (frames [start, end) -> planar channels) as WAV or FLAC, piece by piece. */
+/**
+ * Encodes a region source (frames [start, end) -> planar channels) as WAV or FLAC, piece by
+ * piece; MP3 and Opus (a tenth of the size or less) come out whole, as one piece, with `tags`.
+ */
 function encodePieces(
 	read: RegionRead,
 	frames: number,
 	channels: number,
 	sampleRate: number,
 	format: AudioFileFormat,
-	flac: Pick<FlacEncodeOptions, 'md5' | 'random'> = {}
+	flac: Pick<FlacEncodeOptions, 'md5' | 'random'> = {},
+	tags?: AudioTags
 ): Encoded {
+	if (isLossy(format)) {
+		return {
+			pieces: (async function* () {
+				yield await encodeLossy(read, frames, channels, sampleRate, format, tags);
+			})(),
+			patch: () => null
+		};
+	}
 	const enc = isFlac(format)
 		? new FlacStreamEncoder(sampleRate, channels, frames, { bitDepth: flacBits(format), ...flac })
 		: new WavStreamEncoder(sampleRate, channels, frames, { format });
@@ -93,8 +107,8 @@ async function writeAll(name: string, { pieces, patch }: Encoded): Promise<File>
 	return handle.getFile();
 }
 
-export function stemAudioFile(files: StemFiles, stem: number, sampleRate: number, format: AudioFileFormat, name: string): Promise<File> {
-	return writeAll(name, encodePieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format));
+export function stemAudioFile(files: StemFiles, stem: number, sampleRate: number, format: AudioFileFormat, name: string, tags?: AudioTags): Promise<File> {
+	return writeAll(name, encodePieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format, {}, tags));
 }
 
 /** What writing a mix from disk found: its highest sample, and what normalising it measured. */
@@ -116,7 +130,8 @@ export async function mixAudioFile(
 	format: AudioFileFormat,
 	name: string,
 	target?: LoudnessTarget,
-	onPass?: (pass: number) => void
+	onPass?: (pass: number) => void,
+	tags?: AudioTags
 ): Promise<DiskMix & { file: File }> {
 	const mixed: RegionReader = async (start, end) => {
 		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
@@ -130,7 +145,7 @@ export async function mixAudioFile(
 		for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
 		return mix;
 	};
-	const file = await writeAll(name, encodePieces(read, files.frames, files.stored.channels, sampleRate, format));
+	const file = await writeAll(name, encodePieces(read, files.frames, files.stored.channels, sampleRate, format, {}, tags));
 	return { file, peak, normalized };
 }
 
@@ -143,8 +158,10 @@ export interface ZipSong {
 	sampleRate: number;
 	/** One entry name per stem; a folder per song is a prefix ("Song/Song - vocals.wav"). */
 	names: string[];
-	/** Small files beside the stems (the analysis). */
+	/** Small files beside the stems (the analysis, MIDI). */
 	extras?: { name: string; bytes: Uint8Array }[];
+	/** Tags of each stem's file (the compressed formats carry them). */
+	tags?: AudioTags[];
 }
 
 /**
@@ -159,16 +176,19 @@ export function stemsZipFile(
 	sampleRate: number,
 	format: AudioFileFormat,
 	zipName: string,
-	extras: { name: string; bytes: Uint8Array }[] = []
+	extras: { name: string; bytes: Uint8Array }[] = [],
+	tags?: AudioTags[]
 ): Promise<File> {
-	return songsZipFile([{ read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: files.stored.channels, sampleRate, names, extras }], format, zipName);
+	return songsZipFile([{ read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: files.stored.channels, sampleRate, names, extras, tags }], format, zipName);
 }
 
 /** Several songs' stems in one zip (a batch's "download all"), streamed like stemsZipFile, one region at a time. */
 export async function songsZipFile(songs: ZipSong[], format: AudioFileFormat, zipName: string): Promise<File> {
 	// a FLAC file is at worst VERBATIM frames plus their headers: under 1 % more than the WAV of the same samples
 	const one = (song: ZipSong) =>
-		isFlac(format)
+		isLossy(format)
+			? wavFileBytes(song.frames, song.channels, 'pcm16') // MP3 and Opus are far smaller than 16-bit PCM
+			: isFlac(format)
 			? Math.ceil(1.01 * wavFileBytes(song.frames, song.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
 			: wavFileBytes(song.frames, song.channels, format);
 	const entrySize = (name: string) => 2 * (30 + 46 + name.length * 3) + 16; // local + central headers, data descriptor
@@ -197,7 +217,7 @@ export async function songsZipFile(songs: ZipSong[], format: AudioFileFormat, zi
 				zip.add(entry);
 				const read: RegionRead = (a, b) => song.read(s, a, b);
 				const flac = isFlac(format) ? await announcedFlacSignature(read, song.frames, format) : {};
-				const { pieces } = encodePieces(read, song.frames, song.channels, song.sampleRate, format, flac);
+				const { pieces } = encodePieces(read, song.frames, song.channels, song.sampleRate, format, flac, song.tags?.[s]);
 				let prev: Uint8Array | null = null;
 				for await (const p of pieces) {
 					if (prev) entry.push(prev, false);

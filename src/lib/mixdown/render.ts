@@ -1,11 +1,12 @@
 /**
  * A custom mix as a file: normalised to a loudness target if one is given (gain and look-ahead
- * limiter, normalizeLoudnessInRegions), then encoded as WAV or FLAC. The export worker runs it,
+ * limiter, normalizeLoudnessInRegions), then encoded as WAV, FLAC, MP3 or Opus (with `tags`). The export worker runs it,
  * so neither holds the page; pure, tested in Node.
  */
 import type { AudioData } from '../dsp/audio';
 import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult } from '../dsp/loudness/normalize';
-import { encodeAudio, type AudioFileFormat } from '../export/files';
+import { encodeAudioFile, type AudioFileFormat } from '../export/files';
+import type { AudioTags } from '../encode/tags';
 import { peakLevel } from './mix';
 
 export type RenderedMix =
@@ -21,7 +22,13 @@ export type RenderedMix =
 
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export async function renderMix(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void): Promise<RenderedMix> {
+export async function renderMix(
+	mix: AudioData,
+	format: AudioFileFormat,
+	target: LoudnessTarget | null,
+	onPass?: (pass: number) => void,
+	tags?: AudioTags
+): Promise<RenderedMix> {
 	let audio = mix;
 	let normalized: Omit<NormalizeResult, 'channels'> | null = null;
 	if (target) {
@@ -34,7 +41,7 @@ export async function renderMix(mix: AudioData, format: AudioFileFormat, target:
 		}
 	}
 	try {
-		return { ok: true, bytes: encodeAudio(audio, format), peak: peakLevel(audio), normalized };
+		return { ok: true, bytes: await encodeAudioFile(audio, format, tags), peak: peakLevel(audio), normalized };
 	} catch (e) {
 		return { ok: false, error: `Not written: ${reason(e)}` };
 	}

@@ -265,7 +265,7 @@ export function tuningOf(midi: Float32Array): number {
 }
 
 /** Frames where the aperiodicity peaks at s.bumpAper or more between stretches (span frames each) steady under s.steadyAper. */
-function aperiodicityBumps(aper: Float32Array, span: number, s: NoteSettings): Uint8Array {
+export function aperiodicityBumps(aper: Float32Array, span: number, s: NoteSettings): Uint8Array {
 	const out = new Uint8Array(aper.length);
 	if (s.bumpAper >= 1) return out;
 	const steady = (from: number, to: number) => {
