@@ -9,7 +9,7 @@ import { JobQueue } from '../../src/lib/separation/jobs.svelte';
 import type { SeparationResult } from '../../src/lib/separation/pipeline';
 import { AudioFormatError } from '../../src/lib/dsp/audio';
 import { CancelledError } from '../../src/lib/separation/progress';
-import { collectFromNodes, comparePaths, entryNode, fromRelativePaths, isAudioName, type FsNode } from '../../src/lib/input/folders';
+import { collectFromNodes, comparePaths, droppedNodes, entryNode, fromRelativePaths, handleNode, isAudioName, type FsNode } from '../../src/lib/input/folders';
 
 function job(id: string, status: BatchStatus, extra: Partial<BatchJob> = {}): BatchJob {
 	return { id, fileName: `${id}.wav`, status, progress: 0, etaSeconds: null, error: null, seconds: null, elapsedSeconds: null, startedAt: null, ...extra };
@@ -265,6 +265,40 @@ describe('songs from a folder', () => {
 		const { files, notes } = await collectFromNodes([entryNode(dirEntry)]);
 		expect(files.map((x) => x.name)).toEqual(['a.wav', 'b.wav']);
 		expect(notes).toEqual(['Skipped 1 file that is not audio: CD/c.txt.']);
+	});
+
+	it('reads File System Access handles (getAsFileSystemHandle) through their async listing', async () => {
+		const fileHandle = (name: string) => ({ kind: 'file' as const, name, getFile: async () => new File([name], name) });
+		const dirHandle = (name: string, children: object[]) => ({
+			kind: 'directory' as const,
+			name,
+			async *values() {
+				yield* children;
+			}
+		});
+		const tree = dirHandle('EP', [fileHandle('2.mp3'), dirHandle('art', [fileHandle('front.png')]), fileHandle('1.mp3')]);
+		const { files, notes } = await collectFromNodes([handleNode(tree)]);
+		expect(files.map((x) => x.name)).toEqual(['1.mp3', '2.mp3']);
+		expect(notes).toEqual(['Skipped 1 file that is not audio: EP/art/front.png.']);
+	});
+
+	it('a drop without folders keeps the plain files; with one, prefers handles and falls back to entries', async () => {
+		const fileItem = { kind: 'file', webkitGetAsEntry: () => ({ isFile: true, isDirectory: false, name: 'a.wav' }) };
+		expect(droppedNodes([fileItem, { kind: 'string' }])).toBeNull();
+		expect(droppedNodes(null)).toBeNull();
+		const dirEntry = { isFile: false, isDirectory: true, name: 'Album', createReader: () => ({ readEntries: (ok: (e: unknown[]) => void) => ok([]) }) };
+		let asked = 0;
+		const dirItem = {
+			kind: 'file',
+			webkitGetAsEntry: () => dirEntry,
+			getAsFileSystemHandle: () => (asked++, Promise.resolve({ kind: 'directory' as const, name: 'Album (handle)', values: async function* () {} }))
+		};
+		const nodes = await droppedNodes([dirItem, fileItem])!;
+		expect(asked).toBe(1);
+		expect(nodes.map((n) => [n.kind, n.name])).toEqual([
+			['directory', 'Album (handle)'],
+			['file', 'a.wav']
+		]);
 	});
 
 	it('a folder chosen with the picker: by relative path, with the same limits', () => {
