@@ -5,6 +5,7 @@
  * bar of clicks before playback starts.
  */
 import type { LoopRegion } from '../playback/loop';
+import { silence } from '../playback/transport';
 import { clickSound, countInEvents, type ClickEvent } from './click';
 import { clicksAhead } from './schedule';
 import type { BeatGrid } from '../analysis/beats';
@@ -120,14 +121,7 @@ export class ClickPlayer {
 	stop(): void {
 		clearInterval(this.timer);
 		this.timer = undefined;
-		for (const s of this.sources) {
-			s.onended = null;
-			try {
-				s.stop();
-			} catch {
-				/* not started */
-			}
-		}
+		silence(this.sources);
 		this.sources = [];
 		this.until = 0;
 	}

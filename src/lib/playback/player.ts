@@ -4,7 +4,7 @@
  */
 import type { SeparationResult } from '../separation/pipeline';
 import { playbackPosition } from './loop';
-import { StemTransport } from './transport';
+import { silence, StemTransport } from './transport';
 
 export class StemPlayer extends StemTransport {
 	private buffers: AudioBuffer[] = [];
@@ -56,14 +56,7 @@ export class StemPlayer extends StemTransport {
 	}
 
 	protected stopSources(): void {
-		for (const s of this.sources) {
-			s.onended = null;
-			try {
-				s.stop();
-			} catch {
-				/* not started */
-			}
-		}
+		silence(this.sources);
 		this.sources = [];
 	}
 }

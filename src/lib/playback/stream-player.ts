@@ -6,7 +6,7 @@
 import type { StemFiles } from '../library/stem-files';
 import type { StoredStems } from '../separation/pipeline';
 import { nextSegment } from './segments';
-import { StemTransport } from './transport';
+import { silence, StemTransport } from './transport';
 
 /** How far ahead of the playhead segments are read and scheduled (s). */
 const LOOKAHEAD = 3;
@@ -107,15 +107,7 @@ export class StreamingStemPlayer extends StemTransport {
 	protected stopSources(): void {
 		this.generation++;
 		clearInterval(this.timer);
-		for (const s of this.scheduled) {
-			for (const src of s.sources) {
-				try {
-					src.stop();
-				} catch {
-					/* not started */
-				}
-			}
-		}
+		for (const s of this.scheduled) silence(s.sources);
 		this.scheduled = [];
 	}
 }

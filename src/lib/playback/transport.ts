@@ -7,6 +7,18 @@
 import { effectiveGains, type ChannelStrip } from './mixer';
 import { startOffset, type LoopRegion } from './loop';
 
+/** Stops scheduled sources (started or not) without their `onended` firing. */
+export function silence(sources: Iterable<AudioScheduledSourceNode>): void {
+	for (const s of sources) {
+		s.onended = null;
+		try {
+			s.stop();
+		} catch {
+			/* not started */
+		}
+	}
+}
+
 export abstract class StemTransport {
 	protected ctx: AudioContext | null = null;
 	protected gains: GainNode[] = [];
