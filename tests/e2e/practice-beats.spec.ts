@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, wavFile } from './helpers';
+import { expectNoAxeViolations, smallTargets } from './ui-helpers';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'the beat grid does not depend on the backend; run it on WASM'));
 
@@ -132,5 +133,29 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	await job.getByTestId('position').fill('6.4');
 	await job.getByTestId('loop-end').click();
 	await expect(job.getByTestId('loop-region')).toHaveText(/Loop 0:02\.2\d–0:06\.2\d/);
+
+	// a bar of count-in before the loop: four clicks a beat apart, then the loop's first click a beat later
+	await job.getByTestId('click-count-in').click();
+	await expect(job.getByTestId('click-count-in')).toHaveAttribute('aria-pressed', 'true');
+	await page.evaluate(() => ((window as unknown as { __clicks: number[] }).__clicks = []));
+	await job.getByTestId('play').click();
+	await page.waitForTimeout(3500);
+	await job.getByTestId('play').click();
+	const counted = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+	expect(counted.length).toBeGreaterThanOrEqual(6);
+	const countGaps = counted.slice(1, 5).map((t, i) => t - counted[i]);
+	for (const g of countGaps.slice(0, 3)) expect(Math.abs(g - 0.5)).toBeLessThan(0.025);
+	// into the loop: timed by a browser timer and the player's start, within a few tens of ms
+	expect(Math.abs(countGaps[3] - 0.5)).toBeLessThan(0.06);
+
+	// a phone: the click controls and the chord lane are 44 px touch targets, nothing scrolls sideways
+	await page.setViewportSize({ width: 390, height: 844 });
+	expect(await smallTargets(job.getByTestId('click-controls'))).toEqual([]);
+	expect(await smallTargets(job.locator('.chordlane'))).toEqual([]);
+	const width = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+	expect(width.doc).toBeLessThanOrEqual(width.view);
+	await expect(job.getByTestId('chord-timeline')).toBeVisible();
+	await expectNoAxeViolations(page, 'the click controls', '[data-testid=click-controls]');
+	await expectNoAxeViolations(page, 'the chord lane', '.chordlane');
 	expect(errors).toEqual([]);
 });
