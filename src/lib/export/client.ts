@@ -12,6 +12,7 @@ import type { SeparationResult, StoredStems } from '../separation/pipeline';
 import { midiFileName, midiPart, midiTempo } from '../transcription/stem-midi';
 import type { RenderedMix } from '../mixdown/render';
 import type { ExportApi } from '../workers/export.worker';
+import type { PracticeSettings } from '../stretch/settings';
 import { GuardedWorker } from '../runtime/worker-guard';
 
 let guarded: GuardedWorker<ExportApi> | null = null;
@@ -25,14 +26,14 @@ export function exportWorker(): Comlink.Remote<ExportApi> {
  * renderMix in the worker. The mix's sample buffers are handed over (transferred), so `mix` must
  * be a fresh one (mixStems makes one) and is unusable afterwards.
  */
-export function renderMixInWorker(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void, tags?: AudioTags): Promise<RenderedMix> {
+export function renderMixInWorker(mix: AudioData, format: AudioFileFormat, target: LoudnessTarget | null, onPass?: (pass: number) => void, tags?: AudioTags, practice?: PracticeSettings): Promise<RenderedMix> {
 	const buffers = [...new Set(mix.channels.map((c) => c.buffer))];
-	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined, tags);
+	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined, tags, practice);
 }
 
-/** A stem in memory encoded in the worker (MP3 and Opus are encoded there, never on the page); the samples are copied. */
-export function encodeInWorker(audio: AudioData, format: AudioFileFormat, tags?: AudioTags): Promise<Uint8Array> {
-	return exportWorker().encodeFile(audio, format, tags);
+/** A stem in memory encoded in the worker (MP3 and Opus are encoded there, never on the page), at the practice settings if given; the samples are copied. */
+export function encodeInWorker(audio: AudioData, format: AudioFileFormat, tags?: AudioTags, practice?: PracticeSettings): Promise<Uint8Array> {
+	return exportWorker().encodeFile(audio, format, tags, practice);
 }
 
 /** What the page hands the worker to transcribe a stem: its file on disk, or its samples (copied). */

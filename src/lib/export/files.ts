@@ -10,6 +10,7 @@ import { encodeWav, type WavFormat } from '../dsp/wav';
 import type { SeparationResult, Stem } from '../separation/pipeline';
 import { LOSSY_FORMATS, encodeLossy, isLossy, type LossyFormat } from '../encode/lossy';
 import type { AudioTags } from '../encode/tags';
+import { practiceLabel, type PracticeSettings } from '../stretch/settings';
 
 export { isLossy, type LossyFormat };
 
@@ -44,14 +45,28 @@ export function songBase(sourceName: string): string {
 	return sourceName.replace(/\.[^./\\]+$/, '').replace(UNSAFE, '_').trim() || 'audio';
 }
 
+/** What a file name says: the model, the format (its extension), the practice settings applied (speed, transposition). */
+export interface FileNameOptions {
+	model?: string;
+	format?: AudioFileFormat;
+	practice?: PracticeSettings;
+}
+
+/** " (80% speed, +2 st)" when the practice settings change the audio, else nothing. */
+export function practiceSuffix(practice: PracticeSettings | undefined): string {
+	const label = practice ? practiceLabel(practice, { ascii: true }) : '';
+	return label ? ` (${label})` : '';
+}
+
 /**
  * "My Song.mp3" + "vocals" (+ model "bsr-4stem-synth") -> "My Song - vocals (bsr-4stem-synth).wav":
- * song, stem (or mix) and model, without characters file systems refuse.
+ * song, stem (or mix) and model, without characters file systems refuse; at a practice speed or
+ * transposition "My Song - vocals (80% speed, +2 st) (bsr-4stem-synth).wav".
  */
-export function stemFileName(sourceName: string, stem: string, options: { model?: string; format?: AudioFileFormat } = {}): string {
+export function stemFileName(sourceName: string, stem: string, options: FileNameOptions = {}): string {
 	const model = options.model?.replace(UNSAFE, '_').trim();
 	const part = stem.replace(UNSAFE, '_');
-	return `${songBase(sourceName)} - ${part}${model ? ` (${model})` : ''}.${extensionOf(options.format ?? 'pcm24')}`;
+	return `${songBase(sourceName)} - ${part}${practiceSuffix(options.practice)}${model ? ` (${model})` : ''}.${extensionOf(options.format ?? 'pcm24')}`;
 }
 
 /** Short tags for file names, so that zips of different formats never share a name. */
@@ -67,16 +82,16 @@ export const FORMAT_TAGS: Record<AudioFileFormat, string> = {
 };
 
 /** "Song.flac" -> "Song - stems wav24 (m1).zip": the format in the name, so a FLAC and a WAV zip differ. */
-export function zipFileName(sourceName: string, options: { model?: string; format?: AudioFileFormat } = {}): string {
+export function zipFileName(sourceName: string, options: FileNameOptions = {}): string {
 	const model = options.model?.replace(UNSAFE, '_').trim();
-	return `${songBase(sourceName)} - stems ${FORMAT_TAGS[options.format ?? 'pcm24']}${model ? ` (${model})` : ''}.zip`;
+	return `${songBase(sourceName)} - stems ${FORMAT_TAGS[options.format ?? 'pcm24']}${practiceSuffix(options.practice)}${model ? ` (${model})` : ''}.zip`;
 }
 
 /**
  * A custom mix: "Song - instrumental (m1).wav", or normalised "Song - instrumental -14 LUFS (m1).wav",
  * so that a normalised mix never takes the plain one's name (nor one made for another target).
  */
-export function mixFileName(sourceName: string, selection: string, options: { model?: string; format?: AudioFileFormat; lufs?: number } = {}): string {
+export function mixFileName(sourceName: string, selection: string, options: FileNameOptions & { lufs?: number } = {}): string {
 	const lufs = options.lufs === undefined ? '' : ` ${Math.round(options.lufs * 10) / 10} LUFS`;
 	return stemFileName(sourceName, `${selection}${lufs}`, options);
 }
@@ -110,17 +125,18 @@ export function stemFile(result: SeparationResult, stem: Stem, format: AudioFile
 
 /**
  * All stems in one zip (stored, not deflated: audio does not shrink), with the analysis and any
- * `extras` (MIDI files). `encoded`: the stems' files already made (MP3 and Opus, by the worker), in stem order.
+ * `extras` (MIDI files). `encoded`: the stems' files already made (MP3 and Opus, by the worker), in stem order;
+ * with `practice` they must be given (made at those settings, which the entries' names state).
  */
 export function stemsZip(
 	sourceName: string,
 	result: SeparationResult,
 	format: AudioFileFormat,
-	options: { model?: string; extras?: { name: string; bytes: Uint8Array }[]; encoded?: Uint8Array[] } = {}
+	options: { model?: string; extras?: { name: string; bytes: Uint8Array }[]; encoded?: Uint8Array[]; practice?: PracticeSettings } = {}
 ): Uint8Array {
 	const files: Record<string, [Uint8Array, { level: 0 }]> = {};
 	result.stems.forEach((stem, i) => {
-		files[stemFileName(sourceName, stem.name, { model: options.model, format })] = [options.encoded?.[i] ?? stemFile(result, stem, format), { level: 0 }];
+		files[stemFileName(sourceName, stem.name, { model: options.model, format, practice: options.practice })] = [options.encoded?.[i] ?? stemFile(result, stem, format), { level: 0 }];
 	});
 	const analysis = analysisFile(sourceName, result, options);
 	if (analysis) files[analysis.name] = [analysis.bytes, { level: 0 }];

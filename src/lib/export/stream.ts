@@ -17,6 +17,8 @@ import { READ_FRAMES, type StemFiles } from '../library/stem-files';
 import { mixStems } from '../mixdown/mix';
 import { normalizedReader, planNormalization, type LoudnessTarget, type NormalizeResult, type RegionReader } from '../dsp/loudness/normalize';
 import { opfsRoot } from '../library/opfs';
+import { stretchedReader } from '../stretch/offline';
+import { stretchedFrames, type PracticeSettings } from '../stretch/settings';
 
 export const EXPORT_DIR = 'exports';
 const ZIP_LIMIT = 0xffffffff; // no ZIP64: every size must fit 32 bits
@@ -107,8 +109,19 @@ async function writeAll(name: string, { pieces, patch }: Encoded): Promise<File>
 	return handle.getFile();
 }
 
-export function stemAudioFile(files: StemFiles, stem: number, sampleRate: number, format: AudioFileFormat, name: string, tags?: AudioTags): Promise<File> {
-	return writeAll(name, encodePieces((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, format, {}, tags));
+/** One stem as a file; with `practice`, at that speed and transposition (stretched region by region as it is written). */
+export async function stemAudioFile(files: StemFiles, stem: number, sampleRate: number, format: AudioFileFormat, name: string, tags?: AudioTags, practice?: PracticeSettings): Promise<File> {
+	const source = practiced((s, e) => files.read(stem, s, e), files.frames, files.stored.channels, sampleRate, practice);
+	try {
+		return await writeAll(name, encodePieces(source.read, source.frames, files.stored.channels, sampleRate, format, {}, tags));
+	} finally {
+		source.close();
+	}
+}
+
+/** A region source at the practice settings (stretch/offline.ts; unchanged without them). */
+function practiced(read: RegionRead, frames: number, channels: number, sampleRate: number, practice: PracticeSettings | undefined) {
+	return stretchedReader(read, frames, channels, sampleRate, practice ?? { speed: 1, semitones: 0 });
 }
 
 /** What writing a mix from disk found: its highest sample, and what normalising it measured. */
@@ -131,22 +144,31 @@ export async function mixAudioFile(
 	name: string,
 	target?: LoudnessTarget,
 	onPass?: (pass: number) => void,
-	tags?: AudioTags
+	tags?: AudioTags,
+	practice?: PracticeSettings
 ): Promise<DiskMix & { file: File }> {
-	const mixed: RegionReader = async (start, end) => {
+	const unstretched: RegionReader = async (start, end) => {
 		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
 		return mixStems(stems, selected, volumes, sampleRate).channels;
 	};
-	const normalized = target ? await planNormalization(mixed, files.frames, files.stored.channels, sampleRate, target, onPass) : undefined;
-	const source = normalized && target ? normalizedReader(mixed, files.frames, sampleRate, normalized.gainDb, target) : mixed;
+	// the mix is stretched (one stretch, not one per stem), then normalised: the limiter sees the samples written
+	const stretched = practiced(unstretched, files.frames, files.stored.channels, sampleRate, practice);
+	const mixed: RegionReader = stretched.read;
+	const frames = stretched.frames;
+	const normalized = target ? await planNormalization(mixed, frames, files.stored.channels, sampleRate, target, onPass) : undefined;
+	const source = normalized && target ? normalizedReader(mixed, frames, sampleRate, normalized.gainDb, target) : mixed;
 	let peak = 0;
 	const read = async (start: number, end: number) => {
 		const mix = await source(start, end);
 		for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
 		return mix;
 	};
-	const file = await writeAll(name, encodePieces(read, files.frames, files.stored.channels, sampleRate, format, {}, tags));
-	return { file, peak, normalized };
+	try {
+		const file = await writeAll(name, encodePieces(read, frames, files.stored.channels, sampleRate, format, {}, tags));
+		return { file, peak, normalized };
+	} finally {
+		stretched.close();
+	}
 }
 
 /** One song's stems for a zip: where to read them, and the name of each stem's entry. */
@@ -162,6 +184,8 @@ export interface ZipSong {
 	extras?: { name: string; bytes: Uint8Array }[];
 	/** Tags of each stem's file (the compressed formats carry them). */
 	tags?: AudioTags[];
+	/** Speed and transposition applied to every stem (stretch/offline.ts); none: as separated. */
+	practice?: PracticeSettings;
 }
 
 /**
@@ -177,20 +201,23 @@ export function stemsZipFile(
 	format: AudioFileFormat,
 	zipName: string,
 	extras: { name: string; bytes: Uint8Array }[] = [],
-	tags?: AudioTags[]
+	tags?: AudioTags[],
+	practice?: PracticeSettings
 ): Promise<File> {
-	return songsZipFile([{ read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: files.stored.channels, sampleRate, names, extras, tags }], format, zipName);
+	return songsZipFile([{ read: (s, a, b) => files.read(s, a, b), frames: files.frames, channels: files.stored.channels, sampleRate, names, extras, tags, practice }], format, zipName);
 }
 
 /** Several songs' stems in one zip (a batch's "download all"), streamed like stemsZipFile, one region at a time. */
 export async function songsZipFile(songs: ZipSong[], format: AudioFileFormat, zipName: string): Promise<File> {
 	// a FLAC file is at worst VERBATIM frames plus their headers: under 1 % more than the WAV of the same samples
-	const one = (song: ZipSong) =>
-		isLossy(format)
-			? wavFileBytes(song.frames, song.channels, 'pcm16') // MP3 and Opus are far smaller than 16-bit PCM
+	const one = (song: ZipSong) => {
+		const frames = song.practice ? stretchedFrames(song.frames, song.practice.speed) : song.frames;
+		return isLossy(format)
+			? wavFileBytes(frames, song.channels, 'pcm16') // MP3 and Opus are far smaller than 16-bit PCM
 			: isFlac(format)
-			? Math.ceil(1.01 * wavFileBytes(song.frames, song.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
-			: wavFileBytes(song.frames, song.channels, format);
+			? Math.ceil(1.01 * wavFileBytes(frames, song.channels, format === 'flac16' ? 'pcm16' : 'pcm24'))
+			: wavFileBytes(frames, song.channels, format);
+	};
 	const entrySize = (name: string) => 2 * (30 + 46 + name.length * 3) + 16; // local + central headers, data descriptor
 	let total = 22;
 	for (const song of songs) {
@@ -215,17 +242,21 @@ export async function songsZipFile(songs: ZipSong[], format: AudioFileFormat, zi
 			for (let s = 0; s < song.names.length; s++) {
 				const entry = new ZipPassThrough(song.names[s]);
 				zip.add(entry);
-				const read: RegionRead = (a, b) => song.read(s, a, b);
-				const flac = isFlac(format) ? await announcedFlacSignature(read, song.frames, format) : {};
-				const { pieces } = encodePieces(read, song.frames, song.channels, song.sampleRate, format, flac, song.tags?.[s]);
-				let prev: Uint8Array | null = null;
-				for await (const p of pieces) {
-					if (prev) entry.push(prev, false);
-					prev = p;
-					await pending; // back-pressure: at most one region waits for the disk
-					if (failed) throw failed;
+				const stem = practiced((a, b) => song.read(s, a, b), song.frames, song.channels, song.sampleRate, song.practice);
+				try {
+					const flac = isFlac(format) ? await announcedFlacSignature(stem.read, stem.frames, format) : {};
+					const { pieces } = encodePieces(stem.read, stem.frames, song.channels, song.sampleRate, format, flac, song.tags?.[s]);
+					let prev: Uint8Array | null = null;
+					for await (const p of pieces) {
+						if (prev) entry.push(prev, false);
+						prev = p;
+						await pending; // back-pressure: at most one region waits for the disk
+						if (failed) throw failed;
+					}
+					entry.push(prev ?? new Uint8Array(0), true);
+				} finally {
+					stem.close();
 				}
-				entry.push(prev ?? new Uint8Array(0), true);
 			}
 			for (const extra of song.extras ?? []) {
 				const entry = new ZipPassThrough(extra.name);

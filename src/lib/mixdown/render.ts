@@ -1,5 +1,5 @@
 /**
- * A custom mix as a file: normalised to a loudness target if one is given (gain and look-ahead
+ * A custom mix as a file: at the practice speed and transposition if given (stretch/offline.ts), normalised to a loudness target if one is given (gain and look-ahead
  * limiter, normalizeLoudnessInRegions), then encoded as WAV, FLAC, MP3 or Opus (with `tags`). The export worker runs it,
  * so neither holds the page; pure, tested in Node.
  */
@@ -8,6 +8,8 @@ import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult }
 import { encodeAudioFile, type AudioFileFormat } from '../export/files';
 import type { AudioTags } from '../encode/tags';
 import { peakLevel } from './mix';
+import { stretchAudio } from '../stretch/offline';
+import { isNeutral, type PracticeSettings } from '../stretch/settings';
 
 export type RenderedMix =
 	| {
@@ -27,14 +29,23 @@ export async function renderMix(
 	format: AudioFileFormat,
 	target: LoudnessTarget | null,
 	onPass?: (pass: number) => void,
-	tags?: AudioTags
+	tags?: AudioTags,
+	practice?: PracticeSettings
 ): Promise<RenderedMix> {
 	let audio = mix;
 	let normalized: Omit<NormalizeResult, 'channels'> | null = null;
+	if (practice && !isNeutral(practice)) {
+		// stretched first, then normalised: the limiter sees the samples written
+		try {
+			audio = { sampleRate: mix.sampleRate, channels: await stretchAudio(mix.channels, mix.sampleRate, practice) };
+		} catch (e) {
+			return { ok: false, error: `Not changed in speed or pitch: ${reason(e)}.` };
+		}
+	}
 	if (target) {
 		try {
-			const { channels, ...measured } = await normalizeLoudnessInRegions(mix.channels, mix.sampleRate, target, onPass);
-			audio = { sampleRate: mix.sampleRate, channels };
+			const { channels, ...measured } = await normalizeLoudnessInRegions(audio.channels, audio.sampleRate, target, onPass);
+			audio = { sampleRate: audio.sampleRate, channels };
 			normalized = measured;
 		} catch (e) {
 			return { ok: false, error: `Not normalised: ${reason(e)}.` };

@@ -11,12 +11,10 @@
  * is the whole-array form. Settings must be within clampPractice's ranges.
  */
 import { acquireStretch, heapF32, releaseStretch, type StretchWasm } from './wasm';
-import { isNeutral, SPEED_MAX, SPEED_MIN, stretchedFrames, type PracticeSettings } from './settings';
+import { isNeutral, SPEED_MAX, SPEED_MIN, stretchedFrames, TONALITY_HZ, type PracticeSettings } from './settings';
 
 /** Output samples per engine call. */
 const CHUNK = 4096;
-/** The library's default tonality limit (as its AudioWorklet node uses): timbre above it is kept more. */
-export const TONALITY_HZ = 8000;
 
 /** Input frames [start, end) of every channel (zeros past the end of the signal are added here). */
 export type FrameReader = (start: number, end: number) => Promise<Float32Array[]> | Float32Array[];

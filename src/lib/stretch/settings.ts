@@ -18,6 +18,8 @@ export const SPEED_MAX = 1.5;
 export const SPEED_STEP = 0.05;
 export const SEMITONES_MIN = -12;
 export const SEMITONES_MAX = 12;
+/** The library's default tonality limit (its AudioWorklet node's too): above it timbre is kept rather than shifted. */
+export const TONALITY_HZ = 8000;
 
 /** Speed rounded to whole percent within 50–150 %, semitones whole within ±12; a non-number is refused. */
 export function clampPractice(s: PracticeSettings): PracticeSettings {

@@ -19,14 +19,16 @@ import { openZipSong, type BatchZipInput } from '../export/batch-zip';
 import { StemFiles } from '../library/stem-files';
 import { renderMix, type RenderedMix } from '../mixdown/render';
 import type { StoredStems } from '../separation/pipeline';
+import { stretchAudio } from '../stretch/offline';
+import { isNeutral, type PracticeSettings } from '../stretch/settings';
 
 const api = {
 	async render(...args: Parameters<typeof renderMix>): Promise<RenderedMix> {
 		const rendered = await renderMix(...args);
 		return rendered.ok ? Comlink.transfer(rendered, [rendered.bytes.buffer]) : rendered;
 	},
-	async stemFile(stored: StoredStems, stem: number, sampleRate: number, format: AudioFileFormat, name: string, tags?: AudioTags): Promise<File> {
-		return stemAudioFile(await StemFiles.open(stored), stem, sampleRate, format, name, tags);
+	async stemFile(stored: StoredStems, stem: number, sampleRate: number, format: AudioFileFormat, name: string, tags?: AudioTags, practice?: PracticeSettings): Promise<File> {
+		return stemAudioFile(await StemFiles.open(stored), stem, sampleRate, format, name, tags, practice);
 	},
 	async zipFile(
 		stored: StoredStems,
@@ -35,13 +37,15 @@ const api = {
 		format: AudioFileFormat,
 		zipName: string,
 		extras: { name: string; bytes: Uint8Array }[],
-		tags?: AudioTags[]
+		tags?: AudioTags[],
+		practice?: PracticeSettings
 	): Promise<File> {
-		return stemsZipFile(await StemFiles.open(stored), names, sampleRate, format, zipName, extras, tags);
+		return stemsZipFile(await StemFiles.open(stored), names, sampleRate, format, zipName, extras, tags, practice);
 	},
-	/** A stem in memory as a file (MP3 and Opus are encoded here, not on the page). */
-	async encodeFile(audio: AudioData, format: AudioFileFormat, tags?: AudioTags): Promise<Uint8Array> {
-		const bytes = await encodeAudioFile(audio, format, tags);
+	/** A stem in memory as a file (MP3 and Opus are encoded here, not on the page), at the practice speed and transposition if given. */
+	async encodeFile(audio: AudioData, format: AudioFileFormat, tags?: AudioTags, practice?: PracticeSettings): Promise<Uint8Array> {
+		const stretched = practice && !isNeutral(practice) ? { sampleRate: audio.sampleRate, channels: await stretchAudio(audio.channels, audio.sampleRate, practice) } : audio;
+		const bytes = await encodeAudioFile(stretched, format, tags);
 		return Comlink.transfer(bytes, [bytes.buffer]);
 	},
 	/** The MIDI file of a bass or vocal stem, from its file on disk (`stored`) or its samples. */
@@ -78,9 +82,10 @@ const api = {
 		name: string,
 		target: LoudnessTarget | undefined,
 		onPass: ((pass: number) => void) | undefined,
-		tags?: AudioTags
+		tags?: AudioTags,
+		practice?: PracticeSettings
 	): Promise<DiskMix & { file: File }> {
-		return mixAudioFile(await StemFiles.open(stored), selected, volumes, sampleRate, format, name, target, onPass, tags);
+		return mixAudioFile(await StemFiles.open(stored), selected, volumes, sampleRate, format, name, target, onPass, tags, practice);
 	}
 };
 
