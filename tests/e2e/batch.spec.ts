@@ -80,6 +80,7 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 	const wavs = Object.keys(all.entries).filter((n) => n.endsWith('.wav'));
 	expect(wavs.sort()).toEqual([...stemEntries('first', 'first'), ...stemEntries('second', 'second')].sort());
 	expect(Object.keys(all.entries).filter((n) => n.endsWith('.json')).sort()).toEqual(['first/first - analysis.json', 'second/second - analysis.json']);
+	expect(Object.keys(all.entries).every((n) => n.startsWith('first/') || n.startsWith('second/'))).toBe(true);
 	for (const [song, seconds] of [['first', 8], ['second', 1.5]] as const) {
 		for (const name of stemEntries(song, song)) {
 			const wav = parseWav(all.entries[name]);
@@ -91,6 +92,8 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 	const second = job('second.wav');
 	if ((await second.getAttribute('data-open')) !== 'true') await second.getByTestId('job-toggle').click();
 	const single = await unzipDownload(page, second.getByTestId('download-zip'));
+	// the same files as the song's own zip (stems, analysis, MIDI of bass and vocals), in its folder
+	expect(Object.keys(all.entries).filter((n) => n.startsWith('second/')).map((n) => n.slice('second/'.length)).sort()).toEqual(Object.keys(single.entries).sort());
 	for (const name of stemEntries('second', 'second')) {
 		const own = single.entries[name.slice('second/'.length)];
 		expect(own, name).toBeDefined();

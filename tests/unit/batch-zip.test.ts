@@ -115,7 +115,7 @@ describe('the batch zip', () => {
 		const folders = songFolders(songs.map((s) => s.fileName));
 		const inputs = await Promise.all(
 			songs.map((s, i) =>
-				openZipSong({ stored: null, stems: s.result.stems.map((x) => x.channels), sampleRate: RATE, names: songEntries(folders[i], s, 'float32', 'm1').stems, extras: [] })
+				openZipSong({ stored: null, stems: s.result.stems.map((x) => x.channels), sampleRate: RATE, names: songEntries(folders[i], s, 'float32', 'm1').stems, extras: [], tags: [] })
 			)
 		);
 		const file = await songsZipFile(inputs, 'float32', batchZipName(3, 'float32', 'm1'));
@@ -137,5 +137,9 @@ describe('the batch zip', () => {
 		const json = JSON.parse(new TextDecoder().decode(analysis!.bytes));
 		expect([json.song, json.tempoBpm, json.mix.integratedLufs]).toEqual(['Three.wav', 120, -12]);
 		expect(Object.keys(unzipSync(batchZipBytes([withAnalysis], 'pcm16')))).toEqual(['Three/Three - bass.wav', 'Three/Three - analysis.json']);
+		// files made elsewhere (MP3 by the worker, MIDI) go in as they are, in the song's folder
+		const made = unzipSync(batchZipBytes([{ ...withAnalysis, encoded: [Uint8Array.of(0xff, 0xfb, 1)], extras: [{ name: 'Three - bass.mid', bytes: Uint8Array.of(0x4d, 0x54) }] }], 'mp3-320'));
+		expect(Object.keys(made)).toEqual(['Three/Three - bass.mp3', 'Three/Three - analysis.json', 'Three/Three - bass.mid']);
+		expect(Array.from(made['Three/Three - bass.mp3'])).toEqual([0xff, 0xfb, 1]);
 	});
 });
