@@ -17,6 +17,7 @@ import { checkFinite } from '../src/lib/separation/ort-session';
 import { separateAudio } from '../src/lib/separation/pipeline';
 import type { RunModel } from '../src/lib/separation/separate';
 import { normalizedReader, planNormalization, type RegionReader } from '../src/lib/dsp/loudness/normalize';
+import { stretchAudio } from '../src/lib/stretch/offline';
 import { benchViperx } from './lib/bench-roformer';
 import { benchSong } from './lib/bench-song';
 import { loadManifest } from './lib/model-files';
@@ -144,6 +145,19 @@ const normSeconds = await time(async () => {
 	for (let s = 0; s < mixFrames; s += 1 << 18) await read(s, Math.min(mixFrames, s + (1 << 18)));
 }, 1);
 report(`normalised export from regions (${passes} passes + write)`, seconds, normSeconds);
+
+// Practice speed and pitch (Signalsmith Stretch, its WASM build, stretch/offline.ts) on the four stems of
+// the song-like signal at 80 % speed and +2 semitones. Realtime factor = seconds of output (what plays:
+// the song at 80 % lasts 1.25 times as long) per wall-clock second. Live playback runs one engine with a
+// channel per stem channel (8), as the AudioWorklet node does; exports stretch stem by stem (stereo each).
+const practice = { speed: 0.8, semitones: 2 };
+const played = seconds / practice.speed;
+const liveSeconds = await time(() => stretchAudio(song.stems.flatMap((s) => s.channels), rate, practice), 1);
+report('practice stretch, 4 stems live (8 channels)', played, liveSeconds);
+const exportSeconds = await time(async () => {
+	for (const s of song.stems) await stretchAudio(s.channels, rate, practice);
+}, 1);
+report('practice stretch, 4 stems export (stem by stem)', played, exportSeconds);
 
 // Checkpoint import at public-model size: ONNX build time and WASM speed of the viperx 1297 architecture
 // (random weights; slow: minutes; one WASM thread). BENCH_SKIP_IMPORT=1 skips it.

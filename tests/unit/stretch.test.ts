@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { StretchStream, stretchAudio, stretchedReader } from '../../src/lib/stretch/offline';
 import { clampPractice, isNeutral, practiceLabel, stretchedFrames } from '../../src/lib/stretch/settings';
+import { mixFileName, stemFileName, zipFileName } from '../../src/lib/export/files';
+import { renderMix } from '../../src/lib/mixdown/render';
+import { parseWav } from '../../src/lib/dsp/wav';
+import { practiceKey, quickLoop } from '../../src/lib/playback/practice-keys';
 
 const RATE = 44100;
 
@@ -133,5 +137,55 @@ describe('time stretch and pitch shift (Signalsmith Stretch)', () => {
 		const [short] = await stretchAudio([x.subarray(0, 100)], RATE, { speed: 0.5, semitones: 0 });
 		expect(short.length).toBe(200);
 		expect(() => new StretchStream(() => [], 10, 1, RATE, { speed: 3, semitones: 0 })).toThrow(RangeError);
+	});
+});
+
+describe('exports at the practice settings', () => {
+	it('name what was applied: stems, mixes and zips', () => {
+		const practice = { speed: 0.8, semitones: 2 };
+		expect(stemFileName('song.mp3', 'vocals', { practice })).toBe('song - vocals (80% speed, +2 st).wav');
+		expect(stemFileName('song.mp3', 'vocals', { practice: { speed: 1, semitones: -3 }, model: 'm1', format: 'flac24' })).toBe('song - vocals (-3 st) (m1).flac');
+		expect(stemFileName('song.mp3', 'vocals', { practice: { speed: 1, semitones: 0 } })).toBe('song - vocals.wav');
+		expect(zipFileName('song.mp3', { practice: { speed: 1.5, semitones: 0 } })).toBe('song - stems wav24 (150% speed).zip');
+		expect(mixFileName('song.mp3', 'instrumental', { practice, lufs: -14 })).toBe('song - instrumental -14 LUFS (80% speed, +2 st).wav');
+	});
+
+	it('a mix rendered at 50 % speed is twice as long, at its pitch', async () => {
+		const x = tone(440, 1);
+		const rendered = await renderMix({ sampleRate: RATE, channels: [x, x.slice()] }, 'float32', null, undefined, undefined, { speed: 0.5, semitones: 0 });
+		if (!rendered.ok) throw new Error(rendered.error);
+		const wav = parseWav(rendered.bytes);
+		expect(wav.channels[0].length).toBe(2 * x.length);
+		expect(Math.abs(frequency(wav.channels[0], 440) - 440)).toBeLessThanOrEqual(1);
+	});
+});
+
+describe('practice keys', () => {
+	it('[ ] step the speed by 5 % within 50–150 %, - = the pitch by a semitone within ±12, 0 resets; other keys are not theirs', () => {
+		const s = { speed: 1, semitones: 0 };
+		expect(practiceKey('[', s)).toEqual({ speed: 0.95, semitones: 0 });
+		expect(practiceKey(']', { speed: 1.5, semitones: 0 })).toEqual({ speed: 1.5, semitones: 0 });
+		expect(practiceKey('[', { speed: 0.5, semitones: 0 })).toEqual({ speed: 0.5, semitones: 0 });
+		expect(practiceKey('=', s)).toEqual({ speed: 1, semitones: 1 });
+		expect(practiceKey('+', { speed: 1, semitones: 12 })).toEqual({ speed: 1, semitones: 12 });
+		expect(practiceKey('-', { speed: 0.8, semitones: -12 })).toEqual({ speed: 0.8, semitones: -12 });
+		expect(practiceKey('0', { speed: 0.7, semitones: 3 })).toEqual({ speed: 1, semitones: 0 });
+		// ten presses down from 100 % land on exactly 50 % (no drift from adding 0.05)
+		let t = s;
+		for (let i = 0; i < 10; i++) t = practiceKey('[', t)!;
+		expect(t.speed).toBe(0.5);
+		expect(practiceKey('k', s)).toBeNull();
+		expect(practiceKey('L', s)).toBeNull();
+	});
+
+	it('L loops four bars from the bar the playhead is in; near the end the last four; without a grid eight seconds', () => {
+		const bars = [0.5, 2.5, 4.5, 6.5, 8.5, 10.5, 12.5];
+		expect(quickLoop(3, 14, bars)).toEqual({ start: 2.5, end: 10.5 });
+		expect(quickLoop(12, 14, bars)).toEqual({ start: 4.5, end: 12.5 });
+		expect(quickLoop(0.1, 14, bars)).toEqual({ start: 0.5, end: 8.5 });
+		expect(quickLoop(3, 20, null)).toEqual({ start: 3, end: 11 });
+		expect(quickLoop(18, 20, null)).toEqual({ start: 12, end: 20 });
+		expect(quickLoop(1, 5, null)).toEqual({ start: 0, end: 5 });
+		expect(quickLoop(0, 0, null)).toBeNull();
 	});
 });
