@@ -4,18 +4,20 @@
  * offsets ignored; src/lib/transcription/score.ts), for the bass and the lead vocal,
  *   * clean     — on the rendered stems themselves;
  *   * separated — on the stems the bundled model separates from the songs' mixes, through the
- *                 browser's pipeline in Node (separateAudio + onnxruntime-web WASM, as scripts/eval.ts).
+ *                 browser's pipeline in Node (separateAudio + onnxruntime-web WASM, as scripts/eval.ts);
+ *                 kept in <set>/separated-<weights' hash>/ so that scoring again skips the separation.
  * The set (generated, git-ignored) is rendered when missing, with the notes recovered from the renderer:
  *   nice -n 19 /usr/bin/python3 tools/make_transcription_set.py --out .transcription --songs 24
  *
- * usage: npm run eval:midi -- [--set .transcription] [--songs N] [--clean-only] [--model ID] [--json FILE] [--verbose]
+ * usage: npm run eval:midi -- [--set .transcription] [--from K] [--songs N] [--clean-only] [--model ID] [--json FILE] [--verbose]
+ *   (--from K: skip the first K songs, e.g. the ones the note settings were tuned on)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { AudioData } from '../src/lib/dsp/audio';
-import { parseWav } from '../src/lib/dsp/wav';
+import { encodeWav, parseWav } from '../src/lib/dsp/wav';
 import { ortSessionFactory } from '../src/lib/separation/ort-session';
 import { separateAudio } from '../src/lib/separation/pipeline';
 import { transcribe, type PartKind } from '../src/lib/transcription/notes';
@@ -51,7 +53,8 @@ if (!existsSync(join(set, 'labels.json'))) {
 		process.exit(2);
 	}
 }
-const songs = (JSON.parse(readFileSync(join(set, 'labels.json'), 'utf8')).songs as Song[]).slice(0, Number(option('songs', '1000')));
+const from = Number(option('from', '0'));
+const songs = (JSON.parse(readFileSync(join(set, 'labels.json'), 'utf8')).songs as Song[]).slice(from, from + Number(option('songs', '1000')));
 const verbose = process.argv.includes('--verbose');
 const PARTS: PartKind[] = ['bass', 'vocals'];
 const read = (file: string): AudioData => parseWav(new Uint8Array(readFileSync(join(set, file))));
@@ -83,18 +86,26 @@ if (!process.argv.includes('--clean-only')) {
 	const manifest = loadManifest(option('model'));
 	modelId = manifest.id;
 	ort.env.wasm.numThreads = 1;
-	const session = await ortSessionFactory(ort, modelBytes(manifest))('wasm');
-	const run = (input: Float32Array, dims: number[]) => session.run(input, dims);
+	// the separated stems are kept (by the model's weights' hash) so that scoring again is quick
+	const cache = join(set, `separated-${manifest.sha256.slice(0, 16)}`);
+	mkdirSync(cache, { recursive: true });
+	let session: Awaited<ReturnType<ReturnType<typeof ortSessionFactory>>> | null = null;
 	for (const song of songs) {
-		const result = await separateAudio(read(`${song.name}-mix.wav`), manifest, run);
-		const line = PARTS.map((p) => {
-			const stem = result.stems.find((s) => s.name === p);
-			if (!stem) throw new Error(`${manifest.id} has no ${p} stem`);
-			return `${p} ${scoreSong(song, p, { sampleRate: result.sampleRate, channels: stem.channels }, 'separated').f.toFixed(3)}`;
-		});
+		const cached = (p: PartKind) => join(cache, `${song.name}-${p}.wav`);
+		if (!PARTS.every((p) => existsSync(cached(p)))) {
+			session ??= await ortSessionFactory(ort, modelBytes(manifest))('wasm');
+			const s = session;
+			const result = await separateAudio(read(`${song.name}-mix.wav`), manifest, (input, dims) => s.run(input, dims));
+			for (const p of PARTS) {
+				const stem = result.stems.find((x) => x.name === p);
+				if (!stem) throw new Error(`${manifest.id} has no ${p} stem`);
+				writeFileSync(cached(p), encodeWav({ sampleRate: result.sampleRate, channels: stem.channels }, { format: 'float32' }));
+			}
+		}
+		const line = PARTS.map((p) => `${p} ${scoreSong(song, p, parseWav(new Uint8Array(readFileSync(cached(p)))), 'separated').f.toFixed(3)}`);
 		console.log(`${song.name}: separated by ${manifest.id}: ${line.join(', ')}`);
 	}
-	await session.release();
+	await session?.release();
 }
 
 const wall = (performance.now() - started) / 1000;
@@ -102,7 +113,7 @@ const rows = Object.entries(scores).map(([key, list]) => {
 	const { micro, meanF } = pooled(list);
 	return { key, songs: list.length, meanF, ...micro };
 });
-console.log(`\nNote F-measure (onset ±50 ms, pitch ±50 cents, offsets ignored), ${songs.length} songs of ${songs[0]?.bpm ? 'rendered' : ''} ${set}, ${wall.toFixed(0)} s:\n`);
+console.log(`\nNote F-measure (onset ±50 ms, pitch ±50 cents, offsets ignored), ${songs.length} songs (${songs[0]?.name ?? '-'} to ${songs.at(-1)?.name ?? '-'}) of ${set}, ${wall.toFixed(0)} s:\n`);
 console.log('| stems | part | mean F over songs | F (all notes) | precision | recall | notes |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {

@@ -92,9 +92,9 @@ export const SETTINGS: Record<PartKind, NoteSettings> = {
 		rangeDb: 30,
 		floorDb: -70,
 		smooth: 5,
-		splitSemitones: 0.6,
+		splitSemitones: 0.8,
 		splitHold: 0.05,
-		onsetRiseDb: 8,
+		onsetRiseDb: 4,
 		onsetSpan: 0.04,
 		restrikeDb: 12,
 		bumpAper: 1,
@@ -217,7 +217,9 @@ export function notesFromTrack(track: PitchTrack, s: NoteSettings): Note[] {
 				// a change only if it holds
 				let held = 0;
 				while (end + held < n && !Number.isNaN(smooth[end + held]) && Math.abs(smooth[end + held] - ref) > s.splitSemitones && held < hold) held++;
-				if (held >= hold || (end + held < n && Number.isNaN(smooth[end + held]) && held >= Math.ceil(hold / 2))) break;
+				const holds = held >= hold || (end + held < n && Number.isNaN(smooth[end + held]) && held >= Math.ceil(hold / 2));
+				// ... and lands on another semitone (a vibrato's swing or a slow drift stays in the note)
+				if (holds && Math.round(median(Array.from(smooth.subarray(end, end + held))) - tuning) !== Math.round(median(pitches) - tuning)) break;
 			}
 			pitches.push(value);
 			ref = median(pitches.slice(-hold)); // follows slow drifts (an attack settling), not jumps
