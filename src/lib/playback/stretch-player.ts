@@ -1,6 +1,6 @@
 /**
  * Live playback at a practice speed and transposition: every stem through ONE Signalsmith Stretch
- * AudioWorklet node (signalsmith-stretch's own node, buffer mode) with one output channel per stem
+ * AudioWorklet node (signalsmith-stretch's own node in buffer mode, its processor fixed by stretch-worklet.js) with one output channel per stem
  * channel (4 stereo stems: 8 channels). One engine and one time map for all channels keeps the stems
  * sample-aligned by construction; its output is split back into stems, each through its gain
  * (solo/mute/volume, StemTransport). The CPU cost is one stretch per channel (docs/practice.md).
@@ -32,19 +32,27 @@ interface StretchNode extends AudioWorkletNode {
 
 type StretchFactory = ((ctx: BaseAudioContext, options?: AudioWorkletNodeOptions) => Promise<StretchNode>) & { moduleUrl?: string };
 
-let factory: Promise<StretchFactory> | null = null;
+let factory: Promise<{ make: StretchFactory; fix: string }> | null = null;
+const fixed = new WeakSet<BaseAudioContext>();
 
 /**
  * The package's node factory; its worklet module is the package's own file served from this
- * origin (the CSP allows no blob: scripts, which the package would otherwise make).
+ * origin (the CSP allows no blob: scripts, which the package would otherwise make), preceded in
+ * each context by stretch-worklet.js, which fixes its processor's buffer mode (see there).
  */
-function stretchFactory(): Promise<StretchFactory> {
-	factory ??= Promise.all([import('signalsmith-stretch'), import('signalsmith-stretch?url')]).then(([lib, url]) => {
+async function makeStretchNode(ctx: AudioContext, channels: number): Promise<StretchNode> {
+	factory ??= Promise.all([import('signalsmith-stretch'), import('signalsmith-stretch?url'), import('./stretch-worklet.js?url')]).then(([lib, url, fix]) => {
 		const make = lib.default as unknown as StretchFactory;
 		make.moduleUrl = url.default;
-		return make;
+		return { make, fix: fix.default };
 	});
-	return factory;
+	const { make, fix } = await factory;
+	if (!fixed.has(ctx)) {
+		await ctx.audioWorklet.addModule(fix);
+		fixed.add(ctx);
+	}
+	// one (unconnected) input: the node then reads the buffers it is given
+	return make(ctx, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [channels] });
 }
 
 /** A stretch of input (s, on the node's buffer timeline) that plays song time `song` onwards. */
@@ -115,9 +123,8 @@ export class StretchStemPlayer extends StemTransport {
 
 	private async ensureNode(ctx: AudioContext): Promise<StretchNode> {
 		if (this.node) return this.node;
-		const make = await stretchFactory();
 		const count = this.stems * this.channels;
-		const node = await make(ctx, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [count] });
+		const node = await makeStretchNode(ctx, count);
 		const split = ctx.createChannelSplitter(count);
 		node.connect(split);
 		for (let s = 0; s < this.stems; s++) {
@@ -125,6 +132,12 @@ export class StretchStemPlayer extends StemTransport {
 			for (let c = 0; c < this.channels; c++) split.connect(merge, s * this.channels + c, c);
 			merge.connect(this.gains[s]);
 		}
+		// a processor that fails stops playing for good: say so and stop, rather than play silence
+		node.onprocessorerror = () => {
+			console.error('The time-stretch processor stopped.');
+			if (this.playing) this.finished();
+			this.node = null;
+		};
 		this.latency = await node.latency();
 		this.node = node;
 		return node;
