@@ -42,7 +42,9 @@ export async function transcribeRegions(
 
 /** The tempo map's source in a result's analysis: its beats, else its tempo. */
 export function midiTempo(result: { analysis?: { tempo: { bpm: number } | null; grid?: { beats: number[] } | null } }): TempoSource {
-	return { bpm: result.analysis?.tempo?.bpm ?? null, beats: result.analysis?.grid?.beats ?? null };
+	const beats = result.analysis?.grid?.beats;
+	// a plain copy: the page's results are reactive state, which cannot be posted to a worker
+	return { bpm: result.analysis?.tempo?.bpm ?? null, beats: beats ? Array.from(beats) : null };
 }
 
 /** "My Song.wav" + "bass" (+ model) -> "My Song - bass (model).mid". */
