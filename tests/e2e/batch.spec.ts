@@ -40,6 +40,7 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 		expect(box.height).toBeGreaterThanOrEqual(44);
 	}
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+	await page.getByTestId('jobs').locator('xpath=..').screenshot({ path: info.outputPath('batch-running-390.png') });
 	// the running song cannot be passed; the first waiting one cannot move earlier
 	await expect(job('notes.txt').getByTestId('move-up')).toBeDisabled();
 
@@ -71,6 +72,7 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 	await expect(page.getByTestId('batch-cancelled')).toHaveText('Cancelled: extra.wav');
 	await expect(page.getByTestId('batch-progress')).toHaveCount(0);
 
+	await page.getByTestId('jobs').locator('xpath=..').screenshot({ path: info.outputPath('batch-summary-390.png') });
 	// Download all: one zip, a folder per song, in the format chosen (shared with every result's menu)
 	await page.getByTestId('batch-format').selectOption('float32');
 	await expect(page.getByTestId('format').first()).toHaveValue('float32');

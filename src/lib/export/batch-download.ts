@@ -11,16 +11,17 @@ import { fileTags, isLossy, songBase, type AudioFileFormat } from './files';
 import { opfsSupported } from '../library/opfs';
 import type { AudioTags } from '../encode/tags';
 
-/** Where the worker reads a song's stem: its file, or (not on disk) a copy of its samples. */
-function midiSource(song: BatchSong): (stem: number) => MidiSource {
-	const stored = song.result.stored;
-	return (i) => (stored ? { stored: { ...stored, files: stored.files.map((f) => [...f]) }, stem: i } : { channels: [...song.result.stems[i].channels] });
-}
-
+/** A song's stem files as plain data for the worker, or null when they are not on disk. */
 const plainStored = (song: BatchSong) => {
 	const s = song.result.stored;
 	return s ? { folder: s.folder, frames: s.frames, channels: s.channels, files: s.files.map((f) => [...f]) } : null;
 };
+
+/** Where the worker reads a song's stem: its file, or (not on disk) a copy of its samples. */
+function midiSource(song: BatchSong): (stem: number) => MidiSource {
+	const stored = plainStored(song);
+	return (i) => (stored ? { stored, stem: i } : { channels: [...song.result.stems[i].channels] });
+}
 
 /** The batch's zip, named, ready to download; `onSong` hears as each song is prepared. */
 export async function batchZip(songs: readonly BatchSong[], format: AudioFileFormat, model?: string, onSong?: (done: number) => void): Promise<{ file: Blob; name: string }> {
