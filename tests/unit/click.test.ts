@@ -83,6 +83,7 @@ describe('click scheduling', () => {
 		// song 0.9 → 1.55 s: the beats at 1.0 and 1.5
 		expect(ahead.map((c) => c.at)).toEqual([10 + 0.1 / 0.5, 10 + 0.6 / 0.5]);
 		expect(ahead.map((c) => c.accent)).toEqual([false, false]);
+		expect(ahead.map((c) => c.index)).toEqual([1, 2]);
 	});
 	it('wraps around a loop: after its end the clicks continue from its start', () => {
 		const loop = { start: 2.5, end: 4.5 };
@@ -90,6 +91,9 @@ describe('click scheduling', () => {
 		// 4.2 → 4.5 then 2.5 → 3.2: the beats at 2.5 (a downbeat) and 3.0
 		expect(ahead.map((c) => +c.at.toFixed(6))).toEqual([0.3, 0.8]);
 		expect(ahead[0].accent).toBe(true);
+		// the same events come round again on the next pass: their indices say which
+		const twice = clicksAhead(events, { position: 2.5, now: 0, speed: 1, loop, duration: 21 }, 4);
+		expect(twice.map((c) => c.index)).toEqual([4, 5, 6, 7, 4, 5, 6, 7]);
 	});
 	it('stops at the song end without a loop and schedules nothing at speed 0', () => {
 		expect(clicksAhead(events, { position: 20.2, now: 0, speed: 1, loop: null, duration: 20.3 }, 2)).toEqual([]);

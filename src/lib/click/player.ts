@@ -25,8 +25,8 @@ export class ClickPlayer {
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private gain: GainNode | null = null;
 	private ctx: AudioContext | null = null;
-	/** Clock time up to which clicks are scheduled. */
-	private until = 0;
+	/** Clicks scheduled lately (event index and clock time): a tick's window overlaps the last one's, and each beat is scheduled once. */
+	private recent: { index: number; at: number }[] = [];
 	private sources: AudioBufferSourceNode[] = [];
 	private buffers = new Map<boolean, AudioBuffer>();
 	private readonly events: ClickEvent[];
@@ -78,11 +78,14 @@ export class ClickPlayer {
 	start(): void {
 		this.stop();
 		let last: { position: number; now: number } | null = null;
+		let first = true;
 		const tick = () => {
 			const ctx = this.source.audioContext;
 			if (!ctx || !this.source.playing) return;
-			const position = this.source.position;
+			// the clock moves by several render quanta at once: read the position between two equal readings of it
 			const now = ctx.currentTime;
+			const position = this.source.position;
+			if (ctx.currentTime !== now) return;
 			// the player has not started yet (its position stands still): wait, so the clock maps exactly
 			if (last && last.position === position && now > last.now) return;
 			if (!last) {
@@ -90,14 +93,19 @@ export class ClickPlayer {
 				return;
 			}
 			// the first time, reach back one tick: playback started up to a tick ago (a click on its first beat is then a few ms late, not lost)
-			const back = this.until === 0 ? Math.max(0, Math.min(TICK_MS / 1000, (position - last.position) / this.speed)) : 0;
-			const from = this.until === 0 ? now - back : Math.max(this.until, now);
+			const back = first ? Math.max(0, Math.min(TICK_MS / 1000, (position - last.position) / this.speed)) : 0;
 			const head = { position: position - back * this.speed, now: now - back, speed: this.speed, loop: this.loop, duration: this.source.duration };
-			for (const c of clicksAhead(this.events, head, HORIZON)) if (c.at >= from) this.play(ctx, c.at, c.accent);
-			this.until = now + HORIZON;
+			this.recent = this.recent.filter((r) => r.at > now - 1);
+			for (const c of clicksAhead(this.events, head, HORIZON + back)) {
+				if (!first && c.at < now) continue;
+				if (this.recent.some((r) => r.index === c.index && Math.abs(r.at - c.at) < 0.1)) continue;
+				this.recent.push({ index: c.index, at: c.at });
+				this.play(ctx, c.at, c.accent);
+			}
+			first = false;
 			last = { position, now };
 		};
-		this.until = 0;
+		this.recent = [];
 		this.timer = setInterval(tick, TICK_MS);
 	}
 
@@ -123,7 +131,7 @@ export class ClickPlayer {
 		this.timer = undefined;
 		silence(this.sources);
 		this.sources = [];
-		this.until = 0;
+		this.recent = [];
 	}
 
 	close(): void {

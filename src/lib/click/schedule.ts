@@ -22,6 +22,8 @@ export interface TimedClick {
 	/** Audio clock time (s) the click starts at. */
 	at: number;
 	accent: boolean;
+	/** Which event (its index in `events`): the same event comes again on each pass of a loop. */
+	index: number;
 }
 
 /** Clicks starting within [now, now + horizon) of the clock, ascending; events must be ascending. */
@@ -37,10 +39,11 @@ export function clicksAhead(events: ClickEvent[], head: Playhead, horizon: numbe
 		const inLoop = loop !== null && songFrom < loop.end;
 		const songEnd = inLoop ? loop!.end : duration;
 		const songLimit = Math.min(songEnd, songFrom + (clockEnd - clockFrom) * speed);
-		for (const e of events) {
+		for (let index = 0; index < events.length; index++) {
+			const e = events[index];
 			if (e.time < songFrom) continue;
 			if (e.time >= songLimit) break;
-			out.push({ at: clockFrom + (e.time - songFrom) / speed, accent: e.accent });
+			out.push({ at: clockFrom + (e.time - songFrom) / speed, accent: e.accent, index });
 		}
 		if (!inLoop || songLimit < songEnd) break;
 		clockFrom += (songEnd - songFrom) / speed;
