@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import { batchZipBytes, batchZipName, openZipSong, songEntries, songFolders, type BatchSong } from '../../src/lib/export/batch-zip';
 import { songsZipFile } from '../../src/lib/export/stream';
 import { parseWav } from '../../src/lib/dsp/wav';
+import { MPEGDecoder } from 'mpg123-decoder';
 import type { SeparationResult } from '../../src/lib/separation/pipeline';
 
 /** A writable private file as createWritable gives it: writes at the end, or at a position. */
@@ -121,6 +122,30 @@ describe('the batch zip', () => {
 		const file = await songsZipFile(inputs, 'float32', batchZipName(3, 'float32', 'm1'));
 		expect(file.name).toBe('Stemsafe - 3 songs - stems wav32f (m1).zip');
 		checkEntries(unzipSync(new Uint8Array(await file.arrayBuffer())));
+	});
+
+	it('streamed as MP3: each stem an MP3 with its tags that decodes to the stem\'s length (gapless)', async () => {
+		const root = new FakeDir();
+		vi.stubGlobal('navigator', { storage: { getDirectory: async () => root } });
+		const one = song('Four.wav', ['bass', 'drums'], 12_345, 4);
+		// MP3 has no 8 kHz in MPEG-1: the stems are resampled to 48 kHz on the way
+		const names = songEntries('Four', one, 'mp3-v0', 'm1').stems;
+		const tags = one.result.stems.map((s) => ({ song: 'Four', stem: s.name, model: 'm1' }));
+		const input = await openZipSong({ stored: null, stems: one.result.stems.map((x) => x.channels), sampleRate: RATE, names, extras: [], tags });
+		const file = await songsZipFile([input], 'mp3-v0', batchZipName(1, 'mp3-v0', 'm1'));
+		const entries = unzipSync(new Uint8Array(await file.arrayBuffer()));
+		expect(Object.keys(entries)).toEqual(['Four/Four - bass (m1).mp3', 'Four/Four - drums (m1).mp3']);
+		const decoder = new MPEGDecoder({ enableGapless: true });
+		await decoder.ready;
+		for (const [name, bytes] of Object.entries(entries)) {
+			expect(new TextDecoder().decode(bytes.subarray(0, 3))).toBe('ID3');
+			expect(new TextDecoder().decode(bytes.subarray(0, 200))).toContain(name.includes('bass') ? 'Four - bass' : 'Four - drums');
+			const decoded = decoder.decode(bytes);
+			expect(decoded.sampleRate).toBe(48000);
+			expect(decoded.samplesDecoded).toBe(Math.round((12_345 * 48000) / RATE));
+			await decoder.reset();
+		}
+		decoder.free();
 	});
 
 	it('in memory, where there is no private file system, the same entries', () => {
