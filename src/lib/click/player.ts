@@ -25,7 +25,10 @@ export class ClickPlayer {
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private gain: GainNode | null = null;
 	private ctx: AudioContext | null = null;
-	/** Clicks scheduled lately (event index and clock time): a tick's window overlaps the last one's, and each beat is scheduled once. */
+	/**
+	 * Clicks scheduled lately (event index and clock time): a tick's window overlaps the last one's,
+	 * a restart reaches back a tick, and each beat is scheduled once.
+	 */
 	private recent: { index: number; at: number }[] = [];
 	private sources: AudioBufferSourceNode[] = [];
 	private buffers = new Map<boolean, AudioBuffer>();
@@ -105,7 +108,6 @@ export class ClickPlayer {
 			first = false;
 			last = { position, now };
 		};
-		this.recent = [];
 		this.timer = setInterval(tick, TICK_MS);
 	}
 
@@ -131,7 +133,9 @@ export class ClickPlayer {
 		this.timer = undefined;
 		silence(this.sources);
 		this.sources = [];
-		this.recent = [];
+		// clicks already heard stay known (a restart that reaches back must not play them twice); the silenced ones are forgotten
+		const now = this.ctx?.currentTime ?? Infinity;
+		this.recent = this.recent.filter((r) => r.at <= now);
 	}
 
 	close(): void {
