@@ -18,6 +18,12 @@ export const BEAT_HZ = 1320;
 export const ACCENT_LEVEL = 0.7;
 export const BEAT_LEVEL = 0.45;
 
+/** The click as one more source of a mix: its events and volume (plain data, for the export worker). */
+export interface ClickTrack {
+	events: ClickEvent[];
+	volume: number;
+}
+
 export interface ClickEvent {
 	/** Song time (s). */
 	time: number;

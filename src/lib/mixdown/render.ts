@@ -3,6 +3,7 @@
  * limiter, normalizeLoudnessInRegions), then encoded as WAV, FLAC, MP3 or Opus (with `tags`). The export worker runs it,
  * so neither holds the page; pure, tested in Node.
  */
+import { mixInClick, type ClickTrack } from '../click/click';
 import type { AudioData } from '../dsp/audio';
 import { normalizeLoudnessInRegions, type LoudnessTarget, type NormalizeResult } from '../dsp/loudness/normalize';
 import { encodeAudioFile, type AudioFileFormat } from '../export/files';
@@ -30,7 +31,8 @@ export async function renderMix(
 	target: LoudnessTarget | null,
 	onPass?: (pass: number) => void,
 	tags?: AudioTags,
-	practice?: PracticeSettings
+	practice?: PracticeSettings,
+	click?: ClickTrack
 ): Promise<RenderedMix> {
 	let audio = mix;
 	let normalized: Omit<NormalizeResult, 'channels'> | null = null;
@@ -42,6 +44,8 @@ export async function renderMix(
 			return { ok: false, error: `Not changed in speed or pitch: ${reason(e)}.` };
 		}
 	}
+	// the click after the stretch, at its speed: its clicks stay crisp and untransposed, on the stretched beats
+	if (click) mixInClick(audio, click.events, { speed: practice?.speed ?? 1, volume: click.volume });
 	if (target) {
 		try {
 			const { channels, ...measured } = await normalizeLoudnessInRegions(audio.channels, audio.sampleRate, target, onPass);
