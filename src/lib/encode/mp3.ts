@@ -116,6 +116,20 @@ export function infoFrame(audio: Uint8Array, frames: Mp3Frame[], samples: number
 	return out;
 }
 
+/**
+ * LAME. In a browser its .wasm is fetched as a file of the app (cached for offline use with the
+ * other worker assets): the package's own loader fetches a data: URL, which the app's CSP
+ * (connect-src) refuses. In Node the package decodes its inlined copy itself.
+ */
+async function lameEncoder() {
+	const { createEncoder, createMp3Encoder } = await import('wasm-media-encoders');
+	if (typeof process !== 'undefined' && process.versions?.node) return createMp3Encoder();
+	const { default: url } = await import('wasm-media-encoders/wasm/mp3?url');
+	const response = await fetch(url);
+	if (!response.ok) throw new Error(`the MP3 encoder could not be loaded (HTTP ${response.status})`);
+	return createEncoder('audio/mpeg', await response.arrayBuffer());
+}
+
 export interface Mp3Options {
 	mode: Mp3Mode;
 	tags?: AudioTags;
@@ -137,8 +151,7 @@ export async function encodeMp3(
 	block = 1 << 16
 ): Promise<Uint8Array> {
 	if (channels !== 1 && channels !== 2) throw new RangeError(`MP3 holds one or two channels, not ${channels}`);
-	const { createMp3Encoder } = await import('wasm-media-encoders');
-	const encoder = await createMp3Encoder();
+	const encoder = await lameEncoder();
 	const rate = mp3Rate(sampleRate);
 	encoder.configure({
 		sampleRate: rate,
