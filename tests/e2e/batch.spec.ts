@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadManifest } from '../../scripts/lib/model-files';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, wavFile } from './helpers';
+import { smallTargets } from './ui-helpers';
 
 async function unzipDownload(page: import('@playwright/test').Page, button: Locator): Promise<{ name: string; entries: Record<string, Uint8Array> }> {
 	const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
@@ -39,6 +40,7 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 		expect(box.width).toBeGreaterThanOrEqual(44);
 		expect(box.height).toBeGreaterThanOrEqual(44);
 	}
+	expect(await smallTargets(page.locator('#jobs'))).toEqual([]);
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 	await page.getByTestId('jobs').locator('xpath=..').screenshot({ path: info.outputPath('batch-running-390.png') });
 	// the running song cannot be passed; the first waiting one cannot move earlier
@@ -73,6 +75,7 @@ test('a batch: reorder and cancel waiting songs, a summary with the failure, one
 	await expect(page.getByTestId('batch-progress')).toHaveCount(0);
 
 	await page.getByTestId('jobs').locator('xpath=..').screenshot({ path: info.outputPath('batch-summary-390.png') });
+	expect(await smallTargets(page.getByTestId('batch'))).toEqual([]);
 	// Download all: one zip, a folder per song, in the format chosen (shared with every result's menu)
 	await page.getByTestId('batch-format').selectOption('float32');
 	await expect(page.getByTestId('format').first()).toHaveValue('float32');
