@@ -136,3 +136,6 @@ globalThis.registerProcessor = (name, Processor) => {
 	}
 	registerOriginal(name, FixedStretchProcessor);
 };
+
+// an ES module (AudioWorklet modules are), with nothing to export
+export {};
