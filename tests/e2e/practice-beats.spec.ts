@@ -126,6 +126,26 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	// the grid's beats are within a 10 ms analysis frame of the kicks
 	for (const g of gaps) expect(Math.abs(g - 60 / BPM)).toBeLessThan(0.025);
 
+	// at 80 % speed the click follows: exported alone on the kicks' times / 0.8, live 0.625 s apart
+	for (let i = 0; i < 4; i++) await job.getByTestId('speed-down').click();
+	await expect(job.getByTestId('speed-value')).toHaveText('80 %');
+	const [slowFile] = await Promise.all([page.waitForEvent('download'), job.getByTestId('download-click').click()]);
+	expect(slowFile.suggestedFilename()).toBe('beats - click 96.0 BPM (80% speed).wav');
+	const slow = parseWav(new Uint8Array(readFileSync(await slowFile.path())));
+	expect(slow.channels[0].length).toBe(Math.round(click.channels[0].length / 0.8));
+	const slowStarts = onsets(slow.channels[0]);
+	const fastStarts = onsets(click.channels[0]);
+	expect(slowStarts).toHaveLength(fastStarts.length);
+	slowStarts.forEach((i, k) => expect(Math.abs(i * 0.8 - fastStarts[k])).toBeLessThanOrEqual(1));
+	await page.evaluate(() => ((window as unknown as { __clicks: number[] }).__clicks = []));
+	await job.getByTestId('play').click();
+	await page.waitForTimeout(3000);
+	await job.getByTestId('play').click();
+	const slowLive = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+	expect(slowLive.length).toBeGreaterThanOrEqual(3);
+	for (const g of slowLive.slice(1).map((t, i) => t - slowLive[i])) expect(Math.abs(g - 60 / BPM / 0.8)).toBeLessThan(0.025);
+	await job.getByTestId('practice-reset').click();
+
 	// loops snap to bar lines (2.25, 4.25, 6.25 … s)
 	await job.getByTestId('loop-snap').selectOption('bar');
 	await job.getByTestId('position').fill('2.1');
