@@ -10,6 +10,7 @@ import type { AudioData } from '../../src/lib/dsp/audio';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, wavFile } from './helpers';
 import { expectNoAxeViolations, smallTargets } from './ui-helpers';
+import { soundStarts } from '../unit/signals';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'the beat grid does not depend on the backend; run it on WASM'));
 
@@ -61,18 +62,8 @@ async function recordClicks(page: Page) {
 	});
 }
 
-/** Sample indices where the signal starts after at least 100 ms of silence. */
-function onsets(x: Float32Array): number[] {
-	const out: number[] = [];
-	let quiet = Infinity;
-	for (let i = 0; i < x.length; i++) {
-		if (Math.abs(x[i]) > 1e-4) {
-			if (quiet >= 0.1 * RATE) out.push(i);
-			quiet = 0;
-		} else quiet++;
-	}
-	return out;
-}
+/** Where each click starts (sample index): sound after 100 ms of silence. */
+const onsets = (x: Float32Array) => soundStarts(x, RATE, { gap: 0.1, floor: 1e-4 });
 
 test('a result draws the beat grid and chords, plays and exports the click, downloads the chords as .lab, snaps loops to bars', async ({ page }) => {
 	const errors: string[] = [];

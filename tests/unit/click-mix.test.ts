@@ -2,23 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { clickEvents } from '../../src/lib/click/click';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { renderMix } from '../../src/lib/mixdown/render';
+import { soundStarts } from './signals';
 
 const RATE = 44100;
 const beats = [0.5, 1, 1.5, 2, 2.5];
 const click = { events: clickEvents({ beats, downbeats: [0.5, 2.5] }), volume: 1 };
 
-/** Sample indices where the signal starts after at least 100 ms of silence. */
-function onsets(x: Float32Array): number[] {
-	const out: number[] = [];
-	let quiet = Infinity;
-	for (let i = 0; i < x.length; i++) {
-		if (Math.abs(x[i]) > 1e-6) {
-			if (quiet >= 0.1 * RATE) out.push(i);
-			quiet = 0;
-		} else quiet++;
-	}
-	return out;
-}
+const onsets = (x: Float32Array) => soundStarts(x, RATE, { gap: 0.1 });
 
 describe('the click in a custom mix (export worker: renderMix)', () => {
 	it('is added after the stretch, at the practice speed: every click on its beat / speed, not transposed', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
 import { ACCENT_LEVEL, BEAT_LEVEL, beatPeriodAt, clickEvents, clickSound, countInEvents, renderClick } from '../../src/lib/click/click';
 import { clicksAhead } from '../../src/lib/click/schedule';
+import { soundStarts } from './signals';
 
 const RATE = 44100;
 /** A 120 BPM grid from 0.5 s, bars of four. */
@@ -10,18 +11,7 @@ const grid = (() => {
 	return { beats, downbeats: beats.filter((_, i) => i % 4 === 0) };
 })();
 
-/** Sample indices where the signal starts after at least 50 ms of silence. */
-function onsets(x: Float32Array): number[] {
-	const out: number[] = [];
-	let quiet = Infinity;
-	for (let i = 0; i < x.length; i++) {
-		if (Math.abs(x[i]) > 1e-6) {
-			if (quiet >= 0.05 * RATE) out.push(i);
-			quiet = 0;
-		} else quiet++;
-	}
-	return out;
-}
+const onsets = (x: Float32Array) => soundStarts(x, RATE, { gap: 0.05 });
 
 describe('click track', () => {
 	it('starts every click on the exact sample of its beat, downbeats accented', () => {

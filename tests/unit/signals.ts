@@ -42,3 +42,16 @@ export function diff(a: ArrayLike<number>, b: ArrayLike<number>): Float32Array {
 	for (let i = 0; i < a.length; i++) d[i] = a[i] - b[i];
 	return d;
 }
+
+/** Sample indices where a signal starts sounding (|x| > floor) after at least `gap` seconds of silence: a click track's onsets. */
+export function soundStarts(x: Float32Array, rate: number, { gap = 0.05, floor = 1e-6 } = {}): number[] {
+	const out: number[] = [];
+	let quiet = Infinity;
+	for (let i = 0; i < x.length; i++) {
+		if (Math.abs(x[i]) > floor) {
+			if (quiet >= gap * rate) out.push(i);
+			quiet = 0;
+		} else quiet++;
+	}
+	return out;
+}

@@ -3,15 +3,13 @@
  * first export. Arguments must be plain data (take Svelte state through $state.snapshot). A worker
  * that dies fails the export in flight (WorkerCrashedError) and the next export starts a new one.
  */
-import type { ClickTrack } from '../click/click';
 import * as Comlink from 'comlink';
 import type { AudioData } from '../dsp/audio';
-import type { LoudnessTarget } from '../dsp/loudness/normalize';
 import type { AudioFileFormat } from './files';
 import type { AudioTags } from '../encode/tags';
 import type { SeparationResult, StoredStems } from '../separation/pipeline';
 import { midiFileName, midiPart, midiTempo } from '../transcription/stem-midi';
-import type { RenderedMix } from '../mixdown/render';
+import type { RenderedMix, renderMix } from '../mixdown/render';
 import type { ExportApi } from '../workers/export.worker';
 import type { PracticeSettings } from '../stretch/settings';
 import { GuardedWorker } from '../runtime/worker-guard';
@@ -27,17 +25,9 @@ export function exportWorker(): Comlink.Remote<ExportApi> {
  * renderMix in the worker. The mix's sample buffers are handed over (transferred), so `mix` must
  * be a fresh one (mixStems makes one) and is unusable afterwards.
  */
-export function renderMixInWorker(
-	mix: AudioData,
-	format: AudioFileFormat,
-	target: LoudnessTarget | null,
-	onPass?: (pass: number) => void,
-	tags?: AudioTags,
-	practice?: PracticeSettings,
-	click?: ClickTrack
-): Promise<RenderedMix> {
+export function renderMixInWorker(...[mix, format, target, onPass, ...rest]: Parameters<typeof renderMix>): Promise<RenderedMix> {
 	const buffers = [...new Set(mix.channels.map((c) => c.buffer))];
-	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined, tags, practice, click);
+	return exportWorker().render(Comlink.transfer(mix, buffers), format, target, onPass ? Comlink.proxy(onPass) : undefined, ...rest);
 }
 
 /** A stem in memory encoded in the worker (MP3 and Opus are encoded there, never on the page), at the practice settings if given; the samples are copied. */
