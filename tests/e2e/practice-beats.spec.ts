@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { parseWav } from '../../src/lib/dsp/wav';
-import { backendOf, dropFiles, openApp, wavFile } from './helpers';
+import { backendOf, downloadZipEntries, dropFiles, openApp, wavFile } from './helpers';
 import { expectNoAxeViolations, smallTargets } from './ui-helpers';
 import { soundStarts } from '../unit/signals';
 
@@ -79,6 +79,15 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	const beats = Number(await job.getByTestId('waveform-mix').getAttribute('data-beats'));
 	expect(beats).toBeGreaterThanOrEqual(16);
 	expect(beats).toBeLessThanOrEqual(20);
+
+	// analysis.json in the zip: the beats (every kick within 20 ms), the downbeats among them, the chords
+	const entries = await downloadZipEntries(page);
+	const analysis = JSON.parse(new TextDecoder().decode(entries['beats - analysis.json']));
+	expect(analysis.beats).toHaveLength(beats);
+	for (const t of analysis.beats) expect(Math.abs(((t - FIRST + 0.25) % 0.5) - 0.25)).toBeLessThan(0.02);
+	expect(analysis.downbeats.length).toBeGreaterThanOrEqual(4);
+	expect(analysis.downbeats.every((t: number) => analysis.beats.includes(t))).toBe(true);
+	expect(analysis.chords.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['C:maj', 'A:min', 'F:maj', 'G:maj']));
 
 	// the chord timeline and its .lab
 	const timeline = job.getByTestId('chord-timeline');
