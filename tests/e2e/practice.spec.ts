@@ -8,7 +8,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, watchCsp, wavFile } from './helpers';
-import { smallTargets } from './ui-helpers';
+import { expectNoAxeViolations, smallTargets } from './ui-helpers';
 
 test.beforeEach(({}, info) => test.skip(backendOf(info) !== 'wasm', 'tempo and pitch do not depend on the backend; run it on WASM'));
 
@@ -69,6 +69,8 @@ test('practice controls: speed and pitch from buttons and keys, live playback at
 	await expect(job.getByTestId('speed-value')).toHaveText('90 %');
 	await expect(job.getByTestId('transpose-value')).toHaveText('+2 st');
 	await expect(job.getByTestId('practice-applied')).toContainText('90% speed, +2 st');
+	// axe on the controls, in both themes, with a setting applied
+	await expectNoAxeViolations(page, 'practice controls', '[data-testid=practice-controls]');
 	await page.keyboard.press('0');
 	await expect(job.getByTestId('speed-value')).toHaveText('100 %');
 	await expect(job.getByTestId('practice-applied')).toHaveCount(0);
@@ -104,6 +106,7 @@ test('practice controls: speed and pitch from buttons and keys, live playback at
 	await expect(controls).toBeVisible();
 	await controls.scrollIntoViewIfNeeded();
 	expect(await smallTargets(controls)).toEqual([]);
+	await expectNoAxeViolations(page, 'practice controls at 390 px', '[data-testid=practice-controls]');
 	await job.getByTestId('transpose-down').click();
 	await expect(job.getByTestId('transpose-value')).toHaveText('−1 st');
 	await job.getByTestId('speed-up').click();
