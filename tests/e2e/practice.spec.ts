@@ -81,10 +81,14 @@ test('practice controls: speed and pitch from buttons and keys, live playback at
 	await page.keyboard.press('l');
 	await expect(job.getByTestId('loop-region')).toHaveCount(0);
 
-	// the slider to 50 %: playback goes through the stretch node, the playhead at half the clock's pace
+	// playing as recorded, the slider to 50 %: playback moves over to the stretch node where it was,
+	// and the playhead goes on at half the clock's pace
+	await job.getByTestId('play').click();
+	await page.waitForTimeout(800);
+	const before = await sample(job);
+	expect(before.p).toBeGreaterThan(0.3);
 	await job.getByTestId('speed').fill('50');
 	await expect(job.getByTestId('speed-value')).toHaveText('50 %');
-	await job.getByTestId('play').click();
 	await page.waitForTimeout(1000);
 	const a = await sample(job);
 	await page.waitForTimeout(2000);
@@ -92,6 +96,8 @@ test('practice controls: speed and pitch from buttons and keys, live playback at
 	await job.getByTestId('play').click();
 	expect(await page.evaluate(() => (window as unknown as { __worklets: string[] }).__worklets)).toContain('signalsmith-stretch');
 	const pace = (b.p - a.p) / (b.t - a.t);
+	// it went on from where it was (not from the start)
+	expect(a.p).toBeGreaterThanOrEqual(before.p);
 	expect(pace).toBeGreaterThan(0.35);
 	expect(pace).toBeLessThan(0.65);
 
