@@ -2,9 +2,11 @@
  * Issue 25, tempo and pitch on a result: the practice controls in the result view at 1280 and
  * 390 px (44 px targets), the keys ([ ] - = 0 L), playback through the stretch worklet at the
  * chosen speed (the playhead moves at half the clock's pace at 50 %), and a stem downloaded at
- * 50 % speed twice as long as the one downloaded as recorded, named for what was applied.
+ * 50 % speed twice as long as the one downloaded as recorded, named for what was applied; a song
+ * kept on disk played at 50 % from its files and its zip streamed at the practice settings.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { parseWav } from '../../src/lib/dsp/wav';
 import { backendOf, dropFiles, openApp, testSong, watchCsp, wavFile } from './helpers';
@@ -122,4 +124,47 @@ test('practice controls: speed and pitch from buttons and keys, live playback at
 
 	expect(errors).toEqual([]);
 	expect(csp.violations).toEqual([]);
+});
+
+test('a song kept on disk (long-song path) plays at 50 % from its files and its zip is written at the practice settings', async ({ page }) => {
+	test.setTimeout(600_000);
+	const errors: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	await recordWorklets(page);
+	await openApp(page, 'wasm');
+	// the in-memory limit lowered to 0 (its localStorage override): stems go to the library's files
+	await page.evaluate(() => localStorage.setItem('stemsafe:in-memory-stem-bytes', '0'));
+	await dropFiles(page, [wavFile('disk song.wav', testSong(4))]);
+	const job = page.getByTestId('job').first();
+	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+	const lane = job.locator('[data-testid^=stem-]').first();
+	const stem = ((await lane.getAttribute('data-testid')) ?? '').replace(/^stem-/, '');
+	const plain = await download(page, job.getByTestId(`download-${stem}`));
+
+	await job.getByTestId('speed').fill('50');
+	await job.getByTestId('transpose-up').click();
+	await job.getByTestId('transpose-up').click();
+	await expect(job.getByTestId('practice-applied')).toContainText('50% speed, +2 st');
+	await job.getByTestId('play').click();
+	await page.waitForTimeout(1000);
+	const a = await sample(job);
+	await page.waitForTimeout(2000);
+	const b = await sample(job);
+	await job.getByTestId('play').click();
+	expect(await page.evaluate(() => (window as unknown as { __worklets: string[] }).__worklets)).toContain('signalsmith-stretch');
+	const pace = (b.p - a.p) / (b.t - a.t);
+	expect(pace).toBeGreaterThan(0.35);
+	expect(pace).toBeLessThan(0.65);
+
+	// the zip, streamed from the files by the export worker: every stem twice as long, every name says what was applied
+	const [zipFile] = await Promise.all([page.waitForEvent('download'), job.getByTestId('download-zip').click()]);
+	expect(zipFile.suggestedFilename()).toMatch(/^disk song - stems wav24 \(50% speed, \+2 st\)( \([^)]+\))?\.zip$/);
+	const entries = unzipSync(new Uint8Array(readFileSync(await zipFile.path())));
+	const wavs = Object.entries(entries).filter(([name]) => name.endsWith('.wav'));
+	expect(wavs.length).toBeGreaterThanOrEqual(2);
+	for (const [name, bytes] of wavs) {
+		expect(name).toContain(' (50% speed, +2 st)');
+		expect(parseWav(bytes).channels[0].length).toBe(2 * plain.audio.channels[0].length);
+	}
+	expect(errors).toEqual([]);
 });
