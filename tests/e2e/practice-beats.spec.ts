@@ -4,7 +4,7 @@
  * click source the page starts is recorded) and exported alone with its onsets on the song's
  * beats, C toggling it from the keyboard, and loops snapping to bar lines.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { AudioData } from '../../src/lib/dsp/audio';
 import { parseWav } from '../../src/lib/dsp/wav';
@@ -62,6 +62,15 @@ async function recordClicks(page: Page) {
 	});
 }
 
+/** Plays for `ms` and pauses; the clock times of the clicks started meanwhile (recordClicks). */
+async function clicksWhilePlaying(page: Page, job: Locator, ms: number): Promise<number[]> {
+	await page.evaluate(() => ((window as unknown as { __clicks: number[] }).__clicks = []));
+	await job.getByTestId('play').click();
+	await page.waitForTimeout(ms);
+	await job.getByTestId('play').click();
+	return page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+}
+
 /** Where each click starts (sample index): sound after 100 ms of silence. */
 const onsets = (x: Float32Array) => soundStarts(x, RATE, { gap: 0.1, floor: 1e-4 });
 
@@ -117,10 +126,7 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	await job.locator('.waves').focus();
 	await page.keyboard.press('c');
 	await expect(job.getByTestId('click-toggle')).toHaveAttribute('aria-pressed', 'true');
-	await job.getByTestId('play').click();
-	await page.waitForTimeout(2500);
-	await job.getByTestId('play').click();
-	const live = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+	const live = await clicksWhilePlaying(page, job, 2500);
 	expect(live.length).toBeGreaterThanOrEqual(3);
 	const gaps = live.slice(1).map((t, i) => t - live[i]);
 	// the grid's beats are within a 10 ms analysis frame of the kicks
@@ -137,11 +143,7 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	const fastStarts = onsets(click.channels[0]);
 	expect(slowStarts).toHaveLength(fastStarts.length);
 	slowStarts.forEach((i, k) => expect(Math.abs(i * 0.8 - fastStarts[k])).toBeLessThanOrEqual(1));
-	await page.evaluate(() => ((window as unknown as { __clicks: number[] }).__clicks = []));
-	await job.getByTestId('play').click();
-	await page.waitForTimeout(3000);
-	await job.getByTestId('play').click();
-	const slowLive = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+	const slowLive = await clicksWhilePlaying(page, job, 3000);
 	expect(slowLive.length).toBeGreaterThanOrEqual(3);
 	for (const g of slowLive.slice(1).map((t, i) => t - slowLive[i])) expect(Math.abs(g - 60 / BPM / 0.8)).toBeLessThan(0.025);
 	await job.getByTestId('practice-reset').click();
@@ -157,11 +159,7 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	// a bar of count-in before the loop: four clicks a beat apart, then the loop's first click a beat later
 	await job.getByTestId('click-count-in').click();
 	await expect(job.getByTestId('click-count-in')).toHaveAttribute('aria-pressed', 'true');
-	await page.evaluate(() => ((window as unknown as { __clicks: number[] }).__clicks = []));
-	await job.getByTestId('play').click();
-	await page.waitForTimeout(3500);
-	await job.getByTestId('play').click();
-	const counted = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
+	const counted = await clicksWhilePlaying(page, job, 3500);
 	expect(counted.length).toBeGreaterThanOrEqual(6);
 	const countGaps = counted.slice(1, 5).map((t, i) => t - counted[i]);
 	for (const g of countGaps.slice(0, 3)) expect(Math.abs(g - 0.5)).toBeLessThan(0.025);
