@@ -43,12 +43,13 @@ interface Song {
 
 const set = option('set', '.transcription')!;
 const SET_SONGS = 24;
-if (!existsSync(join(set, 'labels.json'))) {
+const complete = () => existsSync(join(set, 'labels.json')) && JSON.parse(readFileSync(join(set, 'labels.json'), 'utf8')).complete === true;
+if (!complete()) {
 	// the set is generated data (not in git): render it, as the docs say, with the training tools' renderer
 	const args = ['tools/make_transcription_set.py', '--out', set, '--songs', String(SET_SONGS)];
-	console.log(`no labelled set at ${set}: rendering it (nice -n 19 /usr/bin/python3 ${args.join(' ')}; several minutes)`);
+	console.log(`no complete labelled set at ${set}: rendering it (nice -n 19 /usr/bin/python3 ${args.join(' ')}; several minutes)`);
 	const made = spawnSync('nice', ['-n', '19', '/usr/bin/python3', ...args], { stdio: 'inherit' });
-	if (made.status !== 0 || !existsSync(join(set, 'labels.json'))) {
+	if (made.status !== 0 || !complete()) {
 		console.error(`could not render the set (exit ${made.status ?? made.signal}); see tools/make_transcription_set.py`);
 		process.exit(2);
 	}

@@ -187,6 +187,9 @@ def main():
         print(f"seed {seed}: {name} ({why}, {len(labels[-1]['bass'])} bass notes, {len(labels[-1]['vocals'])} vocal notes)", flush=True)
         seed += 1
         (args.out / "labels.json").write_text(json.dumps({"songs": labels, "skipped": skipped, "command": " ".join(sys.argv)}, indent=1) + "\n")
+    # the set is whole: scripts/eval-midi.ts renders it again when this mark is missing (an interrupted run)
+    (args.out / "labels.json").write_text(json.dumps({"songs": labels, "skipped": skipped, "command": " ".join(sys.argv),
+                                                      "complete": True}, indent=1) + "\n")
     print(f"{len(labels)} songs, skipped {skipped}")
 
 
