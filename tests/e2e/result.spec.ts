@@ -133,8 +133,17 @@ test('result view: waveforms, seek, zoom, loop, keyboard, preset mix export, pho
 	expect(energy).toBeGreaterThan(0);
 	expect(10 * Math.log10(energy / err)).toBeGreaterThan(100);
 
-	// FLAC is offered next to WAV.
-	await expect(page.getByTestId('format').locator('option')).toHaveText(['WAV 24-bit', 'WAV 16-bit (dithered)', 'WAV 32-bit float', 'FLAC 24-bit', 'FLAC 16-bit']);
+	// FLAC is offered next to WAV, then the compressed formats, each marked lossy (export-formats.spec.ts tests them).
+	await expect(page.getByTestId('format').locator('option')).toHaveText([
+		'WAV 24-bit',
+		'WAV 16-bit (dithered)',
+		'WAV 32-bit float',
+		'FLAC 24-bit',
+		'FLAC 16-bit',
+		'MP3 320 kbit/s (lossy)',
+		'MP3 V0 VBR (lossy)',
+		'Ogg Opus 192 kbit/s (lossy)'
+	]);
 
 	expect(await seriousAxeViolations(page)).toEqual([]);
 
