@@ -10,6 +10,21 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LICENSE_FILES = /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i;
 
+/**
+ * Code compiled into a package under its own licence, which the package's metadata does not name
+ * (read from each package's README and sources; checked by tests/unit/third-party-notices.test.ts).
+ * @type {Record<string, string[]>}
+ */
+export const EMBEDDED = {
+	'wasm-media-encoders': [
+		'LAME MP3 encoder (The LAME Project, https://lame.sourceforge.io), GNU LGPL 2.0 or later. Compiled to WebAssembly ' +
+			'and served as its own file (the app\'s mp3 .wasm asset), so it can be replaced by a modified build of LAME; its source: ' +
+			'https://lame.sourceforge.io and https://github.com/arseneyr/wasm-media-encoders.',
+		'libogg and libvorbis (Xiph.Org Foundation), BSD-3-Clause (in the package; Stemsafe does not use its Vorbis encoder).'
+	],
+	'signalsmith-stretch': ['Signalsmith Stretch and Signalsmith DSP (Geraint Luff / Signalsmith Audio), MIT.']
+};
+
 /** @param {{ author?: string | { name?: string, email?: string } }} pkg */
 function author(pkg) {
 	const a = pkg.author;
@@ -80,6 +95,12 @@ export function notices(dir = root) {
 	lines.push('## Libraries shipped in the app', '');
 	for (const p of productionPackages(dir)) {
 		lines.push(`### ${p.name} ${p.version}`, '', `Licence: ${p.license}${p.author ? `; author: ${p.author}` : ''}${p.homepage ? `; ${p.homepage}` : ''}`, '');
+		const embedded = EMBEDDED[p.name];
+		if (embedded) {
+			lines.push('Contains, under their own licences:', '');
+			for (const e of embedded) lines.push(`- ${e}`);
+			lines.push('');
+		}
 		for (const t of p.texts) lines.push('```', t, '```', '');
 	}
 	return lines.join('\n');

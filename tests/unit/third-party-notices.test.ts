@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bundledModels, notices, productionPackages } from '../../scripts/third-party-notices.mjs';
+import { bundledModels, EMBEDDED, notices, productionPackages } from '../../scripts/third-party-notices.mjs';
 
 describe('third-party notices', () => {
 	it('list every shipped library with its licence, and none of the dev tools', () => {
@@ -10,6 +10,14 @@ describe('third-party notices', () => {
 		for (const d of deps) expect(names).toContain(d);
 		for (const dev of ['vitest', 'svelte', '@sveltejs/kit', 'wrangler', 'stripe', 'playwright']) expect(names).not.toContain(dev);
 		for (const p of pkgs) expect(p.license, p.name).toMatch(/\S/);
+	});
+
+	it('name code compiled into shipped packages under its own licence (the LGPL of LAME in the MP3 encoder)', () => {
+		const names = productionPackages().map((p) => p.name);
+		for (const name of Object.keys(EMBEDDED)) expect(names, name).toContain(name);
+		// The MP3 encoder's own README says it is LAME, whose licence its package.json does not state.
+		expect(readFileSync('node_modules/wasm-media-encoders/README.md', 'utf8')).toMatch(/LAME MP3/);
+		expect(notices()).toMatch(/LAME MP3 encoder .*GNU LGPL 2\.0 or later/);
 	});
 
 	it('carry each bundled model and its weights licence', () => {
