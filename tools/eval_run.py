@@ -60,7 +60,7 @@ def score(run: str, snapshot: Path, testset: str, config: Path) -> dict:
 
 def plot(run: str) -> Path | None:
     run_dir = ROOT / "tools" / "runs" / run
-    rows = read_csv(run_dir / "eval-real.csv")
+    rows = sorted(read_csv(run_dir / "eval-real.csv"), key=lambda r: int(r["examples"]))
     if not rows:
         return None
     import matplotlib

@@ -150,6 +150,7 @@ def main():
         if args.init:
             trainer.load_weights(model, args.init)
             print(f"new run {args.run} from {args.init}", flush=True)
+        counters["init"] = args.init
         ema = trainer.Ema(model, args.ema)
     for group in opt.param_groups:
         group["weight_decay"] = args.weight_decay
@@ -160,7 +161,7 @@ def main():
                   chunk_frames=args.chunk_frames, params=sum(p.numel() for p in model.parameters()),
                   batch=args.batch, lr=args.lr, ema=args.ema, precision="float32" if args.fp32 else "bfloat16 autocast",
                   loss="L1 on waveforms + multi-resolution STFT L1 (4096/2048/1024/512, hop 147); other = mix - estimates",
-                  init=args.init, banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
+                  init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
                   training_data=bank.licences(), device=device, torch=torch.__version__, argv=sys.argv[1:])
 
     def write_config():
