@@ -149,7 +149,7 @@ export async function expectSecurityHeaders(page: Page) {
 		const r = await page.request.get(url);
 		expect(r.headers(), url).toMatchObject({ ...lower(COMMON_HEADERS), 'content-security-policy': formatCsp(CSP_DIRECTIVES) });
 	}
-	const model = await page.request.get('/models/bsr-4stem-synth.onnx', { headers: { range: 'bytes=0-15' } });
+	const model = await page.request.get('/models/bsr-4stem.onnx', { headers: { range: 'bytes=0-15' } });
 	expect(model.headers()['content-type']).toBe('application/octet-stream');
 	expect(model.headers()['x-content-type-options']).toBe('nosniff');
 	// frame-ancestors 'none': a page of another site that frames the app gets nothing.

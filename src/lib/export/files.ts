@@ -59,9 +59,9 @@ export function practiceSuffix(practice: PracticeSettings | undefined): string {
 }
 
 /**
- * "My Song.mp3" + "vocals" (+ model "bsr-4stem-synth") -> "My Song - vocals (bsr-4stem-synth).wav":
+ * "My Song.mp3" + "vocals" (+ model "bsr-4stem") -> "My Song - vocals (bsr-4stem).wav":
  * song, stem (or mix) and model, without characters file systems refuse; at a practice speed or
- * transposition "My Song - vocals (80% speed, +2 st) (bsr-4stem-synth).wav".
+ * transposition "My Song - vocals (80% speed, +2 st) (bsr-4stem).wav".
  */
 export function stemFileName(sourceName: string, stem: string, options: FileNameOptions = {}): string {
 	const model = options.model?.replace(UNSAFE, '_').trim();

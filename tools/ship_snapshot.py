@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Make one snapshot of a training run the bundled model: build its browser graph, write its
+manifest (licence, training data credits, what it learned from and for how long), write the PyTorch
+reference its parity test checks (tests/golden/<id>.parity.json), measure it on the
+synthetic held-out songs and on ../shared/eval-real (written into the manifest, as the app shows
+them), make it the default in static/models/index.json and regenerate the third-party notices.
+
+Only for a snapshot that beats the current default on eval-real's mean AND vocals
+(tools/runs/NAME/eval-real.csv): that is checked here, from the committed scores.
+
+usage: /usr/bin/python3 tools/ship_snapshot.py --run NAME --examples N [--id bsr-4stem] [--replace OLD_ID]
+       (needs .eval/testset: /usr/bin/python3 tools/make_testset.py)
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "static" / "models"
+EVAL_REAL_DESCRIBE = ("8 real studio multitrack excerpts (MedleyDB \"Music Delta\": Beatles, Britpop, Country1, Hendrix, "
+                      "Reggae, Rock, Shadows, Zeppelin; 13–30 s each, 188 s in all); vocals scored on the 6 songs that have a singer")
+EVAL_REAL_SOURCE = ("MedleyDB (Bittner et al., ISMIR 2014) via the MDB Drums dataset (Southall et al., ISMIR 2017), licence "
+                    "CC BY-NC-SA 4.0; used for evaluation only, never for training")
+
+
+def write_golden(snapshot: Path, config: Path, model_id: str) -> None:
+    """The PyTorch reference the parity test compares the exported graph with (tests/golden/<id>.parity.json)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    from convert import ARCHITECTURES, load_state_dict, read_config
+    from stemsafe_tools.golden import write_parity_vector
+    cfg = read_config(config, None)
+    model = ARCHITECTURES[cfg["arch"]](**cfg["model"])
+    missing, unexpected = model.load_state_dict(load_state_dict(snapshot), strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"{snapshot} does not match the model: missing {missing[:4]}, unexpected {unexpected[:4]}")
+    write_parity_vector(model, ROOT / "tests" / "golden" / f"{model_id}.parity.json", cfg["chunk_frames"] or 201)
+
+
+def npm(*args: str) -> None:
+    subprocess.run(["npm", "run", "--silent", *args], cwd=ROOT, check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--examples", type=int, required=True)
+    ap.add_argument("--id", default="bsr-4stem")
+    ap.add_argument("--name", default="BS-Roformer S, 4 stems")
+    ap.add_argument("--replace", help="the current default's id: its files are removed (git keeps them)")
+    args = ap.parse_args()
+
+    run_dir = ROOT / "tools" / "runs" / args.run
+    config = json.loads((run_dir / "config.json").read_text())
+    scores = {int(r["examples"]): r for r in csv.DictReader(open(run_dir / "eval-real.csv"))}
+    if args.examples not in scores:
+        raise SystemExit(f"no eval-real score for {args.examples} examples: run tools/eval_run.py --run {args.run} first")
+    row = scores[args.examples]
+    index = json.loads((MODELS / "index.json").read_text())
+    current = json.loads((MODELS / f"{index['default']}.json").read_text())
+    real = current["quality"]["byTestSet"]["eval-real"]["model"]
+    if not (float(row["mean"]) > real["mean"] and float(row["vocals"]) > real["perStem"]["vocals"]):
+        raise SystemExit(f"snapshot {args.examples} (mean {row['mean']}, vocals {row['vocals']}) does not beat "
+                         f"{index['default']} (mean {real['mean']:.2f}, vocals {real['perStem']['vocals']:.2f})")
+
+    snapshot = ROOT / ".train" / args.run / "snapshots" / f"ex-{args.examples:09d}.npz"
+    data = config["training_data"][0]
+    credits = [dict(credit=s["credit"], licence=s["licence"], **({"copyleft": True} if s.get("copyleft") else {}))
+               for s in data["sources"].values()]
+    init = current["training"]
+    description = (f"Small BS-Roformer ({config['params'] / 1e6:.1f}M parameters). It first learned on synthetic songs "
+                   f"({init.get('examples_seen', 0):,} examples, on a GPU), then on songs rendered from real recordings of "
+                   f"voices and instruments ({args.examples:,} examples, on a 2-core CPU). A rough split of real music: "
+                   f"much weaker than published Roformer models, which Models → Add a model imports.")
+    npm("convert", "--", "--checkpoint", str(snapshot), "--config", str(run_dir / "config.json"), "--out", str(MODELS),
+        "--id", args.id, "--name", args.name, "--description", description)
+
+    write_golden(snapshot, run_dir / "config.json", args.id)
+    path = MODELS / f"{args.id}.json"
+    m = json.loads(path.read_text())
+    log = list(csv.DictReader(open(run_dir / "log.csv")))
+    wall = next((float(r["wall_seconds"]) for r in log if int(r["examples"]) >= args.examples), float(log[-1]["wall_seconds"]))
+    m["licence"] = data["weights_licence"]
+    m["training"] = {
+        "data": ("recordings of singers, speech turned into singing, drum kits, electric and acoustic basses, guitars (clean "
+                 "and through amplifier models), pianos, horns and synthesizers, rendered into 4-stem songs "
+                 "(tools/build_bank.py) and remixed while training; before that, synthetic songs only"),
+        "credits": credits,
+        "source": f"tools/train.py run {args.run} (log, scores and learning curve in tools/runs/{args.run}/), "
+                  f"continuing {current['id']}",
+        "params": config["params"],
+        "examples_seen": args.examples + int(init.get("examples_seen", 0)),
+        "examples_this_run": args.examples,
+        "seconds_per_example": 2,
+        "batch": config["batch"],
+        "wall_seconds": round(wall),
+        "device": f"CPU, 2 cores ({config['precision']}); the first {init.get('examples_seen', 0):,} examples on "
+                  f"{init.get('device', 'a GPU')}",
+        "bank_hours": round(config["bank_seconds"] / 3600, 2),
+        "started_from": {k: init[k] for k in ("source", "steps", "examples_seen", "wall_seconds", "device") if k in init},
+        "model": config["model"],
+        "loss": config["loss"],
+    }
+    path.write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n")
+
+    npm("eval", "--", "--testset", str(ROOT / ".eval" / "testset"), "--model", args.id, "--write")
+    npm("eval", "--", "--testset", str(ROOT.parent / "shared" / "eval-real"), "--model", args.id, "--write",
+        "--describe", EVAL_REAL_DESCRIBE, "--source", EVAL_REAL_SOURCE)
+
+    index["default"] = args.id
+    index["models"] = [args.id] + [i for i in index["models"] if i not in (args.id, args.replace)]
+    (MODELS / "index.json").write_text(json.dumps(index, indent=2) + "\n")
+    if args.replace and args.replace != args.id:
+        for ext in (".json", ".onnx"):
+            (MODELS / f"{args.replace}{ext}").unlink(missing_ok=True)
+        (ROOT / "tests" / "golden" / f"{args.replace}.parity.json").unlink(missing_ok=True)
+    subprocess.run(["node", "scripts/third-party-notices.mjs"], cwd=ROOT, check=True)
+    print(f"{args.id} is the default model: {path}")
+
+
+if __name__ == "__main__":
+    main()
