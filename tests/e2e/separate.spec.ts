@@ -83,7 +83,7 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 
 	// About the model states what it was trained on, its measured quality on real and synthetic
 	// songs (from the manifest) and where it runs (the backend in use).
-	await page.getByTestId('about-model').locator('summary').click();
+	await page.getByTestId('about-model').locator(':scope > summary').click();
 	await expect(page.getByTestId('trained-on')).toContainText(String((manifest.training as { data: string }).data));
 	const synthetic = modelQualityFor(manifest, 'synthetic');
 	const quality = page.getByTestId('quality-synthetic');

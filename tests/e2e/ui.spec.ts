@@ -81,7 +81,7 @@ test('start screen: drop zone first, an honest quality sentence and the price, n
 
 	// No jargon anywhere, with every panel open.
 	await page.getByText('Use a license key on this device').click();
-	await page.getByTestId('about-model').locator('summary').click();
+	await page.getByTestId('about-model').locator(':scope > summary').click();
 	const text = await page.locator('body').innerText();
 	for (const word of JARGON) expect(text, word).not.toContain(word);
 	expect(text).not.toMatch(LONG_DECIMAL);
