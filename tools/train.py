@@ -110,6 +110,8 @@ def main():
     ap.add_argument("--val-seconds", type=float, default=6.0)
     ap.add_argument("--gpl", action="store_true", help="the validation songs may use the pack's copyleft material")
     ap.add_argument("--seed", type=int, default=20261206)
+    ap.add_argument("--mix-engineering", action="store_true",
+                    help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
     ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
     ap.add_argument("--record-dir", help="logs here instead of tools/runs/NAME (tools/gpu_burst.sh)")
     args = ap.parse_args()
@@ -132,7 +134,8 @@ def main():
         sys.exit(f"no finished shards in {args.bank}: build with tools/build_bank.py")
     model = trainer.make_model().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    mixer = Mixer(bank, length, args.seed)
+    mixer = Mixer(bank, length, args.seed,
+                  dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else None)
     ckpt_path = state_dir / "ckpt.pt"
     counters = dict(step=0, examples=0, wall=0.0, started=time.strftime("%Y-%m-%d %H:%M:%S"), sessions=0)
     if ckpt_path.exists():

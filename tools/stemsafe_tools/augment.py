@@ -5,6 +5,10 @@ hears. An example is either a crop of one bank song (all stems from the same pla
 play together) or a remix: every stem from a different song and place, at its own gain. Then,
 each with its own probability (Mixer.P):
 
+* bass re-amped (amp.bass: an amplifier or overdrive model blended with the bank's bass) and
+  compressed harder, as real mixes treat it; vocals and "other" high-passed at 60-200 Hz, as mix
+  engineers clear the low octave for bass and kick (bass_reamp, bass_comp, low_cut; off unless
+  a run asks for them with --mix-engineering);
 * per stem: silence (the whole crop, or a stretch of it with short fades), polarity, left/right
   swap, a random EQ, and a pitch shift by resampling (pitch and speed together, as a tape or a
   sampler would; a whole-song crop shifts every stem alike so they stay in tune and in time);
@@ -94,7 +98,7 @@ def best_lag(ref: np.ndarray, y: np.ndarray, start: int, n: int) -> int:
 
 class Mixer:
     P = dict(remix=0.5, silent=0.06, gap=0.12, polarity=0.5, swap=0.5, eq=0.3, pitch=0.2, pitch_semitones=2.0,
-             remix_gain_db=(-9.0, 3.0), limiter=0.4, lossy=0.12)
+             remix_gain_db=(-9.0, 3.0), limiter=0.4, lossy=0.12, bass_reamp=0.0, bass_comp=0.0, low_cut=0.0)
 
     def __init__(self, bank: StemBank, length: int, seed: int, p: dict | None = None):
         self.bank, self.length = bank, length
@@ -147,6 +151,7 @@ class Mixer:
             if r.random() < p["swap"]:
                 stems = stems[:, ::-1]
         stems = np.ascontiguousarray(stems)
+        self._engineer(stems)
         for s in range(4):
             if r.random() < p["silent"]:
                 stems[s] = 0
@@ -185,6 +190,28 @@ class Mixer:
                 stems[3] += coded - mix
                 self.lossy_done += 1
         return stems
+
+    def _engineer(self, stems: np.ndarray) -> None:
+        """In place: bass re-amped and compressed, low cut on vocals and other (see the module doc)."""
+        r, p = self.rng, self.p
+        import random
+        if p["bass_reamp"] and r.random() < p["bass_reamp"] and np.abs(stems[2]).max() > 0:
+            from . import amp
+            py = random.Random(int(r.integers(1 << 31)))
+            x = torch.from_numpy(stems[2])
+            rms = x.pow(2).mean().sqrt()
+            y = amp.bass(x, py, style=py.choice(("amp", "amp", "driven")))
+            stems[2] = (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * rms).numpy()
+        if p["bass_comp"] and r.random() < p["bass_comp"] and np.abs(stems[2]).max() > 0:
+            x = torch.from_numpy(stems[2])
+            rms = x.pow(2).mean().sqrt()
+            y = fx.compress(x, float(r.uniform(-18, -8)), float(r.uniform(3, 8)), release_frames=int(r.integers(5, 30)))
+            stems[2] = (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * rms).numpy()
+        for s in (0, 3):
+            if p["low_cut"] and r.random() < p["low_cut"] and np.abs(stems[s]).max() > 0:
+                fc, order = float(r.uniform(60, 200)), int(r.choice((2, 4)))
+                stems[s] = fx.filt(torch.from_numpy(stems[s]),
+                                   lambda f: 1 / torch.sqrt(1 + (fc / f.clamp(min=1e-3)) ** (2 * order))).numpy()
 
     def batch(self, n: int) -> torch.Tensor:
         return torch.from_numpy(np.stack([self.example() for _ in range(n)]))
