@@ -108,6 +108,8 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	const lines = readFileSync(await lab.path(), 'utf8').trim().split('\n');
 	for (const line of lines) expect(line).toMatch(/^\d+\.\d{3}\t\d+\.\d{3}\t(N|[A-G][#b]?:(maj|min))$/);
 	expect(lines.some((l) => l.endsWith('\tA:min'))).toBe(true);
+	// the zip carries the same .lab beside analysis.json
+	expect(new TextDecoder().decode(entries['beats - chords.lab'])).toBe(readFileSync(await lab.path(), 'utf8'));
 
 	// the click alone: one click per beat, on the song's kicks (within 20 ms), downbeats louder
 	const [clickFile] = await Promise.all([page.waitForEvent('download'), job.getByTestId('download-click').click()]);

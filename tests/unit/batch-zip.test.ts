@@ -158,13 +158,30 @@ describe('the batch zip', () => {
 		(withAnalysis.result as { analysis?: unknown }).analysis = { mix: loud, stems: [{ name: 'bass', ...loud }], tempo: { bpm: 120 }, key: null };
 		const { stems, analysis } = songEntries('Three', withAnalysis, 'flac16');
 		expect(stems).toEqual(['Three/Three - bass.flac']);
-		expect(analysis?.name).toBe('Three/Three - analysis.json');
-		const json = JSON.parse(new TextDecoder().decode(analysis!.bytes));
+		expect(analysis.map((f) => f.name)).toEqual(['Three/Three - analysis.json']); // no chords found: no .lab
+		const json = JSON.parse(new TextDecoder().decode(analysis[0].bytes));
 		expect([json.song, json.tempoBpm, json.mix.integratedLufs]).toEqual(['Three.wav', 120, -12]);
 		expect(Object.keys(unzipSync(batchZipBytes([withAnalysis], 'pcm16')))).toEqual(['Three/Three - bass.wav', 'Three/Three - analysis.json']);
 		// files made elsewhere (MP3 by the worker, MIDI) go in as they are, in the song's folder
 		const made = unzipSync(batchZipBytes([{ ...withAnalysis, encoded: [Uint8Array.of(0xff, 0xfb, 1)], extras: [{ name: 'Three - bass.mid', bytes: Uint8Array.of(0x4d, 0x54) }] }], 'mp3-320'));
 		expect(Object.keys(made)).toEqual(['Three/Three - bass.mp3', 'Three/Three - analysis.json', 'Three/Three - bass.mid']);
 		expect(Array.from(made['Three/Three - bass.mp3'])).toEqual([0xff, 0xfb, 1]);
+	});
+
+	it('puts the chords beside the analysis as a .lab file', () => {
+		const withChords = song('Four.wav', ['bass'], 100, 2);
+		const loud = { integrated: -12, range: 3, momentaryMax: -8, shortTermMax: -10, samplePeak: -1.2, truePeak: -1 };
+		const chords = [
+			{ start: 0, end: 1.5, label: 'N' },
+			{ start: 1.5, end: 3.25, label: 'A:min' }
+		];
+		(withChords.result as { analysis?: unknown }).analysis = { mix: loud, stems: [{ name: 'bass', ...loud }], tempo: { bpm: 120 }, key: null, chords };
+		const files = unzipSync(batchZipBytes([withChords], 'pcm16'));
+		expect(Object.keys(files)).toEqual(['Four/Four - bass.wav', 'Four/Four - analysis.json', 'Four/Four - chords.lab']);
+		const lines = new TextDecoder().decode(files['Four/Four - chords.lab']).trim().split('\n');
+		expect(lines.map((l) => l.split(/\s+/))).toEqual([
+			['0.000', '1.500', 'N'],
+			['1.500', '3.250', 'A:min']
+		]);
 	});
 });

@@ -51,7 +51,7 @@ export async function batchZip(songs: readonly BatchSong[], format: AudioFileFor
 			stems: stored ? null : song.result.stems.map((s) => [...s.channels]),
 			sampleRate: song.result.sampleRate,
 			names: stems,
-			extras: [...(analysis ? [analysis] : []), ...midi.map((m) => ({ name: `${folders[i]}/${m.name}`, bytes: m.bytes }))],
+			extras: [...analysis, ...midi.map((m) => ({ name: `${folders[i]}/${m.name}`, bytes: m.bytes }))],
 			tags
 		};
 	});

@@ -6,7 +6,7 @@
  * batch-download.ts.
  */
 import { zipSync } from 'fflate';
-import { FORMAT_TAGS, analysisFile, songBase, stemFile, stemFileName, type AudioFileFormat } from './files';
+import { FORMAT_TAGS, analysisFiles, songBase, stemFile, stemFileName, type AudioFileFormat } from './files';
 import type { AudioTags } from '../encode/tags';
 import type { SeparationResult, StoredStems } from '../separation/pipeline';
 import { StemFiles } from '../library/stem-files';
@@ -35,11 +35,10 @@ export function songFolders(fileNames: readonly string[]): string[] {
 	});
 }
 
-/** The entries of one song in the batch zip: its stems, then its analysis (when it has one). */
-export function songEntries(folder: string, song: BatchSong, format: AudioFileFormat, model?: string): { stems: string[]; analysis: { name: string; bytes: Uint8Array } | null } {
+/** The entries of one song in the batch zip: its stems, then its analysis and chords (when it has them). */
+export function songEntries(folder: string, song: BatchSong, format: AudioFileFormat, model?: string): { stems: string[]; analysis: ZipExtra[] } {
 	const stems = song.result.stems.map((s) => `${folder}/${stemFileName(song.fileName, s.name, { model, format })}`);
-	const analysis = analysisFile(song.fileName, song.result, { model });
-	return { stems, analysis: analysis ? { name: `${folder}/${analysis.name}`, bytes: analysis.bytes } : null };
+	return { stems, analysis: analysisFiles(song.fileName, song.result, { model }).map((f) => ({ name: `${folder}/${f.name}`, bytes: f.bytes })) };
 }
 
 /** "Stemsafe - 3 songs - stems flac24 (model).zip": the format in the name, like a single song's zip. */
@@ -63,7 +62,7 @@ export function batchZipBytes(
 	songs.forEach((song, i) => {
 		const { stems, analysis } = songEntries(folders[i], song, format, model);
 		song.result.stems.forEach((stem, s) => (files[stems[s]] = [song.encoded?.[s] ?? stemFile(song.result, stem, format), { level: 0 }]));
-		if (analysis) files[analysis.name] = [analysis.bytes, { level: 0 }];
+		for (const file of analysis) files[file.name] = [file.bytes, { level: 0 }];
 		for (const extra of song.extras ?? []) files[`${folders[i]}/${extra.name}`] = [extra.bytes, { level: 0 }];
 	});
 	return zipSync(files);

@@ -3,6 +3,7 @@
  * or compressed: MP3 or Ogg Opus, encode/lossy.ts — those are encoded in the export worker).
  */
 import { zipSync } from 'fflate';
+import { chordsLab, type ChordSegment } from '../analysis/chords';
 import { analysisJson } from '../analysis/report';
 import type { AudioData } from '../dsp/audio';
 import { encodeFlac } from '../dsp/flac/encode';
@@ -138,15 +139,26 @@ export function stemsZip(
 	result.stems.forEach((stem, i) => {
 		files[stemFileName(sourceName, stem.name, { model: options.model, format, practice: options.practice })] = [options.encoded?.[i] ?? stemFile(result, stem, format), { level: 0 }];
 	});
-	const analysis = analysisFile(sourceName, result, options);
-	if (analysis) files[analysis.name] = [analysis.bytes, { level: 0 }];
+	for (const file of analysisFiles(sourceName, result, options)) files[file.name] = [file.bytes, { level: 0 }];
 	for (const extra of options.extras ?? []) files[extra.name] = [extra.bytes, { level: 0 }];
 	return zipSync(files);
 }
 
-/** The analysis as `<song> - analysis.json`, for the zip (null when the result has none). */
-export function analysisFile(sourceName: string, result: SeparationResult, options: { model?: string } = {}): { name: string; bytes: Uint8Array } | null {
-	if (!result.analysis) return null;
+/**
+ * The analysis as `<song> - analysis.json` and, when it found chords, `<song> - chords.lab`
+ * (start, end, Harte label per line: what chord tools and DAW importers read), for the zip;
+ * none when the result has no analysis.
+ */
+export function analysisFiles(sourceName: string, result: SeparationResult, options: { model?: string } = {}): { name: string; bytes: Uint8Array }[] {
+	if (!result.analysis) return [];
 	const json = analysisJson(result.analysis, { song: sourceName, model: options.model ?? null, sampleRate: result.sampleRate });
-	return { name: `${songBase(sourceName)} - analysis.json`, bytes: new TextEncoder().encode(json) };
+	const files: { name: string; bytes: Uint8Array }[] = [{ name: `${songBase(sourceName)} - analysis.json`, bytes: new TextEncoder().encode(json) }];
+	const chords = result.analysis.chords;
+	if (chords?.length) files.push(chordsLabFile(sourceName, chords));
+	return files;
+}
+
+/** The chords as `<song> - chords.lab`. */
+export function chordsLabFile(sourceName: string, chords: ChordSegment[]): { name: string; bytes: Uint8Array } {
+	return { name: `${songBase(sourceName)} - chords.lab`, bytes: new TextEncoder().encode(chordsLab(chords)) };
 }
