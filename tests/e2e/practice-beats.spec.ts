@@ -165,7 +165,8 @@ test('a result draws the beat grid and chords, plays and exports the click, down
 	expect(counted.length).toBeGreaterThanOrEqual(6);
 	const countGaps = counted.slice(1, 5).map((t, i) => t - counted[i]);
 	for (const g of countGaps.slice(0, 3)) expect(Math.abs(g - 0.5)).toBeLessThan(0.025);
-	// into the loop: timed by a browser timer and the player's start, within a few tens of ms
+	// into the loop: the stems start on the audio clock at the bar's end; the loop's first click comes from the
+	// live click, which sees playback start within a tick (25 ms) and plays a beat it just missed at once
 	expect(Math.abs(countGaps[3] - 0.5)).toBeLessThan(0.06);
 
 	// a phone: the click controls and the chord lane are 44 px touch targets, nothing scrolls sideways

@@ -90,4 +90,29 @@ describe('live click (ClickPlayer on a fake audio clock)', () => {
 		for (let i = 1; i < sorted.length; i++) expect(sorted[i] - sorted[i - 1]).toBeGreaterThan(0.4);
 		expect(sorted.length).toBeGreaterThanOrEqual(5);
 	});
+
+	it('counts in one bar before a loop: four clicks a beat apart on the clock, and the time the song must start', async () => {
+		vi.useFakeTimers();
+		const { ctx, source, started: heard } = fakeClock();
+		const click = new ClickPlayer(grid, source);
+		let end: number | null | undefined;
+		void click.countIn(ctx as unknown as AudioContext, 4.25).then((t) => (end = t));
+		await vi.advanceTimersByTimeAsync(0);
+		const clicks = heard().sort((a, b) => a - b);
+		expect(clicks).toHaveLength(4);
+		for (let i = 1; i < 4; i++) expect(clicks[i] - clicks[i - 1]).toBeCloseTo(0.5, 6);
+		// resolves ahead of the bar's end (timers on a busy page run late), with the bar's end itself
+		expect(end).toBeUndefined();
+		await vi.advanceTimersByTimeAsync(1800);
+		expect(end).toBeCloseTo(clicks[3] + 0.5, 6);
+		// at half speed the bar is twice as long
+		click.speed = 0.5;
+		const slow = click.countIn(ctx as unknown as AudioContext, 4.25);
+		await vi.advanceTimersByTimeAsync(5000);
+		const second = heard().sort((a, b) => a - b).slice(4);
+		expect(second).toHaveLength(4);
+		expect(await slow).toBeCloseTo(second[3] + 1, 6);
+		// no beats at all: nothing to count, start at once
+		expect(await new ClickPlayer({ beats: [], downbeats: [] }, source).countIn(ctx as unknown as AudioContext, 4.25)).toBeNull();
+	});
 });

@@ -106,6 +106,21 @@ describe('StemPlayer (stems in memory)', () => {
 		await p.play();
 		expect(ctx.live().map((s) => s.offset)).toEqual([1.5, 1.5, 1.5]);
 	});
+	it('starts at a given clock time (a count-in\'s end), standing at the offset until then; never sooner than its lead', async () => {
+		const p = new StemPlayer(result(10));
+		p.seek(2);
+		await p.play(0.8);
+		const ctx = FakeContext.all[0];
+		expect(ctx.live().map((s) => [s.when, s.offset])).toEqual([[0.8, 2], [0.8, 2], [0.8, 2]]);
+		ctx.currentTime = 0.5;
+		expect(p.position).toBe(2);
+		ctx.currentTime = 1.3;
+		expect(p.position).toBeCloseTo(2.5);
+		p.pause();
+		ctx.currentTime = 3;
+		await p.play(2.9); // asked too late: as soon as it can
+		expect(ctx.live().map((s) => s.when)).toEqual([3.05, 3.05, 3.05]);
+	});
 	it('seeks within the song (clamped), and plays from the start once at the end', async () => {
 		const p = new StemPlayer(result(10));
 		p.seek(4);
@@ -190,6 +205,17 @@ describe('StreamingStemPlayer (stems on disk)', () => {
 		expect(p.position).toBeCloseTo(1.1);
 		await p.play(); // resumes at 1.1 s
 		expect(reads.slice(3)).toEqual([[1100, 3100], [3100, 5100]]);
+	});
+	it('starts its first segment at a given clock time', async () => {
+		vi.useFakeTimers();
+		const { files, stored } = fakeFiles(10 * RATE, 2);
+		const p = new StreamingStemPlayer(files, stored, RATE);
+		await p.play(0.7);
+		const ctx = FakeContext.all[0];
+		expect(ctx.live().map((s) => s.when)).toEqual([0.7, 0.7, 2.7, 2.7]);
+		ctx.currentTime = 0.5;
+		expect(p.position).toBe(0);
+		p.close();
 	});
 	it('loops over a region and ends at the song end', async () => {
 		vi.useFakeTimers();

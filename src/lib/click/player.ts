@@ -13,6 +13,8 @@ import type { BeatGrid } from '../analysis/beats';
 /** How often the schedule is topped up, and how far ahead it reaches (s of audio clock). */
 const TICK_MS = 25;
 const HORIZON = 0.12;
+/** How long before a count-in ends the player is asked to start (it starts on the clock at the end). */
+const COUNT_IN_EARLY = 0.3;
 
 export interface ClickSource {
 	readonly audioContext: AudioContext | null;
@@ -112,19 +114,22 @@ export class ClickPlayer {
 	}
 
 	/**
-	 * One bar of clicks before song time `start` at the practice speed, starting now; resolves
-	 * when the bar is over (when playback should begin).
+	 * One bar of clicks before song time `start` at the practice speed, starting now. Resolves
+	 * shortly before the bar is over with the audio-clock time playback must start at (pass it to
+	 * the player's play), or null when there is no bar to count (no beats before `start`).
 	 */
-	async countIn(ctx: AudioContext, start: number): Promise<void> {
+	async countIn(ctx: AudioContext, start: number): Promise<number | null> {
 		const events = countInEvents(this.grid, start);
-		if (events.length === 0) return;
+		if (events.length === 0) return null;
 		await ctx.resume();
 		const t0 = ctx.currentTime + 0.05;
 		const first = events[0].time;
 		for (const e of events) this.play(ctx, t0 + (e.time - first) / this.speed, e.accent);
 		const end = t0 + (start - first) / this.speed;
-		// playback is asked to start a little early: the players start 50 ms after being asked
-		await new Promise((resolve) => setTimeout(resolve, Math.max(0, (end - ctx.currentTime - 0.05) * 1000)));
+		// the player is asked EARLY s ahead and starts on the audio clock at `end`: a busy page
+		// (a separation running, timers late) delays the call, not the song's entry
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, (end - ctx.currentTime - COUNT_IN_EARLY) * 1000)));
+		return end;
 	}
 
 	/** Stops following playback and silences clicks scheduled but not yet heard. */

@@ -28,10 +28,10 @@ export class StemPlayer extends StemTransport {
 		return playbackPosition(this.offset, this.ctx.currentTime - this.startedAt, this.duration, this.loop);
 	}
 
-	async play(): Promise<void> {
+	async play(at?: number): Promise<void> {
 		const ctx = await this.restart();
 		const loop = this.loop;
-		const when = ctx.currentTime + 0.05;
+		const when = Math.max(at ?? 0, ctx.currentTime + 0.05);
 		this.sources = this.buffers.map((b, i) => {
 			const s = ctx.createBufferSource();
 			s.buffer = b;

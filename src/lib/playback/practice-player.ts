@@ -43,8 +43,8 @@ export class PracticePlayer {
 		return this.settings;
 	}
 
-	play(): Promise<void> {
-		return this.current.play();
+	play(at?: number): Promise<void> {
+		return this.current.play(at);
 	}
 	pause(): void {
 		this.current.pause();

@@ -47,10 +47,10 @@ export class StreamingStemPlayer extends StemTransport {
 		return Math.min(this.duration, pos);
 	}
 
-	async play(): Promise<void> {
+	async play(at?: number): Promise<void> {
 		const ctx = await this.restart();
 		this.cursor = this.offset;
-		this.cursorCtx = ctx.currentTime + 0.1;
+		this.cursorCtx = Math.max(at ?? 0, ctx.currentTime + 0.1);
 		this.playing = true;
 		const generation = ++this.generation;
 		await this.pump(generation);

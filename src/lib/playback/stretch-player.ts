@@ -143,7 +143,7 @@ export class StretchStemPlayer extends StemTransport {
 		return node;
 	}
 
-	async play(): Promise<void> {
+	async play(at?: number): Promise<void> {
 		const ctx = await this.restart();
 		const generation = ++this.generation;
 		const node = await this.ensureNode(ctx);
@@ -157,7 +157,7 @@ export class StretchStemPlayer extends StemTransport {
 		this.playing = true;
 		await this.feed(generation, LOOKAHEAD);
 		if (generation !== this.generation) return;
-		const when = ctx.currentTime + this.latency + LEAD;
+		const when = Math.max(at ?? 0, ctx.currentTime + this.latency + LEAD);
 		this.anchors = [{ ctx: when, input: 0, rate: this.settings.speed }];
 		await node.schedule({ active: true, input: 0, output: when, rate: this.settings.speed, semitones: this.settings.semitones, tonalityHz: TONALITY_HZ, loopStart: 0, loopEnd: 0 });
 		clearInterval(this.timer);

@@ -41,7 +41,12 @@ export abstract class StemTransport {
 	get audioContext(): AudioContext | null {
 		return this.ctx;
 	}
-	abstract play(): Promise<void>;
+	/**
+	 * Starts playback from `offset`: at audio-clock time `at` when given (a count-in's end, so
+	 * the song comes in on the beat however late this call runs), else as soon as it can; never
+	 * sooner than the player's own start-up lead.
+	 */
+	abstract play(at?: number): Promise<void>;
 	/** Stops and forgets every scheduled source. */
 	protected abstract stopSources(): void;
 	/** Called once, when the context is created (e.g. to fill buffers). */
