@@ -60,6 +60,23 @@ export interface NoteSettings {
 	attackBack: number;
 	/** Voiced gaps shorter than this (s) inside a note are bridged. */
 	bridge: number;
+	/** A sung line: notes are found as stretches of steady pitch (sungNotes), not frame by frame (notesFromTrack). */
+	sung?: SungSettings;
+}
+
+export interface SungSettings {
+	/** Frames further than this (semitones) from their neighbourhood's median, after folding octaves, are tracker errors. */
+	outlierSemitones: number;
+	/** Frames with a normalised difference under `steadyBelow` (but not under `voicedBelow`) are voiced inside a stretch of
+	 * at least `steadySpan` s whose pitch moves no more than `steadyStep` semitones a frame (a rough vowel; noise has no steady pitch). */
+	steadyBelow: number;
+	steadySpan: number;
+	steadyStep: number;
+	/** A stretch of the same note within this (s) after the last, with no attack of `mergeRise` dB between, continues it. */
+	mergeGap: number;
+	mergeRise: number;
+	/** With no attack before a stretch, its note begins this long (s) before the stretch's first steady frame. */
+	unpitchedLead: number;
 }
 
 export const SETTINGS: Record<PartKind, NoteSettings> = {
@@ -107,7 +124,8 @@ export const SETTINGS: Record<PartKind, NoteSettings> = {
 		mergeDb: 5,
 		minNote: 0.07,
 		attackBack: 0.1,
-		bridge: 0.04
+		bridge: 0.06,
+		sung: { outlierSemitones: 1.5, steadyBelow: 0.6, steadySpan: 0.03, steadyStep: 0.2, mergeGap: 0.25, mergeRise: 6, unpitchedLead: 0.05 }
 	}
 };
 
@@ -125,7 +143,8 @@ function median(values: number[]): number {
 
 /** Notes of a monophonic part (bass or a lead vocal) in `channels`. */
 export function transcribe(channels: Float32Array[], sampleRate: number, kind: PartKind, settings: NoteSettings = SETTINGS[kind]): Note[] {
-	return notesFromTrack(trackPitch(channels, sampleRate, settings.pitch), settings);
+	const track = trackPitch(channels, sampleRate, settings.pitch);
+	return settings.sung ? sungNotes(track, settings, settings.sung) : notesFromTrack(track, settings);
 }
 
 export function notesFromTrack(track: PitchTrack, s: NoteSettings): Note[] {
@@ -302,4 +321,127 @@ function isAttack(level: Float32Array, k: number, step: number, s: NoteSettings)
 		return level[j] - low >= s.onsetRiseDb;
 	};
 	return rose(k) && !rose(k - 1);
+}
+
+/** A stretch of steady pitch in a sung line: frames [start, end), and the pitches (MIDI) of the frames it kept with their indices. */
+interface Core {
+	start: number;
+	end: number;
+	values: number[];
+	at: number[];
+}
+
+/**
+ * Notes of a sung line. A voice scoops and glides between notes, swings in vibrato and begins
+ * each syllable with a consonant (noise, or voiced at the speaker's own pitch), and the tracker
+ * reads some frames of a rough vowel an octave or a twelfth off. So the notes are found as cores:
+ * stretches whose pitch stays near its running median, stray frames skipped, split where the same
+ * pitch is sung again (a strong attack). Each core's onset moves back over what lies before it (a
+ * consonant, a scoop, cores too short to be notes) to the level's attack there, never into the
+ * previous note; a core of the same note soon after the last one, with no clear attack between,
+ * is that note going on after the tracker lost it. Pure.
+ */
+export function sungNotes(track: PitchTrack, s: NoteSettings, g: SungSettings): Note[] {
+	const n = track.f0.length;
+	const time = (k: number) => track.offset + k * track.step;
+	const frames = (seconds: number) => Math.max(1, Math.round(seconds / track.step));
+	const finite = Array.from(track.db).filter(Number.isFinite);
+	const loud = percentile(finite, 0.95);
+	const gate = Math.max(s.floorDb, loud - s.rangeDb);
+	const heard = (k: number, below: number) => track.f0[k] > 0 && track.aperiodicity[k] < below && track.db[k] >= gate;
+	// voiced: a clear period, or a less clear one whose pitch runs on steadily
+	const midi = new Float32Array(n).fill(NaN);
+	for (let k = 0; k < n; k++) if (heard(k, s.voicedBelow)) midi[k] = hzToMidi(track.f0[k]);
+	const rough = Float32Array.from(track.f0, (f, k) => (heard(k, g.steadyBelow) ? hzToMidi(f) : NaN));
+	const span = frames(g.steadySpan);
+	for (let k = 0; k + span <= n; k++) {
+		let steady = true;
+		for (let j = k + 1; j < k + span && steady; j++) steady = Math.abs(rough[j] - rough[j - 1]) <= g.steadyStep;
+		if (steady) for (let j = k; j < k + span; j++) midi[j] = rough[j];
+	}
+	// octave slips folded onto the neighbourhood's median; frames still far from it dropped
+	const pitch = new Float32Array(n).fill(NaN);
+	for (let k = 0; k < n; k++) {
+		if (Number.isNaN(midi[k])) continue;
+		const around: number[] = [];
+		for (let j = Math.max(0, k - s.smooth); j <= Math.min(n - 1, k + s.smooth); j++) if (!Number.isNaN(midi[j])) around.push(midi[j]);
+		const m = median(around);
+		const value = midi[k] - 12 * Math.round((midi[k] - m) / 12);
+		if (Math.abs(value - m) <= g.outlierSemitones) pitch[k] = value;
+	}
+	// cores: one goes on while its frames stay within splitSemitones of its recent pitch, and ends at a gap
+	// longer than `bridge` or where the pitch moves away and stays away (a frame or two away is skipped)
+	const hold = frames(s.splitHold);
+	const bridge = frames(s.bridge);
+	const cores: Core[] = [];
+	let core: Core | null = null;
+	for (let k = 0; k < n; k++) {
+		const v = pitch[k];
+		if (Number.isNaN(v)) continue;
+		if (core && k - core.end > bridge) core = null;
+		if (core) {
+			const ref = median(core.values.slice(-hold));
+			if (Math.abs(v - ref) <= s.splitSemitones) {
+				core.values.push(v);
+				core.at.push(k);
+				core.end = k + 1;
+				continue;
+			}
+			const ahead: number[] = [];
+			for (let j = k; j < Math.min(n, k + hold); j++) if (!Number.isNaN(pitch[j])) ahead.push(pitch[j]);
+			if (ahead.length < Math.ceil(hold / 2) || Math.abs(median(ahead) - ref) <= s.splitSemitones) continue;
+		}
+		core = { start: k, end: k + 1, values: [v], at: [k] };
+		cores.push(core);
+	}
+	const level = Float32Array.from(track.db, (v) => Math.max(v, gate - 6));
+	const attacks: number[] = [];
+	for (let j = 1; j < n; j++) if (track.db[j] >= gate && isAttack(level, j, track.step, s)) attacks.push(j);
+	// the same pitch sung again: a strong attack inside a core starts a new one
+	const shortest = frames(s.minNote);
+	for (let i = 0; i < cores.length; i++) {
+		const c = cores[i];
+		const at = attacks.find((j) => j >= c.start + shortest && j <= c.end - shortest && rise(level, j, track.step, s) >= s.restrikeDb);
+		if (at === undefined) continue;
+		const cut = c.at.findIndex((k) => k >= at);
+		cores.splice(i + 1, 0, { start: c.at[cut], end: c.end, values: c.values.slice(cut), at: c.at.slice(cut) });
+		c.end = c.at[cut - 1] + 1;
+		c.values = c.values.slice(0, cut);
+		c.at = c.at.slice(0, cut);
+	}
+	const tuning = s.tuning ? tuningOf(pitch) : 0;
+	const back = frames(s.attackBack);
+	const notes: Note[] = [];
+	let last: { note: Note; end: number } | null = null;
+	let lastEnd = 0;
+	let lead = -1, leadEnd = -Infinity; // cores too short to be notes, just before the next: its consonant or scoop
+	for (const c of cores) {
+		if ((c.end - c.start) * track.step < s.minNote) {
+			if (c.start - leadEnd > bridge) lead = c.start;
+			leadEnd = c.end;
+			continue;
+		}
+		const begin = lead >= 0 && c.start - leadEnd <= bridge ? lead : c.start;
+		lead = -1;
+		leadEnd = -Infinity;
+		// a scoop into the note: its first frames, while they move fast, do not count for its pitch
+		let settle = 0;
+		while (settle + 1 < c.values.length && Math.abs(c.values[settle + 1] - c.values[settle]) > s.glideRate * track.step && (settle + 1) * track.step <= s.glideMax) settle++;
+		const note = Math.round(median(c.values.slice(Math.max(settle, Math.floor(c.values.length / 4)))) - tuning);
+		const peak = Math.max(...Array.from(track.db.subarray(c.start, c.end)));
+		if (peak < loud - s.quietDb) continue;
+		// the onset: the first attack shortly before the core (or what leads into it), after the previous note
+		const attack = attacks.find((at) => at >= Math.max(lastEnd, begin - back) && at <= c.start + 1);
+		if (last && last.note.midi === note && c.start - last.end <= frames(g.mergeGap) && (attack === undefined || rise(level, attack, track.step, s) < g.mergeRise)) {
+			last.note.offset = time(c.end - 1) + track.step / 2;
+			last.end = lastEnd = c.end;
+			continue;
+		}
+		const onset = Math.max(0, time(attack ?? Math.max(lastEnd, c.start - frames(g.unpitchedLead) + 1)));
+		const velocity = Math.max(1, Math.min(127, Math.round(127 * 10 ** ((peak - loud) / 40))));
+		last = { note: { onset, offset: time(c.end - 1) + track.step / 2, midi: note, velocity }, end: c.end };
+		notes.push(last.note);
+		lastEnd = c.end;
+	}
+	return notes;
 }
