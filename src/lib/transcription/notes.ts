@@ -77,6 +77,8 @@ export interface SungSettings {
 	mergeRise: number;
 	/** With no attack before a stretch, its note begins this long (s) before the stretch's first steady frame. */
 	unpitchedLead: number;
+	/** A note's onset moves back from its attack over frames at least this much (dB) quieter: to where the level began to rise. */
+	riseFloorDb: number;
 }
 
 export const SETTINGS: Record<PartKind, NoteSettings> = {
@@ -125,7 +127,7 @@ export const SETTINGS: Record<PartKind, NoteSettings> = {
 		minNote: 0.07,
 		attackBack: 0.1,
 		bridge: 0.06,
-		sung: { outlierSemitones: 1.5, steadyBelow: 0.6, steadySpan: 0.03, steadyStep: 0.2, mergeGap: 0.25, mergeRise: 6, unpitchedLead: 0.05 }
+		sung: { outlierSemitones: 1.5, steadyBelow: 0.6, steadySpan: 0.03, steadyStep: 0.2, mergeGap: 0.25, mergeRise: 6, unpitchedLead: 0.05, riseFloorDb: 0.5 }
 	}
 };
 
@@ -437,7 +439,10 @@ export function sungNotes(track: PitchTrack, s: NoteSettings, g: SungSettings): 
 			last.end = lastEnd = c.end;
 			continue;
 		}
-		const onset = Math.max(0, time(attack ?? Math.max(lastEnd, c.start - frames(g.unpitchedLead) + 1)));
+		let first = attack ?? Math.max(lastEnd, c.start - frames(g.unpitchedLead) + 1);
+		// an attack is found where the level has risen by onsetRiseDb; the note begins where it started to rise
+		if (attack !== undefined) for (let j = attack - 1; j >= Math.max(lastEnd, attack - frames(s.onsetSpan)); j--) if (level[j] < level[first] - g.riseFloorDb) first = j;
+		const onset = Math.max(0, time(first));
 		const velocity = Math.max(1, Math.min(127, Math.round(127 * 10 ** ((peak - loud) / 40))));
 		last = { note: { onset, offset: time(c.end - 1) + track.step / 2, midi: note, velocity }, end: c.end };
 		notes.push(last.note);
