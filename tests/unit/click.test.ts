@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateTempo } from '../../src/lib/analysis/tempo';
-import { ACCENT_LEVEL, BEAT_LEVEL, beatPeriodAt, clickEvents, clickSound, countInEvents, renderClick } from '../../src/lib/click/click';
+import { ACCENT_LEVEL, BEAT_LEVEL, beatPeriodAt, clickEvents, clickIntoRegion, clickSound, countInEvents, mixInClick, renderClick } from '../../src/lib/click/click';
 import { clicksAhead } from '../../src/lib/click/schedule';
 import { soundStarts } from './signals';
 
@@ -102,5 +102,41 @@ describe('click in a mix', () => {
 		expect(mix.channels[0][at]).toBeCloseTo(0.1 + click[at], 6);
 		expect(mix.channels[1][at]).toBeCloseTo(-0.1 + click[at], 6);
 		expect(mix.channels[0][Math.round(0.25 * RATE)]).toBeCloseTo(0.1, 6);
+	});
+});
+
+describe('the click added region by region (a mix written from stems on disk)', () => {
+	it('sums to the whole mix\'s click, whatever the region sizes, at any speed, clicks cut by region edges included', () => {
+		const beats = Array.from({ length: 12 }, (_, i) => 0.1 + i * 0.41);
+		const events = clickEvents({ beats, downbeats: beats.filter((_, i) => i % 4 === 0) });
+		for (const speed of [1, 0.8, 1.25]) {
+			const frames = Math.round((5 * RATE) / speed);
+			const whole = mixInClick({ sampleRate: RATE, channels: [new Float32Array(frames), new Float32Array(frames)] }, events, { speed, volume: 0.7 });
+			const pieces = [new Float32Array(frames), new Float32Array(frames)];
+			let seed = 7;
+			for (let start = 0; start < frames; ) {
+				seed = (seed * 1103515245 + 12345) >>> 0;
+				const end = Math.min(frames, start + 1 + (seed % 9000)); // regions of 1 to 9,000 frames
+				const region = [new Float32Array(end - start), new Float32Array(end - start)];
+				clickIntoRegion(region, start, events, { sampleRate: RATE, speed, volume: 0.7 });
+				region.forEach((r, c) => pieces[c].set(r, start));
+				start = end;
+			}
+			expect(whole.channels[0].some((v) => v !== 0)).toBe(true);
+			for (let c = 0; c < 2; c++) {
+				let worst = 0;
+				for (let i = 0; i < frames; i++) worst = Math.max(worst, Math.abs(pieces[c][i] - whole.channels[c][i]));
+				expect(worst).toBe(0);
+			}
+		}
+	});
+	it('adds to what the region holds, and leaves a region without clicks as it is', () => {
+		const events = clickEvents({ beats: [1, 2], downbeats: [1] });
+		const region = [Float32Array.from({ length: 100 }, () => 0.25)];
+		clickIntoRegion(region, RATE * 1.5, events, { sampleRate: RATE }); // between the clicks (each under 0.1 s)
+		expect(region[0].every((v) => v === 0.25)).toBe(true);
+		clickIntoRegion(region, RATE * 2, events, { sampleRate: RATE });
+		expect(region[0][0]).toBeCloseTo(0.25, 6); // a click starts at zero amplitude
+		expect(region[0].some((v) => Math.abs(v - 0.25) > 0.01)).toBe(true);
 	});
 });

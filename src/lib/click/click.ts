@@ -114,6 +114,23 @@ export function mixInClick(mix: AudioData, events: ClickEvent[], { speed = 1, vo
 	return mix;
 }
 
+/**
+ * Adds the click to a region of a mix in the stretched timeline: `region` holds output frames
+ * [start, start + length) of every channel; a click that began before the region or runs past it
+ * contributes the part inside. Region by region, the sum is the whole mix's click (mixInClick),
+ * for mixes written piece by piece from stems on disk.
+ */
+export function clickIntoRegion(region: Float32Array[], start: number, events: ClickEvent[], { sampleRate, speed = 1, volume = 1 }: Omit<ClickRender, 'frames'>): void {
+	if (region.length === 0) return;
+	const length = region[0].length;
+	const sound = Math.max(clickSound(sampleRate, false).length, clickSound(sampleRate, true).length);
+	for (const e of events) {
+		const at = Math.round((e.time * sampleRate) / speed) - start;
+		if (at >= length || at + sound <= 0) continue;
+		for (const ch of region) addClick(ch, at, e.accent, sampleRate, volume);
+	}
+}
+
 /** Adds one click starting at sample `at` (clipped to `out`). */
 export function addClick(out: Float32Array, at: number, accent: boolean, sampleRate: number, volume: number): void {
 	const s = clickSound(sampleRate, accent);

@@ -15,6 +15,7 @@ import type { AudioTags } from '../encode/tags';
 import { registerDataCategory } from '../privacy/data-categories';
 import { READ_FRAMES, type StemFiles } from '../library/stem-files';
 import { mixStems } from '../mixdown/mix';
+import { clickIntoRegion, type ClickTrack } from '../click/click';
 import { normalizedReader, planNormalization, type LoudnessTarget, type NormalizeResult, type RegionReader } from '../dsp/loudness/normalize';
 import { opfsRoot } from '../library/opfs';
 import { stretchedReader } from '../stretch/offline';
@@ -145,7 +146,8 @@ export async function mixAudioFile(
 	target?: LoudnessTarget,
 	onPass?: (pass: number) => void,
 	tags?: AudioTags,
-	practice?: PracticeSettings
+	practice?: PracticeSettings,
+	click?: ClickTrack
 ): Promise<DiskMix & { file: File }> {
 	const unstretched: RegionReader = async (start, end) => {
 		const stems = await Promise.all(files.stored.files.map(async (_, s) => ({ name: String(s), channels: selected[s] ? await files.read(s, start, end) : Array.from({ length: files.stored.channels }, () => new Float32Array(end - start)) })));
@@ -153,7 +155,14 @@ export async function mixAudioFile(
 	};
 	// the mix is stretched (one stretch, not one per stem), then normalised: the limiter sees the samples written
 	const stretched = practiced(unstretched, files.frames, files.stored.channels, sampleRate, practice);
-	const mixed: RegionReader = stretched.read;
+	// the click after the stretch, at its speed (as renderMix does for stems in memory)
+	const mixed: RegionReader = click
+		? async (start, end) => {
+				const region = await stretched.read(start, end);
+				clickIntoRegion(region, start, click.events, { sampleRate, speed: practice?.speed ?? 1, volume: click.volume });
+				return region;
+			}
+		: stretched.read;
 	const frames = stretched.frames;
 	const normalized = target ? await planNormalization(mixed, frames, files.stored.channels, sampleRate, target, onPass) : undefined;
 	const source = normalized && target ? normalizedReader(mixed, frames, sampleRate, normalized.gainDb, target) : mixed;

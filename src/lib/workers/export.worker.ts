@@ -11,6 +11,7 @@ import type { LoudnessTarget } from '../dsp/loudness/normalize';
 import { encodeAudioFile, type AudioFileFormat } from '../export/files';
 import type { AudioData } from '../dsp/audio';
 import type { AudioTags } from '../encode/tags';
+import type { ClickTrack } from '../click/click';
 import type { TempoSource } from '../transcription/midi';
 import type { PartKind } from '../transcription/notes';
 import { stemMidi } from '../transcription/stem-midi';
@@ -83,9 +84,10 @@ const api = {
 		target: LoudnessTarget | undefined,
 		onPass: ((pass: number) => void) | undefined,
 		tags?: AudioTags,
-		practice?: PracticeSettings
+		practice?: PracticeSettings,
+		click?: ClickTrack
 	): Promise<DiskMix & { file: File }> {
-		return mixAudioFile(await StemFiles.open(stored), selected, volumes, sampleRate, format, name, target, onPass, tags, practice);
+		return mixAudioFile(await StemFiles.open(stored), selected, volumes, sampleRate, format, name, target, onPass, tags, practice, click);
 	}
 };
 
