@@ -22,7 +22,66 @@ export const EMBEDDED = {
 			'https://lame.sourceforge.io and https://github.com/arseneyr/wasm-media-encoders.',
 		'libogg and libvorbis (Xiph.Org Foundation), BSD-3-Clause (in the package; Stemsafe does not use its Vorbis encoder).'
 	],
-	'signalsmith-stretch': ['Signalsmith Stretch and Signalsmith DSP (Geraint Luff / Signalsmith Audio), MIT.']
+	'signalsmith-stretch': ['Signalsmith Stretch and Signalsmith DSP (Geraint Luff / Signalsmith Audio), MIT.'],
+	'libopus-wasm': [
+		'libopus 1.6.1 (Xiph.Org Foundation and contributors, https://opus-codec.org), BSD-3-Clause (text below), compiled to ' +
+			'WebAssembly; the Opus encoder for browsers without a WebCodecs one. Its source: https://github.com/xiph/opus and ' +
+			'https://github.com/openclaw/libopus-wasm.'
+	]
+};
+
+/**
+ * Licence texts of embedded code that its package does not ship (libopus's BSD licence asks that
+ * binary redistributions reproduce it; libopus-wasm's only licence file is its wrapper's MIT).
+ * @type {Record<string, string[]>}
+ */
+export const EMBEDDED_TEXTS = {
+	'libopus-wasm': [
+		`libopus — Copyright 2001-2011 Xiph.Org, Skype Limited, Octasic,
+                    Jean-Marc Valin, Timothy B. Terriberry,
+                    CSIRO, Gregory Maxwell, Mark Borgerding,
+                    Erik de Castro Lopo
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions
+are met:
+
+- Redistributions of source code must retain the above copyright
+notice, this list of conditions and the following disclaimer.
+
+- Redistributions in binary form must reproduce the above copyright
+notice, this list of conditions and the following disclaimer in the
+documentation and/or other materials provided with the distribution.
+
+- Neither the name of Internet Society, IETF or IETF Trust, nor the
+names of specific contributors, may be used to endorse or promote
+products derived from this software without specific prior written
+permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+\`\`AS IS'' AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT OWNER
+OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL,
+EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO,
+PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR
+PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF
+LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING
+NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
+SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+Opus is subject to the royalty-free patent licenses which are
+specified at:
+
+Xiph.Org Foundation:
+https://datatracker.ietf.org/ipr/1524/
+
+Microsoft Corporation:
+https://datatracker.ietf.org/ipr/1914/
+
+Broadcom Corporation:
+https://datatracker.ietf.org/ipr/1526/`
+	]
 };
 
 /** @param {{ author?: string | { name?: string, email?: string } }} pkg */
@@ -101,7 +160,7 @@ export function notices(dir = root) {
 			for (const e of embedded) lines.push(`- ${e}`);
 			lines.push('');
 		}
-		for (const t of p.texts) lines.push('```', t, '```', '');
+		for (const t of [...p.texts, ...(EMBEDDED_TEXTS[p.name] ?? [])]) lines.push('```', t, '```', '');
 	}
 	return lines.join('\n');
 }
