@@ -1,7 +1,8 @@
 /**
  * The compressed (lossy) download formats: MP3 320 kbit/s CBR and V0 (LAME in WebAssembly,
- * everywhere) and Ogg Opus (the browser's WebCodecs encoder, where it has one). All line up
- * with the WAV to the sample when decoded (mp3.ts, opus.ts) and carry the song's tags.
+ * everywhere) and Ogg Opus (the browser's WebCodecs encoder where it has one, else libopus in
+ * WebAssembly). All line up with the WAV to the sample when decoded (mp3.ts, opus.ts) and carry
+ * the song's tags.
  */
 import { encodeMp3 } from './mp3';
 import { encodeOpus } from './opus';

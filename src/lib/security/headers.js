@@ -6,9 +6,10 @@
  * example in docs/hosting.md, and the service worker's fallback for hosts that send none.
  *
  * Why each source is allowed (docs/hosting.md has the long form):
- * - script-src 'self' 'wasm-unsafe-eval': the app's own bundles; onnxruntime-web and the SIMD
- *   FFT compile WebAssembly (no eval() of JavaScript). The page's inline bootstrap is allowed by
- *   its hash, which only the <meta> policy can carry (it changes with every build).
+ * - script-src 'self' 'wasm-unsafe-eval': the app's own bundles; onnxruntime-web, the SIMD FFT,
+ *   the time stretch and the MP3 and Opus encoders compile WebAssembly (no eval() of JavaScript).
+ *   The page's inline bootstrap is allowed by its hash, which only the <meta> policy can carry (it
+ *   changes with every build).
  * - worker-src 'self': the separation, export and import workers and onnxruntime-web's WASM
  *   threads are module workers from the app's own files (no blob: workers).
  * - connect-src 'self': the app's files, the models and the license function under /api.
