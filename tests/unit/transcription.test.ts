@@ -6,7 +6,8 @@ import { maxMatching, noteScore, pooled } from '../../src/lib/transcription/scor
 import { PPQ, midiFileBytes, tempoEvents } from '../../src/lib/transcription/midi';
 import { noise } from './signals';
 import { midiFileName, midiPart, midiTempo, stemMidi, transcribeRegions } from '../../src/lib/transcription/stem-midi';
-import { aperiodicityBumps, tuningOf } from '../../src/lib/transcription/notes';
+import { aperiodicityBumps, sungNotes, tuningOf } from '../../src/lib/transcription/notes';
+import type { PitchTrack } from '../../src/lib/transcription/pitch';
 
 const RATE = 44100;
 
@@ -94,6 +95,134 @@ describe('note transcription', () => {
 		const notes = transcribe([x, x], RATE, 'bass');
 		expect(notes.map((n) => n.midi)).toEqual([40, 43, 45, 47]);
 		expect(transcribe([half], RATE / 2, 'bass').map((n) => n.midi)).toEqual([40, 43, 45, 47]);
+	});
+});
+
+/**
+ * A sung line as a voice sings it: each note [onset s, duration s, MIDI] begins with a consonant
+ * (a burst of noise that fades to a hiss, `consonant` s) and holds a vowel (a harmonic tone) that scoops in from the
+ * previous note's pitch and swings in vibrato (±0.4 semitone at 5.5 Hz) after its first 0.1 s;
+ * `breath`: the amplitude of noise in the vowel (a breathy voice).
+ */
+function sing(notes: [number, number, number][], seconds: number, consonant = 0.06, breath = 0): Float32Array {
+	const x = new Float32Array(Math.round(seconds * RATE));
+	const hiss = noise(x.length, 11, 1);
+	let phase = 0;
+	notes.forEach(([onset, dur, midi], i) => {
+		const scoop = i > 0 ? notes[i - 1][2] - midi : 0;
+		const a = Math.round(onset * RATE);
+		for (let j = 0; j < Math.round(dur * RATE) && a + j < x.length; j++) {
+			const t = j / RATE;
+			const edge = Math.min(1, t / 0.005, (dur - t) / 0.005);
+			if (t < consonant) {
+				x[a + j] += (0.08 + 0.4 * Math.exp(-t / 0.015)) * edge * hiss[a + j];
+				continue;
+			}
+			const v = t - consonant;
+			const m = midi + scoop * Math.exp(-v / 0.03) + (v > 0.1 ? 0.4 * Math.sin(2 * Math.PI * 5.5 * v) : 0);
+			phase += (2 * Math.PI * midiToHz(m)) / RATE;
+			let y = 0;
+			for (let h = 1; h <= 8; h++) y += Math.sin(h * phase) / h;
+			x[a + j] += Math.min(edge, v / 0.01, 1) * (0.3 * y + breath * hiss[a + j]);
+		}
+	});
+	return x;
+}
+
+describe('a sung line', () => {
+	it('places each note at its consonant, not its vowel, on the pitch it settles on, through scoops and vibrato', () => {
+		// leaps, a scoop of 7 semitones and the same note sung twice in a row; each note sounds for 90 % of its time
+		const slots: [number, number, number][] = [
+			[0.3, 0.45, 60],
+			[0.75, 0.3, 67],
+			[1.05, 0.5, 64],
+			[1.55, 0.35, 64],
+			[1.9, 0.25, 62],
+			[2.15, 0.6, 57]
+		];
+		const truth = slots.map(([onset, dur, midi]) => [onset, dur * 0.9, midi] as [number, number, number]);
+		const notes = transcribe([sing(truth, 3)], RATE, 'vocals');
+		const s = noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes, 0.025);
+		expect(s.f, JSON.stringify(notes.map((n) => [n.onset.toFixed(3), n.midi]))).toBe(1);
+	});
+
+	it('finds notes sung after a longer consonant too', () => {
+		const truth: [number, number, number][] = [
+			[0.2, 0.4, 55],
+			[0.8, 0.4, 59],
+			[1.4, 0.5, 62]
+		];
+		const notes = transcribe([sing(truth, 2.2, 0.09)], RATE, 'vocals');
+		expect(noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes, 0.03).f).toBe(1);
+	});
+	it('hears a breathy voice, whose vowels are too noisy for a clear period in every frame', () => {
+		const truth: [number, number, number][] = [
+			[0.2, 0.35, 62],
+			[0.6, 0.35, 64],
+			[1.0, 0.3, 60],
+			[1.4, 0.5, 59],
+			[2.0, 0.4, 62]
+		];
+		const notes = transcribe([sing(truth, 2.6, 0.06, 0.25)], RATE, 'vocals');
+		expect(noteScore(truth.map(([onset, , midi]) => ({ onset, midi })), notes, 0.03).f, JSON.stringify(notes.map((n) => [n.onset.toFixed(3), n.midi]))).toBe(1);
+	});
+});
+
+describe('notes of a sung line from its pitch track', () => {
+	const s = SETTINGS.vocals;
+	const step = 0.005;
+	/** A pitch track of `n` frames: `fill(from, to, midi, aper, db)` sets frames [from, to). */
+	function track(n: number) {
+		const t: PitchTrack = { step, offset: 0, f0: new Float32Array(n), aperiodicity: new Float32Array(n).fill(1), db: new Float32Array(n).fill(-80) };
+		const fill = (from: number, to: number, midi: number | ((k: number) => number), aper = 0.05, db = -10) => {
+			for (let k = from; k < to; k++) {
+				const m = typeof midi === 'number' ? midi : midi(k);
+				t.f0[k] = Number.isNaN(m) ? 0 : midiToHz(m);
+				t.aperiodicity[k] = aper;
+				t.db[k] = db;
+			}
+		};
+		return { t, fill };
+	}
+	// (a note begins where the level starts to rise: at the last quiet frame before it)
+	const notes = (t: PitchTrack) => sungNotes(t, s, s.sung!).map((n) => [Math.round(n.onset / step), n.midi]);
+
+	it('hears a rough vowel whose pitch runs on steadily, and no note in noise whose period jumps about', () => {
+		const { t, fill } = track(300);
+		fill(20, 100, (k) => 62 + 0.05 * Math.sin(k / 3), 0.45); // too rough for voicedBelow, but steady
+		fill(150, 250, (k) => 50 + ((k * 7919) % 23), 0.45); // the same roughness, with no steady pitch
+		expect(notes(t)).toEqual([[19, 62]]);
+	});
+
+	it('skips a few frames read a twelfth or an octave off inside a note', () => {
+		const { t, fill } = track(200);
+		fill(20, 160, 57);
+		fill(60, 64, 57 + 19);
+		fill(100, 103, 45);
+		expect(notes(t)).toEqual([[19, 57]]);
+	});
+
+	it('keeps a note that the tracker loses for a moment as one, and splits the same pitch sung again', () => {
+		const { t, fill } = track(400);
+		fill(20, 100, 60);
+		fill(100, 130, NaN, 0.9, -10); // 150 ms the tracker cannot read, at the same level ...
+		fill(130, 180, 60); // ... and the same note going on
+		fill(200, 260, 60, 0.05, -30); // a dip ...
+		fill(260, 360, 60, 0.05, -8); // ... and a strong attack: sung again
+		expect(notes(t)).toEqual([
+			[19, 60],
+			[259, 60]
+		]);
+	});
+
+	it('begins a note at the attack of a voiced consonant before it, where the level starts to rise', () => {
+		const { t, fill } = track(200);
+		// a consonant voiced at the speaker's own pitch, gliding (two stretches too short to be notes), rising ...
+		fill(25, 37, 43, 0.2);
+		fill(37, 50, 47, 0.2);
+		for (let k = 25; k < 50; k++) t.db[k] = -40 + 1.2 * (k - 25);
+		fill(50, 150, 64); // ... into the vowel
+		expect(notes(t)).toEqual([[24, 64]]);
 	});
 });
 

@@ -355,11 +355,11 @@ export function sungNotes(track: PitchTrack, s: NoteSettings, g: SungSettings): 
 	const midi = new Float32Array(n).fill(NaN);
 	for (let k = 0; k < n; k++) if (heard(k, s.voicedBelow)) midi[k] = hzToMidi(track.f0[k]);
 	const rough = Float32Array.from(track.f0, (f, k) => (heard(k, g.steadyBelow) ? hzToMidi(f) : NaN));
-	const span = frames(g.steadySpan);
-	for (let k = 0; k + span <= n; k++) {
+	const steadySpan = frames(g.steadySpan);
+	for (let k = 0; k + steadySpan <= n; k++) {
 		let steady = true;
-		for (let j = k + 1; j < k + span && steady; j++) steady = Math.abs(rough[j] - rough[j - 1]) <= g.steadyStep;
-		if (steady) for (let j = k; j < k + span; j++) midi[j] = rough[j];
+		for (let j = k + 1; j < k + steadySpan && steady; j++) steady = Math.abs(rough[j] - rough[j - 1]) <= g.steadyStep;
+		if (steady) for (let j = k; j < k + steadySpan; j++) midi[j] = rough[j];
 	}
 	// octave slips folded onto the neighbourhood's median; frames still far from it dropped
 	const pitch = new Float32Array(n).fill(NaN);
@@ -398,7 +398,9 @@ export function sungNotes(track: PitchTrack, s: NoteSettings, g: SungSettings): 
 	}
 	const level = Float32Array.from(track.db, (v) => Math.max(v, gate - 6));
 	const attacks: number[] = [];
-	for (let j = 1; j < n; j++) if (track.db[j] >= gate && isAttack(level, j, track.step, s)) attacks.push(j);
+	// (an attack out of silence may begin under the gate: it counts where the level reaches the gate within onsetSpan)
+	const span = frames(s.onsetSpan);
+	for (let j = 1; j < n; j++) if (isAttack(level, j, track.step, s) && track.db.subarray(j, j + span).some((v) => v >= gate)) attacks.push(j);
 	// the same pitch sung again: a strong attack inside a core starts a new one
 	const shortest = frames(s.minNote);
 	for (let i = 0; i < cores.length; i++) {
