@@ -127,7 +127,7 @@ export const SETTINGS: Record<PartKind, NoteSettings> = {
 		minNote: 0.07,
 		attackBack: 0.1,
 		bridge: 0.06,
-		sung: { outlierSemitones: 1.5, steadyBelow: 0.6, steadySpan: 0.03, steadyStep: 0.2, mergeGap: 0.25, mergeRise: 6, unpitchedLead: 0.05, riseFloorDb: 0.5 }
+		sung: { outlierSemitones: 1, steadyBelow: 0.7, steadySpan: 0.03, steadyStep: 0.2, mergeGap: 0.25, mergeRise: 6, unpitchedLead: 0.05, riseFloorDb: 0.5 }
 	}
 };
 
