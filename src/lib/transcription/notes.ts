@@ -5,7 +5,8 @@
  * stays there, and where the level jumps up (a note struck again on the same pitch). A note's
  * onset moves back over the unpitched attack before its first pitched frame (a consonant, a
  * pick), its pitch is the median of its frames rounded to the semitone, its velocity follows its
- * peak level. Pure.
+ * peak level. A sung line (settings with `sung`) is cut differently, into stretches of steady
+ * pitch whose onsets are placed at the consonant before them (sungNotes). Pure.
  */
 import { hzToMidi, trackPitch, type PitchSettings, type PitchTrack } from './pitch';
 
