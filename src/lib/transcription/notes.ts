@@ -150,13 +150,20 @@ export function transcribe(channels: Float32Array[], sampleRate: number, kind: P
 	return settings.sung ? sungNotes(track, settings, settings.sung) : notesFromTrack(track, settings);
 }
 
+/** A track's frame times, seconds as frames, its loud level (the 95th percentile of its frames' levels) and the gate under it. */
+function frameScale(track: PitchTrack, s: NoteSettings) {
+	const loud = percentile(Array.from(track.db).filter(Number.isFinite), 0.95);
+	return {
+		time: (k: number) => track.offset + k * track.step,
+		frames: (seconds: number) => Math.max(1, Math.round(seconds / track.step)),
+		loud,
+		gate: Math.max(s.floorDb, loud - s.rangeDb)
+	};
+}
+
 export function notesFromTrack(track: PitchTrack, s: NoteSettings): Note[] {
 	const n = track.f0.length;
-	const time = (k: number) => track.offset + k * track.step;
-	const frames = (seconds: number) => Math.max(1, Math.round(seconds / track.step));
-	const finite = Array.from(track.db).filter(Number.isFinite);
-	const loud = percentile(finite, 0.95);
-	const gate = Math.max(s.floorDb, loud - s.rangeDb);
+	const { time, frames, loud, gate } = frameScale(track, s);
 	// voiced frames and their pitch (MIDI)
 	const midi = new Float32Array(n).fill(NaN);
 	for (let k = 0; k < n; k++) {
@@ -346,11 +353,7 @@ interface Core {
  */
 export function sungNotes(track: PitchTrack, s: NoteSettings, g: SungSettings): Note[] {
 	const n = track.f0.length;
-	const time = (k: number) => track.offset + k * track.step;
-	const frames = (seconds: number) => Math.max(1, Math.round(seconds / track.step));
-	const finite = Array.from(track.db).filter(Number.isFinite);
-	const loud = percentile(finite, 0.95);
-	const gate = Math.max(s.floorDb, loud - s.rangeDb);
+	const { time, frames, loud, gate } = frameScale(track, s);
 	const heard = (k: number, below: number) => track.f0[k] > 0 && track.aperiodicity[k] < below && track.db[k] >= gate;
 	// voiced: a clear period, or a less clear one whose pitch runs on steadily
 	const midi = new Float32Array(n).fill(NaN);
