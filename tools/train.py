@@ -110,6 +110,8 @@ def main():
     ap.add_argument("--val-seconds", type=float, default=6.0)
     ap.add_argument("--gpl", action="store_true", help="the validation songs may use the pack's copyleft material")
     ap.add_argument("--seed", type=int, default=20261206)
+    ap.add_argument("--train-only", help="comma-separated stems (e.g. vocals,drums): train only their mask heads, "
+                                         "every other weight stays as --init left it (so the other stems' outputs do not change)")
     ap.add_argument("--mix-engineering", action="store_true",
                     help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
     ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
@@ -133,7 +135,13 @@ def main():
     if not bank.songs:
         sys.exit(f"no finished shards in {args.bank}: build with tools/build_bank.py")
     model = trainer.make_model().to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    if args.train_only:
+        heads = [trainer.STEMS.index(s) for s in args.train_only.split(",")]
+        if any(h >= len(model.mask_estimators) for h in heads):
+            sys.exit(f"--train-only: {args.train_only} includes the residual stem, which has no head")
+        for name, param in model.named_parameters():
+            param.requires_grad = any(name.startswith(f"mask_estimators.{h}.") for h in heads)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
     mixer = Mixer(bank, length, args.seed,
                   dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else None)
     ckpt_path = state_dir / "ckpt.pt"
@@ -162,7 +170,8 @@ def main():
 
     config = dict(model=trainer.SHIPPED, stems=list(trainer.STEMS), estimated=list(trainer.STEMS[:3]), residual="other",
                   chunk_frames=args.chunk_frames, params=sum(p.numel() for p in model.parameters()),
-                  batch=args.batch, lr=args.lr, ema=args.ema, precision="float32" if args.fp32 else "bfloat16 autocast",
+                  batch=args.batch, lr=args.lr, ema=args.ema,
+                  trained=args.train_only.split(",") if args.train_only else "all weights", precision="float32" if args.fp32 else "bfloat16 autocast",
                   loss="L1 on waveforms + multi-resolution STFT L1 (4096/2048/1024/512, hop 147); other = mix - estimates",
                   init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
                   training_data=bank.licences(), device=device, torch=torch.__version__, argv=sys.argv[1:])
