@@ -72,9 +72,15 @@ def main() -> None:
     credits = [dict(credit=s["credit"], licence=s["licence"], **({"copyleft": True} if s.get("copyleft") else {}))
                for s in data["sources"].values()]
     init = current["training"]
+    # the synthetic (GPU) start, and the CPU runs on the bank since, when the current default is itself a continuation
+    start = init.get("started_from") or init
+    earlier = init.get("cpu_runs") or ([dict(run=init["source"].split(" run ")[1].split(" ")[0], examples=init["examples_this_run"],
+                                              wall_seconds=init.get("wall_seconds"))] if "started_from" in init else [])
+    on_bank = sum(r["examples"] for r in earlier) + args.examples
+    trained = config.get("trained", "all weights")
     description = (f"Small BS-Roformer ({config['params'] / 1e6:.1f}M parameters). It first learned on synthetic songs "
-                   f"({init.get('examples_seen', 0):,} examples, on a GPU), then on songs rendered from real recordings of "
-                   f"voices and instruments ({args.examples:,} examples, on a 2-core CPU). A rough split of real music: "
+                   f"({start.get('examples_seen', 0):,} examples, on a GPU), then on songs rendered from real recordings of "
+                   f"voices and instruments ({on_bank:,} examples, on a 2-core CPU). A rough split of real music: "
                    f"much weaker than published Roformer models, which Models → Add a model imports.")
     npm("convert", "--", "--checkpoint", str(snapshot), "--config", str(run_dir / "config.json"), "--out", str(MODELS),
         "--id", args.id, "--name", args.name, "--description", description)
@@ -91,17 +97,19 @@ def main() -> None:
                  "(tools/build_bank.py) and remixed while training; before that, synthetic songs only"),
         "credits": credits,
         "source": f"tools/train.py run {args.run} (log, scores and learning curve in tools/runs/{args.run}/), "
-                  f"continuing {current['id']}",
+                  f"continuing {current['id']}" + (f" (after run {earlier[-1]['run']})" if earlier else ""),
         "params": config["params"],
         "examples_seen": args.examples + int(init.get("examples_seen", 0)),
         "examples_this_run": args.examples,
+        "cpu_runs": earlier + [dict(run=args.run, examples=args.examples, wall_seconds=round(wall),
+                                    **({"trained": trained} if trained != "all weights" else {}))],
         "seconds_per_example": 2,
         "batch": config["batch"],
         "wall_seconds": round(wall),
-        "device": f"CPU, 2 cores ({config['precision']}); the first {init.get('examples_seen', 0):,} examples on "
-                  f"{init.get('device', 'a GPU')}",
+        "device": f"CPU, 2 cores ({config['precision']}); the first {start.get('examples_seen', 0):,} examples on "
+                  f"{start.get('device', 'a GPU')}",
         "bank_hours": round(config["bank_seconds"] / 3600, 2),
-        "started_from": {k: init[k] for k in ("source", "steps", "examples_seen", "wall_seconds", "device") if k in init},
+        "started_from": {k: start[k] for k in ("source", "steps", "examples_seen", "wall_seconds", "device") if k in start},
         "model": config["model"],
         "loss": config["loss"],
     }

@@ -85,6 +85,7 @@ test('drop a song, get stems that sum back to it, with no audio leaving the page
 	// songs (from the manifest) and where it runs (the backend in use).
 	await page.getByTestId('about-model').locator(':scope > summary').click();
 	await expect(page.getByTestId('trained-on')).toContainText(String((manifest.training as { data: string }).data));
+	await expect(page.getByTestId('training-compute')).toHaveText(/^Training: [\d,]+ two-second examples in \d+ minutes on .+, then [\d,]+ in [\d.]+ hours on a 2-core CPU\.$/);
 	const synthetic = modelQualityFor(manifest, 'synthetic');
 	const quality = page.getByTestId('quality-synthetic');
 	await expect(quality).toContainText(synthetic ? synthetic.model.mean.toFixed(2) : 'missing');
