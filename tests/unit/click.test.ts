@@ -105,13 +105,16 @@ describe('click in a mix', () => {
 	});
 });
 
-describe('the click added region by region (a mix written from stems on disk)', () => {
+describe('the click added region by region (a mix written from stems on disk, and mixInClick)', () => {
 	it('sums to the whole mix\'s click, whatever the region sizes, at any speed, clicks cut by region edges included', () => {
 		const beats = Array.from({ length: 12 }, (_, i) => 0.1 + i * 0.41);
 		const events = clickEvents({ beats, downbeats: beats.filter((_, i) => i % 4 === 0) });
 		for (const speed of [1, 0.8, 1.25]) {
 			const frames = Math.round((5 * RATE) / speed);
-			const whole = mixInClick({ sampleRate: RATE, channels: [new Float32Array(frames), new Float32Array(frames)] }, events, { speed, volume: 0.7 });
+			// the reference: the click track rendered whole, by its own loop (renderClick)
+			const track = renderClick(events, { sampleRate: RATE, speed, volume: 0.7, frames: 5 * RATE });
+			expect(track.length).toBe(frames);
+			const whole = { channels: [track, track] };
 			const pieces = [new Float32Array(frames), new Float32Array(frames)];
 			let seed = 7;
 			for (let start = 0; start < frames; ) {
@@ -138,5 +141,18 @@ describe('the click added region by region (a mix written from stems on disk)', 
 		clickIntoRegion(region, RATE * 2, events, { sampleRate: RATE });
 		expect(region[0][0]).toBeCloseTo(0.25, 6); // a click starts at zero amplitude
 		expect(region[0].some((v) => Math.abs(v - 0.25) > 0.01)).toBe(true);
+	});
+});
+
+describe('mixInClick', () => {
+	it('adds the click track to every channel of a mix', () => {
+		const events = clickEvents({ beats: [0.5, 1.5], downbeats: [0.5] });
+		const mix = mixInClick({ sampleRate: RATE, channels: [new Float32Array(2 * RATE).fill(0.1), new Float32Array(2 * RATE)] }, events, { speed: 0.8, volume: 0.5 });
+		const track = renderClick(events, { sampleRate: RATE, speed: 0.8, volume: 0.5, frames: 2 * RATE * 0.8 });
+		expect(track.some((v) => v !== 0)).toBe(true);
+		for (let i = 0; i < track.length; i++) {
+			expect(mix.channels[0][i]).toBeCloseTo(0.1 + track[i], 6);
+			expect(mix.channels[1][i]).toBe(track[i]);
+		}
 	});
 });

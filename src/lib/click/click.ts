@@ -110,7 +110,7 @@ export function clickInto(out: Float32Array, events: ClickEvent[], { sampleRate,
  * the click as one more source of a custom mix.
  */
 export function mixInClick(mix: AudioData, events: ClickEvent[], { speed = 1, volume = 1 } = {}): AudioData {
-	for (const ch of mix.channels) clickInto(ch, events, { sampleRate: mix.sampleRate, speed, volume });
+	clickIntoRegion(mix.channels, 0, events, { sampleRate: mix.sampleRate, speed, volume });
 	return mix;
 }
 
