@@ -114,6 +114,10 @@ def main():
                                          "every other weight stays as --init left it (so the other stems' outputs do not change)")
     ap.add_argument("--mix-engineering", action="store_true",
                     help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
+    ap.add_argument("--bass-tone", type=float, default=0.0,
+                    help="probability of low-passing the bass at 150-800 Hz (stemsafe_tools.augment: bass_tone)")
+    ap.add_argument("--vocal-low-cut", type=float, default=0.0,
+                    help="probability of high-passing the vocals at 60-200 Hz (stemsafe_tools.augment: vocal_low_cut)")
     ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
     ap.add_argument("--record-dir", help="logs here instead of tools/runs/NAME (tools/gpu_burst.sh)")
     args = ap.parse_args()
@@ -142,8 +146,12 @@ def main():
         for name, param in model.named_parameters():
             param.requires_grad = any(name.startswith(f"mask_estimators.{h}.") for h in heads)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
-    mixer = Mixer(bank, length, args.seed,
-                  dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else None)
+    mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
+    if args.bass_tone:
+        mix_p["bass_tone"] = args.bass_tone
+    if args.vocal_low_cut:
+        mix_p["vocal_low_cut"] = args.vocal_low_cut
+    mixer = Mixer(bank, length, args.seed, mix_p or None)
     ckpt_path = state_dir / "ckpt.pt"
     counters = dict(step=0, examples=0, wall=0.0, started=time.strftime("%Y-%m-%d %H:%M:%S"), sessions=0)
     if ckpt_path.exists():
