@@ -41,6 +41,34 @@ def write_golden(snapshot: Path, config: Path, model_id: str) -> None:
     write_parity_vector(model, ROOT / "tests" / "golden" / f"{model_id}.parity.json", cfg["chunk_frames"] or 201)
 
 
+def wall_at(run: str, examples: int) -> float:
+    """Wall seconds a run had spent when it had seen `examples` (its committed log.csv)."""
+    log = list(csv.DictReader(open(ROOT / "tools" / "runs" / run / "log.csv")))
+    return next((float(r["wall_seconds"]) for r in log if int(r["examples"]) >= examples), float(log[-1]["wall_seconds"]))
+
+
+def unshipped_chain(config: dict, shipped: list) -> list:
+    """The runs between the current default and this one: a run may start from another run's snapshot
+    (`init` .train/RUN/snapshots/ex-N.npz) that was never shipped. Follows `init` back until it reaches
+    the snapshot the current default was made from (the last of `shipped`); [] when the run continues
+    the default itself. Raises when the chain leads elsewhere (the run does not continue the default)."""
+    import re
+    chain, init = [], config.get("init") or ""
+    last = shipped[-1] if shipped else None
+    while True:
+        m = re.search(r"\.train/([^/]+)/snapshots/ex-0*(\d+)\.npz$", init)
+        if not m:
+            raise SystemExit(f"this run starts from {init!r}, which is no run's snapshot: it does not continue the default")
+        run, examples = m.group(1), int(m.group(2))
+        if last and run == last["run"] and examples == last["examples"]:
+            return chain[::-1]
+        cfg = json.loads((ROOT / "tools" / "runs" / run / "config.json").read_text())
+        trained = cfg.get("trained", "all weights")
+        chain.append(dict(run=run, examples=examples, wall_seconds=round(wall_at(run, examples)),
+                          **({"trained": trained} if trained != "all weights" else {})))
+        init = cfg.get("init") or ""
+
+
 def npm(*args: str) -> None:
     subprocess.run(["npm", "run", "--silent", *args], cwd=ROOT, check=True)
 
@@ -76,6 +104,7 @@ def main() -> None:
     start = init.get("started_from") or init
     earlier = init.get("cpu_runs") or ([dict(run=init["source"].split(" run ")[1].split(" ")[0], examples=init["examples_this_run"],
                                               wall_seconds=init.get("wall_seconds"))] if "started_from" in init else [])
+    earlier = earlier + unshipped_chain(config, earlier)
     on_bank = sum(r["examples"] for r in earlier) + args.examples
     trained = config.get("trained", "all weights")
     description = (f"Small BS-Roformer ({config['params'] / 1e6:.1f}M parameters). It first learned on synthetic songs "
@@ -88,8 +117,7 @@ def main() -> None:
     write_golden(snapshot, run_dir / "config.json", args.id)
     path = MODELS / f"{args.id}.json"
     m = json.loads(path.read_text())
-    log = list(csv.DictReader(open(run_dir / "log.csv")))
-    wall = next((float(r["wall_seconds"]) for r in log if int(r["examples"]) >= args.examples), float(log[-1]["wall_seconds"]))
+    wall = wall_at(args.run, args.examples)
     m["licence"] = data["weights_licence"]
     m["training"] = {
         "data": ("recordings of singers, speech turned into singing, drum kits, electric and acoustic basses, guitars (clean "
@@ -99,7 +127,7 @@ def main() -> None:
         "source": f"tools/train.py run {args.run} (log, scores and learning curve in tools/runs/{args.run}/), "
                   f"continuing {current['id']}" + (f" (after run {earlier[-1]['run']})" if earlier else ""),
         "params": config["params"],
-        "examples_seen": args.examples + int(init.get("examples_seen", 0)),
+        "examples_seen": on_bank + int(start.get("examples_seen", 0)),
         "examples_this_run": args.examples,
         "cpu_runs": earlier + [dict(run=args.run, examples=args.examples, wall_seconds=round(wall),
                                     **({"trained": trained} if trained != "all weights" else {}))],
