@@ -103,8 +103,11 @@ class Ema:
 
     @torch.no_grad()
     def update(self, model: torch.nn.Module) -> None:
+        """Frozen parameters (requires_grad False: --train-only) are copied, not averaged: averaging a
+        constant with itself in float32 drifts it by rounding (about 1e-5 relative over 800 steps)."""
+        frozen = {k for k, p in model.named_parameters() if not p.requires_grad}
         for k, v in model.state_dict().items():
-            if v.dtype.is_floating_point:
+            if v.dtype.is_floating_point and k not in frozen:
                 self.shadow[k].mul_(self.decay).add_(v.detach().float(), alpha=1 - self.decay)
             else:
                 self.shadow[k].copy_(v)
