@@ -123,7 +123,11 @@ def main() -> None:
     # snapshot, bit for bit, and a stem whose head and trunk are the default's separates exactly as it did
     heads = [set(r["trained"]) if isinstance(r.get("trained"), list) else None for r in since]
     heads.append(set(config["trained"]) if isinstance(config.get("trained"), list) else None)
-    default_snapshot = (ROOT / ".train" / earlier[-1]["run"] / "snapshots" / f"ex-{earlier[-1]['examples']:09d}.npz") if earlier else None
+    default_snapshot = None
+    if earlier:  # the weights the default was built from: composed (shipped/) when it was composed
+        run_state = ROOT / ".train" / earlier[-1]["run"]
+        name = f"ex-{earlier[-1]['examples']:09d}.npz"
+        default_snapshot = next((p for p in (run_state / "shipped" / name, run_state / "snapshots" / name) if p.exists()), None)
     unchanged = set()
     if None not in heads and default_snapshot and default_snapshot.exists():
         changed = set().union(*heads)
