@@ -65,21 +65,25 @@ function lag(a: Float32Array, b: Float32Array, max: number): number {
 	return best;
 }
 
-/** The lossy stem lines up with the WAV: same onset within 1 ms (44 samples), cross-correlation at lag 0 within 1 ms, same length. */
+/** The lossy stem lines up with the WAV: same onset within 1 ms (44 samples; Opus: its 2.5 ms window), cross-correlation at lag 0 within 1 ms, same length. */
 /**
  * `endPadding`: how many samples past the end a decoder may return. MP3: none (the gapless header
  * is read). Opus: the file ends exactly (its last granule position, checked separately), but
  * Chromium's decodeAudioData does not always apply an Ogg Opus end trim and may return the last
  * 20 ms packet whole.
+ * `onsetTolerance`: how far the level-threshold onset may move. 1 ms by default; Opus codes at 48 kHz
+ * with a 2.5 ms overlap window, which reshapes the first milliseconds of an attack enough to move a
+ * 25 %-of-peak crossing by a millisecond (measured: 45 samples on a drums stem whose lag is 0), so
+ * for Opus the onset is held to that window and the alignment itself to the lag's 1 ms.
  */
-function expectAligned(wav: AudioData, lossy: AudioData, label: string, endPadding = 0) {
+function expectAligned(wav: AudioData, lossy: AudioData, label: string, endPadding = 0, onsetTolerance = 44) {
 	expect(lossy.sampleRate).toBe(wav.sampleRate);
 	const extra = lossy.channels[0].length - wav.channels[0].length;
 	expect(extra, `${label}: length ${lossy.channels[0].length} against ${wav.channels[0].length}`).toBeGreaterThanOrEqual(-44);
 	expect(extra, `${label}: length ${lossy.channels[0].length} against ${wav.channels[0].length}`).toBeLessThanOrEqual(44 + endPadding);
 	const a = onset(wav.channels[0]), b = onset(lossy.channels[0]);
 	console.log(`${label}: WAV onset ${a}, decoded onset ${b}; cross-correlation lag ${lag(wav.channels[0], lossy.channels[0], 2000)}`);
-	expect(Math.abs(a - b), `${label}: onset`).toBeLessThanOrEqual(44);
+	expect(Math.abs(a - b), `${label}: onset`).toBeLessThanOrEqual(onsetTolerance);
 	expect(Math.abs(lag(wav.channels[0], lossy.channels[0], 2000)), `${label}: lag`).toBeLessThanOrEqual(44);
 }
 
@@ -145,7 +149,7 @@ test('MP3 and Opus stems line up with the WAV and carry their tags; MIDI of bass
 	const pages = readOggPages(opus.bytes);
 	const preSkip = new DataView(pages[0].body.buffer, pages[0].body.byteOffset).getUint16(10, true); // OpusHead: pre-skip at byte 10
 	expect(pages.at(-1)!.granule - preSkip).toBe(Math.round((wav('drums').channels[0].length * 48000) / 44100));
-	expectAligned(wav('drums'), await decodeInPage(page, opus.bytes, 44100), 'Opus drums', Math.ceil((960 * 44100) / 48000));
+	expectAligned(wav('drums'), await decodeInPage(page, opus.bytes, 44100), 'Opus drums', Math.ceil((960 * 44100) / 48000), Math.ceil((120 * 44100) / 48000));
 	// a custom mix in Opus is written too
 	await page.getByTestId('details-mix').first().locator('summary').click();
 	const mix = await download(page, 'download-mix');
