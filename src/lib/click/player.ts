@@ -12,6 +12,8 @@ import type { BeatGrid } from '../analysis/beats';
 
 /** How often the schedule is topped up, and how far ahead it reaches (s of audio clock). */
 const TICK_MS = 25;
+/** How far the first tick may reach back for a click playback has just passed (seconds). */
+const REACH_BACK = 0.1;
 const HORIZON = 0.12;
 /** How long before a count-in ends the player is asked to start (it starts on the clock at the end). */
 const COUNT_IN_EARLY = 0.3;
@@ -97,8 +99,9 @@ export class ClickPlayer {
 				last = { position, now };
 				return;
 			}
-			// the first time, reach back one tick: playback started up to a tick ago (a click on its first beat is then a few ms late, not lost)
-			const back = first ? Math.max(0, Math.min(TICK_MS / 1000, (position - last.position) / this.speed)) : 0;
+			// the first time, reach back to the last reading: playback started after it (a click on its first beat is then
+			// late by the time since, not lost, even when a busy page delays the timer past a tick); at most REACH_BACK
+			const back = first ? Math.max(0, Math.min(REACH_BACK, now - last.now, (position - last.position) / this.speed)) : 0;
 			const head = { position: position - back * this.speed, now: now - back, speed: this.speed, loop: this.loop, duration: this.source.duration };
 			this.recent = this.recent.filter((r) => r.at > now - 1);
 			for (const c of clicksAhead(this.events, head, HORIZON + back)) {
