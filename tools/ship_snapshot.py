@@ -77,13 +77,14 @@ HEAD_OF = {"vocals": 0, "drums": 1, "bass": 2}
 
 
 def compose(default: Path, trained: Path, stems: set) -> Path:
-    """The default's weights with the mask heads of `stems` taken from `trained`; written beside it."""
+    """The default's weights with the mask heads of `stems` taken from `trained`; written to the run's
+    shipped/ folder (not snapshots/, which tools/eval_run.py scans)."""
     import numpy as np
     base, new = np.load(default), np.load(trained)
-    prefixes = tuple(f"mask_estimators.{HEAD_OF[s]}." for s in stems)
-    out = {k: (new[k] if k.startswith(prefixes) else base[k]) for k in base.files}
     if set(base.files) != set(new.files):
         raise SystemExit(f"{trained} and {default} hold different weights")
+    prefixes = tuple(f"mask_estimators.{HEAD_OF[s]}." for s in stems)
+    out = {k: (new[k] if k.startswith(prefixes) else base[k]) for k in base.files}
     path = trained.parent.parent / "shipped" / trained.name
     path.parent.mkdir(exist_ok=True)
     np.savez(path, **out)
@@ -129,7 +130,7 @@ def main() -> None:
         name = f"ex-{earlier[-1]['examples']:09d}.npz"
         default_snapshot = next((p for p in (run_state / "shipped" / name, run_state / "snapshots" / name) if p.exists()), None)
     unchanged = set()
-    if None not in heads and default_snapshot and default_snapshot.exists():
+    if None not in heads and default_snapshot:
         changed = set().union(*heads)
         snapshot = compose(default_snapshot, snapshot, changed)
         unchanged = {"vocals", "drums", "bass"} - changed

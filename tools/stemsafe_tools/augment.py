@@ -12,8 +12,8 @@ each with its own probability (Mixer.P):
 * bass tone (bass_tone, off unless a run asks with --bass-tone): the bass low-passed at 150-800 Hz
   (12 or 24 dB per octave) at the same RMS, as an amp's speaker, a rolled-off tone knob or a
   mix's EQ leave it. The bank's basses (DI samples, amp models, GM basses) have far more energy
-  above 400 Hz than bass in produced music: in 60 bank songs the bass holds 41 % of its energy
-  above 250 Hz and 13 % above 1 kHz; a mixed electric bass has most of its energy below 250 Hz,
+  above 400 Hz than bass in produced music: in 60 bank songs the bass holds 40 % of its energy
+  above 250 Hz and 5 % above 1 kHz (tools/mix_balance.py --examples 60); a mixed electric bass has most of its energy below 250 Hz,
   and the bass is the loudest part of the mix between 60 and 160 Hz. vocal_low_cut: the vocals alone
   high-passed at 60-200 Hz (low_cut also cuts "other", which in real mixes carries guitars'
   and keyboards' low mids);
@@ -102,6 +102,11 @@ def best_lag(ref: np.ndarray, y: np.ndarray, start: int, n: int) -> int:
     size = 1 << (len(a) + len(b)).bit_length()
     corr = np.fft.irfft(np.fft.rfft(b, size) * np.conj(np.fft.rfft(a, size)), size)[:len(b) - len(a) + 1]
     return int(np.argmax(corr)) + lo - start
+
+
+def _at_rms_of(x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    """y scaled to x's RMS (a processed stem at its old level), as numpy."""
+    return (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * x.pow(2).mean().sqrt()).numpy()
 
 
 class Mixer:
@@ -208,20 +213,15 @@ class Mixer:
             from . import amp
             py = random.Random(int(r.integers(1 << 31)))
             x = torch.from_numpy(stems[2])
-            rms = x.pow(2).mean().sqrt()
-            y = amp.bass(x, py, style=py.choice(("amp", "amp", "driven")))
-            stems[2] = (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * rms).numpy()
+            stems[2] = _at_rms_of(x, amp.bass(x, py, style=py.choice(("amp", "amp", "driven"))))
         if p["bass_comp"] and r.random() < p["bass_comp"] and np.abs(stems[2]).max() > 0:
             x = torch.from_numpy(stems[2])
-            rms = x.pow(2).mean().sqrt()
-            y = fx.compress(x, float(r.uniform(-18, -8)), float(r.uniform(3, 8)), release_frames=int(r.integers(5, 30)))
-            stems[2] = (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * rms).numpy()
+            stems[2] = _at_rms_of(x, fx.compress(x, float(r.uniform(-18, -8)), float(r.uniform(3, 8)),
+                                                 release_frames=int(r.integers(5, 30))))
         if p["bass_tone"] and r.random() < p["bass_tone"] and np.abs(stems[2]).max() > 0:
             fc, order = float(np.exp(r.uniform(np.log(150), np.log(800)))), int(r.choice((2, 4)))
             x = torch.from_numpy(stems[2])
-            rms = x.pow(2).mean().sqrt()
-            y = fx.filt(x, lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order)))
-            stems[2] = (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * rms).numpy()
+            stems[2] = _at_rms_of(x, fx.filt(x, lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))))
         for s in (0, 3):
             cut = p["low_cut"] + (p["vocal_low_cut"] if s == 0 else 0.0)
             if cut and r.random() < cut and np.abs(stems[s]).max() > 0:
