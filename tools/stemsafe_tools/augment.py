@@ -17,6 +17,10 @@ each with its own probability (Mixer.P):
   and the bass is the loudest part of the mix between 60 and 160 Hz. vocal_low_cut: the vocals alone
   high-passed at 60-200 Hz (low_cut also cuts "other", which in real mixes carries guitars'
   and keyboards' low mids);
+* other layers (other_layers, off unless a run asks with --other-layers): one or two more "other"
+  parts from elsewhere in the bank added to "other", 9 dB below to level with it, as produced
+  songs stack guitars, keys and pads where a bank song has one or two accompanying parts. Tried
+  on the vocals head (run main-i) and the drums and bass heads (main-j): see docs/training.md;
 * per stem: silence (the whole crop, or a stretch of it with short fades), polarity, left/right
   swap, a random EQ, and a pitch shift by resampling (pitch and speed together, as a tape or a
   sampler would; a whole-song crop shifts every stem alike so they stay in tune and in time);
@@ -112,7 +116,7 @@ def _at_rms_of(x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
 class Mixer:
     P = dict(remix=0.5, silent=0.06, gap=0.12, polarity=0.5, swap=0.5, eq=0.3, pitch=0.2, pitch_semitones=2.0,
              remix_gain_db=(-9.0, 3.0), limiter=0.4, lossy=0.12, bass_reamp=0.0, bass_comp=0.0, low_cut=0.0,
-             bass_tone=0.0, vocal_low_cut=0.0)
+             bass_tone=0.0, vocal_low_cut=0.0, other_layers=0.0)
 
     def __init__(self, bank: StemBank, length: int, seed: int, p: dict | None = None):
         self.bank, self.length = bank, length
@@ -165,6 +169,8 @@ class Mixer:
             if r.random() < p["swap"]:
                 stems = stems[:, ::-1]
         stems = np.ascontiguousarray(stems)
+        if p["other_layers"] and r.random() < p["other_layers"]:
+            self._layer_other(stems)
         self._engineer(stems)
         for s in range(4):
             if r.random() < p["silent"]:
@@ -204,6 +210,24 @@ class Mixer:
                 stems[3] += coded - mix
                 self.lossy_done += 1
         return stems
+
+    def _layer_other(self, stems: np.ndarray) -> None:
+        """In place: one or two more "other" parts from elsewhere in the bank, 9 dB below to level
+        with the part already there, each at its own pitch and side (see the module doc)."""
+        r = self.rng
+        level = float(np.sqrt(np.mean(stems[3] ** 2)))
+        for _ in range(int(r.integers(1, 3))):
+            ratio = self._ratio()
+            song, start = self._place(ratio)
+            x = self._crop(song, 3, start, ratio)
+            rms = float(np.sqrt(np.mean(x ** 2)))
+            if rms < 1e-6:
+                continue
+            gain = 10 ** (r.uniform(-9, 0) / 20) * (level / rms if level > 1e-6 else 1.0)
+            x = x * gain
+            if r.random() < 0.5:
+                x = x[::-1]
+            stems[3] += x
 
     def _engineer(self, stems: np.ndarray) -> None:
         """In place: bass re-amped and compressed, low cut on vocals and other (see the module doc)."""
