@@ -10,7 +10,10 @@ Only for a snapshot that beats the current default on eval-real's mean AND vocal
 since the default trained only some mask heads (--train-only), the shipped weights are the
 default's own snapshot with those heads replaced (bit for bit: no rounding drift in the frozen
 weights), and a stem whose head was never trained separates exactly as before: vocals unchanged in
-that way satisfies the vocals condition.
+that way satisfies the vocals condition. A head-only run may also branch off the default's history
+before its end (e.g. start from an earlier snapshot of the run the default was shipped from): its
+heads are then composed onto the default, and that composed model is scored on eval-real here,
+since it is not the snapshot the run scored (lineage()).
 
 usage: /usr/bin/python3 tools/ship_snapshot.py --run NAME --examples N [--id bsr-4stem] [--replace OLD_ID]
        (needs .eval/testset: /usr/bin/python3 tools/make_testset.py)
@@ -51,26 +54,50 @@ def wall_at(run: str, examples: int) -> float:
     return next((float(r["wall_seconds"]) for r in log if int(r["examples"]) >= examples), float(log[-1]["wall_seconds"]))
 
 
-def unshipped_chain(config: dict, shipped: list) -> list:
-    """The runs between the current default and this one: a run may start from another run's snapshot
-    (`init` .train/RUN/snapshots/ex-N.npz) that was never shipped. Follows `init` back until it reaches
-    the snapshot the current default was made from (the last of `shipped`); [] when the run continues
-    the default itself. Raises when the chain leads elsewhere (the run does not continue the default)."""
+def lineage(run: str, examples: int, shipped: list) -> tuple[list, list, bool]:
+    """Where a snapshot stands against the current default's CPU runs (`shipped`, oldest first, each
+    run with the examples it had seen when shipped). Follows `init` (.train/RUN/snapshots/ex-N.npz)
+    back from the snapshot until it meets a shipped run, and returns (kept, chain, branch):
+
+    * kept: the shipped runs the new model's history keeps;
+    * chain: the runs after them, oldest first, ending with this snapshot's run, each with the
+      examples it had seen ("trained" when it trained only some mask heads);
+    * branch: the chain met the default's history before its end (a run at fewer examples than it
+      was shipped with, or an earlier shipped run): only head-only runs on the default's own trunk
+      can be composed onto the default from there (checked by the caller).
+
+    A later snapshot of the last shipped run continues the default: that run's entry is replaced.
+    Raises when the chain never meets the default (the run does not continue it)."""
     import re
-    chain, init = [], config.get("init") or ""
-    last = shipped[-1] if shipped else None
+    chain: list = []
+    node, first = (run, examples), True
     while True:
+        r, e = node
+        hit = next((i for i, s in enumerate(shipped) if s["run"] == r), None)
+        if hit is not None:
+            e0, last = shipped[hit]["examples"], hit == len(shipped) - 1
+            if e > e0 and last:  # the last shipped run, further on
+                chain.append(_entry(r, e))
+                return shipped[:-1], chain[::-1], False
+            if e > e0:
+                raise SystemExit(f"{r} at {e} examples continues a run the default left at {e0}, and the default went on "
+                                 f"with another run: it does not continue the default")
+            if first:
+                raise SystemExit(f"{run} at {examples} examples is already in the default's history")
+            return shipped, chain[::-1], not (last and e == e0)
+        chain.append(_entry(r, e))
+        first = False
+        init = json.loads((ROOT / "tools" / "runs" / r / "config.json").read_text()).get("init") or ""
         m = re.search(r"\.train/([^/]+)/snapshots/ex-0*(\d+)\.npz$", init)
         if not m:
-            raise SystemExit(f"this run starts from {init!r}, which is no run's snapshot: it does not continue the default")
-        run, examples = m.group(1), int(m.group(2))
-        if last and run == last["run"] and examples == last["examples"]:
-            return chain[::-1]
-        cfg = json.loads((ROOT / "tools" / "runs" / run / "config.json").read_text())
-        trained = cfg.get("trained", "all weights")
-        chain.append(dict(run=run, examples=examples, wall_seconds=round(wall_at(run, examples)),
-                          **({"trained": trained} if trained != "all weights" else {})))
-        init = cfg.get("init") or ""
+            raise SystemExit(f"{r} starts from {init!r}, which is no run's snapshot: it does not continue the default")
+        node = (m.group(1), int(m.group(2)))
+
+
+def _entry(run: str, examples: int) -> dict:
+    trained = json.loads((ROOT / "tools" / "runs" / run / "config.json").read_text()).get("trained", "all weights")
+    return dict(run=run, examples=examples, wall_seconds=round(wall_at(run, examples)),
+                **({"trained": trained} if trained != "all weights" else {}))
 
 
 HEAD_OF = {"vocals": 0, "drums": 1, "bass": 2}
@@ -89,6 +116,17 @@ def compose(default: Path, trained: Path, stems: set) -> Path:
     path.parent.mkdir(exist_ok=True)
     np.savez(path, **out)
     return path
+
+
+def same_trunk(a: Path, b: Path) -> bool:
+    """Whether two snapshots hold the same weights outside the mask heads (which read the trunk's output
+    each on its own, so a head trained on one trunk works on the other), up to float32 rounding: runs
+    before the moving average copied frozen weights drifted them by about 1e-7 (1e-5 relative at most)."""
+    import numpy as np
+    x, y = np.load(a), np.load(b)
+    if set(x.files) != set(y.files):
+        return False
+    return all(np.allclose(x[k], y[k], rtol=1e-5, atol=1e-6) for k in x.files if not k.startswith("mask_estimators."))
 
 
 def npm(*args: str) -> None:
@@ -118,22 +156,29 @@ def main() -> None:
     start = init.get("started_from") or init
     earlier = init.get("cpu_runs") or ([dict(run=init["source"].split(" run ")[1].split(" ")[0], examples=init["examples_this_run"],
                                               wall_seconds=init.get("wall_seconds"))] if "started_from" in init else [])
-    since = unshipped_chain(config, earlier)
+    kept, chain, branch = lineage(args.run, args.examples, earlier)
     snapshot = ROOT / ".train" / args.run / "snapshots" / f"ex-{args.examples:09d}.npz"
     # runs since the default that trained only some mask heads: everything else is taken from the default's own
     # snapshot, bit for bit, and a stem whose head and trunk are the default's separates exactly as it did
-    heads = [set(r["trained"]) if isinstance(r.get("trained"), list) else None for r in since]
-    heads.append(set(config["trained"]) if isinstance(config.get("trained"), list) else None)
+    heads = [set(r["trained"]) if isinstance(r.get("trained"), list) else None for r in chain]
     default_snapshot = None
     if earlier:  # the weights the default was built from: composed (shipped/) when it was composed
         run_state = ROOT / ".train" / earlier[-1]["run"]
         name = f"ex-{earlier[-1]['examples']:09d}.npz"
         default_snapshot = next((p for p in (run_state / "shipped" / name, run_state / "snapshots" / name) if p.exists()), None)
     unchanged = set()
+    if branch and (None in heads or not default_snapshot or not same_trunk(default_snapshot, snapshot)):
+        raise SystemExit(f"{args.run} branches off the default's history before its end: only runs that train mask heads "
+                         f"on the default's own trunk can be composed onto it")
     if None not in heads and default_snapshot:
         changed = set().union(*heads)
         snapshot = compose(default_snapshot, snapshot, changed)
         unchanged = {"vocals", "drums", "bass"} - changed
+    if branch:  # the composed model is not the snapshot the run scored (its other heads are the default's): score it
+        from eval_run import score
+        row = score(args.run, snapshot, str(ROOT.parent / "shared" / "eval-real"), run_dir / "config.json")
+        print(f"composed onto {index['default']}: eval-real mean {row['mean']:.2f}, " +
+              ", ".join(f"{k} {row[k]:.2f}" for k in ("vocals", "drums", "bass", "other")))
     vocals_ok = float(row["vocals"]) > real["perStem"]["vocals"] or "vocals" in unchanged
     if not (float(row["mean"]) > real["mean"] and vocals_ok):
         raise SystemExit(f"snapshot {args.examples} (mean {row['mean']}, vocals {row['vocals']}) does not beat "
@@ -145,9 +190,8 @@ def main() -> None:
     data = config["training_data"][0]
     credits = [dict(credit=s["credit"], licence=s["licence"], **({"copyleft": True} if s.get("copyleft") else {}))
                for s in data["sources"].values()]
-    earlier = earlier + since
-    on_bank = sum(r["examples"] for r in earlier) + args.examples
-    trained = config.get("trained", "all weights")
+    runs = kept + chain  # the new model's CPU history, this run last
+    on_bank = sum(r["examples"] for r in runs)
     description = (f"Small BS-Roformer ({config['params'] / 1e6:.1f}M parameters). It first learned on synthetic songs "
                    f"({start.get('examples_seen', 0):,} examples, on a GPU), then on songs rendered from real recordings of "
                    f"voices and instruments ({on_bank:,} examples, on a 2-core CPU). A rough split of real music: "
@@ -166,12 +210,11 @@ def main() -> None:
                  "(tools/build_bank.py) and remixed while training; before that, synthetic songs only"),
         "credits": credits,
         "source": f"tools/train.py run {args.run} (log, scores and learning curve in tools/runs/{args.run}/), "
-                  f"continuing {current['id']}" + (f" (after run {earlier[-1]['run']})" if earlier else ""),
+                  f"continuing {current['id']}" + (f" (after run {runs[-2]['run']})" if len(runs) > 1 else ""),
         "params": config["params"],
         "examples_seen": on_bank + int(start.get("examples_seen", 0)),
         "examples_this_run": args.examples,
-        "cpu_runs": earlier + [dict(run=args.run, examples=args.examples, wall_seconds=round(wall),
-                                    **({"trained": trained} if trained != "all weights" else {}))],
+        "cpu_runs": runs,
         "seconds_per_example": 2,
         "batch": config["batch"],
         "wall_seconds": round(wall),
