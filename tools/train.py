@@ -116,6 +116,8 @@ def main():
                     help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
     ap.add_argument("--bass-tone", type=float, default=0.0,
                     help="probability of low-passing the bass at 150-800 Hz (stemsafe_tools.augment: bass_tone)")
+    ap.add_argument("--drums-tone", type=float, default=0.0,
+                    help="probability of low-passing the drums at 4-12 kHz (stemsafe_tools.augment: drums_tone)")
     ap.add_argument("--other-layers", type=float, default=0.0,
                     help="probability of adding 1-2 more 'other' parts from the bank (stemsafe_tools.augment: other_layers)")
     ap.add_argument("--vocal-low-cut", type=float, default=0.0,
@@ -155,6 +157,8 @@ def main():
         mix_p["vocal_low_cut"] = args.vocal_low_cut
     if args.other_layers:
         mix_p["other_layers"] = args.other_layers
+    if args.drums_tone:
+        mix_p["drums_tone"] = args.drums_tone
     mixer = Mixer(bank, length, args.seed, mix_p or None)
     ckpt_path = state_dir / "ckpt.pt"
     counters = dict(step=0, examples=0, wall=0.0, started=time.strftime("%Y-%m-%d %H:%M:%S"), sessions=0)

@@ -17,6 +17,10 @@ each with its own probability (Mixer.P):
   and the bass is the loudest part of the mix between 60 and 160 Hz. vocal_low_cut: the vocals alone
   high-passed at 60-200 Hz (low_cut also cuts "other", which in real mixes carries guitars'
   and keyboards' low mids);
+* drums tone (drums_tone, off unless a run asks with --drums-tone): the kit low-passed at 4-12 kHz
+  (6 or 12 dB per octave), as room miking, tape and mix EQ soften cymbals; the bank's kits are
+  close-miked samples, far brighter above 8 kHz than drums in a produced song (tools/mix_balance.py).
+  Tried in run main-k (docs/training.md);
 * other layers (other_layers, off unless a run asks with --other-layers): one or two more "other"
   parts from elsewhere in the bank added to "other", 9 dB below to level with it, as produced
   songs stack guitars, keys and pads where a bank song has one or two accompanying parts. Tried
@@ -116,7 +120,7 @@ def _at_rms_of(x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
 class Mixer:
     P = dict(remix=0.5, silent=0.06, gap=0.12, polarity=0.5, swap=0.5, eq=0.3, pitch=0.2, pitch_semitones=2.0,
              remix_gain_db=(-9.0, 3.0), limiter=0.4, lossy=0.12, bass_reamp=0.0, bass_comp=0.0, low_cut=0.0,
-             bass_tone=0.0, vocal_low_cut=0.0, other_layers=0.0)
+             bass_tone=0.0, vocal_low_cut=0.0, other_layers=0.0, drums_tone=0.0)
 
     def __init__(self, bank: StemBank, length: int, seed: int, p: dict | None = None):
         self.bank, self.length = bank, length
@@ -246,6 +250,9 @@ class Mixer:
             fc, order = float(np.exp(r.uniform(np.log(150), np.log(800)))), int(r.choice((2, 4)))
             x = torch.from_numpy(stems[2])
             stems[2] = _at_rms_of(x, fx.filt(x, lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))))
+        if p["drums_tone"] and r.random() < p["drums_tone"] and np.abs(stems[1]).max() > 0:
+            fc, order = float(np.exp(r.uniform(np.log(4000), np.log(12000)))), int(r.choice((1, 2)))
+            stems[1] = fx.filt(torch.from_numpy(stems[1]), lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))).numpy()
         for s in (0, 3):
             cut = p["low_cut"] + (p["vocal_low_cut"] if s == 0 else 0.0)
             if cut and r.random() < cut and np.abs(stems[s]).max() > 0:
