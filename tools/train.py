@@ -151,14 +151,9 @@ def main():
             param.requires_grad = any(name.startswith(f"mask_estimators.{h}.") for h in heads)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
-    if args.bass_tone:
-        mix_p["bass_tone"] = args.bass_tone
-    if args.vocal_low_cut:
-        mix_p["vocal_low_cut"] = args.vocal_low_cut
-    if args.other_layers:
-        mix_p["other_layers"] = args.other_layers
-    if args.drums_tone:
-        mix_p["drums_tone"] = args.drums_tone
+    for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone"):  # probabilities, passed as given
+        if getattr(args, key):
+            mix_p[key] = getattr(args, key)
     mixer = Mixer(bank, length, args.seed, mix_p or None)
     ckpt_path = state_dir / "ckpt.pt"
     counters = dict(step=0, examples=0, wall=0.0, started=time.strftime("%Y-%m-%d %H:%M:%S"), sessions=0)

@@ -112,6 +112,16 @@ def best_lag(ref: np.ndarray, y: np.ndarray, start: int, n: int) -> int:
     return int(np.argmax(corr)) + lo - start
 
 
+def _low_pass(fc: float, order: int):
+    """Butterworth-shaped magnitude curve for fx.filt: 6*order dB per octave above fc."""
+    return lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))
+
+
+def _high_pass(fc: float, order: int):
+    """Butterworth-shaped magnitude curve for fx.filt: 6*order dB per octave below fc."""
+    return lambda f: 1 / torch.sqrt(1 + (fc / f.clamp(min=1e-3)) ** (2 * order))
+
+
 def _at_rms_of(x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     """y scaled to x's RMS (a processed stem at its old level), as numpy."""
     return (y / y.pow(2).mean().sqrt().clamp(min=1e-9) * x.pow(2).mean().sqrt()).numpy()
@@ -249,16 +259,15 @@ class Mixer:
         if p["bass_tone"] and r.random() < p["bass_tone"] and np.abs(stems[2]).max() > 0:
             fc, order = float(np.exp(r.uniform(np.log(150), np.log(800)))), int(r.choice((2, 4)))
             x = torch.from_numpy(stems[2])
-            stems[2] = _at_rms_of(x, fx.filt(x, lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))))
+            stems[2] = _at_rms_of(x, fx.filt(x, _low_pass(fc, order)))
         if p["drums_tone"] and r.random() < p["drums_tone"] and np.abs(stems[1]).max() > 0:
             fc, order = float(np.exp(r.uniform(np.log(4000), np.log(12000)))), int(r.choice((1, 2)))
-            stems[1] = fx.filt(torch.from_numpy(stems[1]), lambda f: 1 / torch.sqrt(1 + (f / fc) ** (2 * order))).numpy()
+            stems[1] = fx.filt(torch.from_numpy(stems[1]), _low_pass(fc, order)).numpy()
         for s in (0, 3):
             cut = p["low_cut"] + (p["vocal_low_cut"] if s == 0 else 0.0)
             if cut and r.random() < cut and np.abs(stems[s]).max() > 0:
                 fc, order = float(r.uniform(60, 200)), int(r.choice((2, 4)))
-                stems[s] = fx.filt(torch.from_numpy(stems[s]),
-                                   lambda f: 1 / torch.sqrt(1 + (fc / f.clamp(min=1e-3)) ** (2 * order))).numpy()
+                stems[s] = fx.filt(torch.from_numpy(stems[s]), _high_pass(fc, order)).numpy()
 
     def batch(self, n: int) -> torch.Tensor:
         return torch.from_numpy(np.stack([self.example() for _ in range(n)]))
