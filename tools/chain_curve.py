@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
-from eval_run import ROOT, STEMS, read_csv
+from eval_run import ROOT, STEMS, init_snapshot, read_csv, run_config
 
 
 def chain(run: str) -> list[tuple[str, int, int | None]]:
@@ -26,11 +25,10 @@ def chain(run: str) -> list[tuple[str, int, int | None]]:
     name, stop = run, None
     while True:
         links.append((name, stop))
-        config = json.loads((ROOT / "tools" / "runs" / name / "config.json").read_text())
-        m = re.match(r"\.train/([^/]+)/snapshots/ex-(\d+)\.npz$", str(config.get("init") or ""))
-        if not m:
+        init = init_snapshot(run_config(name))
+        if not init:
             break
-        name, stop = m.group(1), int(m.group(2))
+        name, stop = init
     out, offset = [], 0
     for name, stop in reversed(links):
         out.append((name, offset, stop))

@@ -35,6 +35,19 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def run_config(run: str) -> dict:
+    """A run's committed config.json (tools/runs/NAME/)."""
+    return json.loads((ROOT / "tools" / "runs" / run / "config.json").read_text())
+
+
+def init_snapshot(config: dict) -> tuple[str, int] | None:
+    """The run and examples of the snapshot a run started from (`init` .train/RUN/snapshots/ex-N.npz), or None
+    when it started from anything else (the synthetic checkpoint)."""
+    import re
+    m = re.search(r"\.train/([^/]+)/snapshots/ex-0*(\d+)\.npz$", str(config.get("init") or ""))
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def wall_at(log: list[dict], examples: int) -> float | None:
     rows = [r for r in log if int(r["examples"]) <= examples]
     return float(rows[-1]["wall_seconds"]) if rows else None

@@ -68,16 +68,17 @@ def lineage(run: str, examples: int, shipped: list) -> tuple[list, list, bool]:
 
     A later snapshot of the last shipped run continues the default: that run's entry is replaced.
     Raises when the chain never meets the default (the run does not continue it)."""
-    import re
+    from eval_run import init_snapshot, run_config
     chain: list = []
     node, first = (run, examples), True
     while True:
         r, e = node
+        config = run_config(r)
         hit = next((i for i, s in enumerate(shipped) if s["run"] == r), None)
         if hit is not None:
             e0, last = shipped[hit]["examples"], hit == len(shipped) - 1
             if e > e0 and last:  # the last shipped run, further on
-                chain.append(_entry(r, e))
+                chain.append(_entry(r, e, config))
                 return shipped[:-1], chain[::-1], False
             if e > e0:
                 raise SystemExit(f"{r} at {e} examples continues a run the default left at {e0}, and the default went on "
@@ -85,17 +86,15 @@ def lineage(run: str, examples: int, shipped: list) -> tuple[list, list, bool]:
             if first:
                 raise SystemExit(f"{run} at {examples} examples is already in the default's history")
             return shipped, chain[::-1], not (last and e == e0)
-        chain.append(_entry(r, e))
+        chain.append(_entry(r, e, config))
         first = False
-        init = json.loads((ROOT / "tools" / "runs" / r / "config.json").read_text()).get("init") or ""
-        m = re.search(r"\.train/([^/]+)/snapshots/ex-0*(\d+)\.npz$", init)
-        if not m:
-            raise SystemExit(f"{r} starts from {init!r}, which is no run's snapshot: it does not continue the default")
-        node = (m.group(1), int(m.group(2)))
+        node = init_snapshot(config)
+        if not node:
+            raise SystemExit(f"{r} starts from {config.get('init')!r}, which is no run's snapshot: it does not continue the default")
 
 
-def _entry(run: str, examples: int) -> dict:
-    trained = json.loads((ROOT / "tools" / "runs" / run / "config.json").read_text()).get("trained", "all weights")
+def _entry(run: str, examples: int, config: dict) -> dict:
+    trained = config.get("trained", "all weights")
     return dict(run=run, examples=examples, wall_seconds=round(wall_at(run, examples)),
                 **({"trained": trained} if trained != "all weights" else {}))
 
