@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Check stemsafe_tools.losses.separation_loss against reference_loss: same value and same
 gradient (relative error), on random stems with the residual stem as mix - estimates, and time
-both (forward + backward) on a training batch.
+both (forward + backward) on a training batch. Also check sdr_loss (train.py --loss sdr) against
+the evaluation's uSDR (trainer.usdr): minus its mean over the scored songs and stems, a silent
+stem and a silent song left out, with a finite gradient.
 
 In float64 the two agree to rounding (1e-12). In float32 the gradients differ by about 1e-4
 (relative): L1's gradient is the sign of each spectral difference, and where a difference is
@@ -17,7 +19,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stemsafe_tools.losses import reference_loss, separation_loss  # noqa: E402
+from stemsafe_tools.losses import reference_loss, sdr_loss, separation_loss  # noqa: E402
+from stemsafe_tools.trainer import usdr  # noqa: E402
 
 
 def compare(batch: int, length: int, seed: int = 0, dtype=torch.float32):
@@ -41,6 +44,21 @@ def compare(batch: int, length: int, seed: int = 0, dtype=torch.float32):
     return rel_value, rel_grad, t_ref, t_new
 
 
+def check_sdr(seed: int = 0) -> tuple[float, bool]:
+    """|sdr_loss + mean uSDR| on three songs: one whole, one without vocals, one silent."""
+    g = torch.Generator().manual_seed(seed)
+    stems = torch.randn((3, 4, 2, 5000), generator=g, dtype=torch.float64) * torch.rand((3, 4, 1, 1), generator=g, dtype=torch.float64)
+    stems[1, 0] = 0
+    stems[2] = 0
+    mix = stems.sum(1)
+    est = (stems[:, :3] + 0.3 * torch.randn((3, 3, 2, 5000), generator=g, dtype=torch.float64)).requires_grad_(True)
+    est_all = torch.cat([est, (mix - est.sum(1))[:, None]], dim=1)
+    expected = -torch.nanmean(usdr(est_all, stems, mix)[:2])  # the silent song scores nothing
+    value = sdr_loss(est, stems[:, :3], mix, floor=1e-12)
+    value.backward()
+    return abs(float(value - expected)), bool(torch.isfinite(est.grad).all())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=4)
@@ -55,6 +73,9 @@ def main():
     print(f"float32, batch {args.batch} x {args.seconds} s: value rel. error {rv:.1e}, gradient rel. error {rg:.1e}; "
           f"forward+backward {t_ref:.2f} s (reference) vs {t_new:.2f} s, {t_ref / t_new:.1f}x")
     ok &= rv < 1e-5 and rg < 1e-3
+    diff, finite = check_sdr()
+    print(f"sdr_loss vs the evaluation's uSDR: difference {diff:.1e} dB, gradient {'finite' if finite else 'NOT FINITE'}")
+    ok &= diff < 1e-9 and finite
     print("OK" if ok else "MISMATCH")
     sys.exit(0 if ok else 1)
 

@@ -122,6 +122,8 @@ def main():
                     help="probability of adding 1-2 more 'other' parts from the bank (stemsafe_tools.augment: other_layers)")
     ap.add_argument("--vocal-low-cut", type=float, default=0.0,
                     help="probability of high-passing the vocals at 60-200 Hz (stemsafe_tools.augment: vocal_low_cut)")
+    ap.add_argument("--loss", choices=sorted(trainer.LOSSES), default="l1-stft",
+                    help="l1-stft: the loss the bundled model learned with; sdr: minus the evaluation's uSDR")
     ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
     ap.add_argument("--record-dir", help="logs here instead of tools/runs/NAME (tools/gpu_burst.sh)")
     args = ap.parse_args()
@@ -183,7 +185,7 @@ def main():
                   chunk_frames=args.chunk_frames, params=sum(p.numel() for p in model.parameters()),
                   batch=args.batch, lr=args.lr, ema=args.ema,
                   trained=args.train_only.split(",") if args.train_only else "all weights", precision="float32" if args.fp32 else "bfloat16 autocast",
-                  loss="L1 on waveforms + multi-resolution STFT L1 (4096/2048/1024/512, hop 147); other = mix - estimates",
+                  loss=trainer.LOSSES[args.loss],
                   init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
                   training_data=bank.licences(), device=device, torch=torch.__version__, argv=sys.argv[1:])
 
@@ -249,7 +251,7 @@ def main():
         lr = args.lr * min(1.0, (counters["step"] + 1) / args.warmup)
         for group in opt.param_groups:
             group["lr"] = lr
-        loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32)
+        loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss)
         if not math.isfinite(loss):
             sys.exit(f"loss is {loss} at step {counters['step']}: stopping without a checkpoint")
         ema.update(model)

@@ -19,7 +19,7 @@ import torch
 
 from . import grouped
 from .bs_roformer import BSRoformer
-from .losses import reference_loss, separation_loss
+from .losses import reference_loss, sdr_loss, separation_loss
 
 # The bundled model's configuration (tools/runs/bsr-4stem-synth/run-b.config.json). zero_dc=False:
 # it was trained without upstream's DC zeroing.
@@ -56,15 +56,24 @@ def _sync(device: str) -> float:
     return time.time()
 
 
-def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0) -> tuple[float, dict]:
-    """stems [B, 4, 2, L] summing to the mix. Returns (loss, seconds per phase)."""
+LOSSES = {
+    "l1-stft": "L1 on waveforms + multi-resolution STFT L1 (4096/2048/1024/512, hop 147); other = mix - estimates",
+    "sdr": "minus uSDR (dB) per song and stem, stems below -40 dB of the mix not scored; other = mix - estimates",
+}
+
+
+def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, loss_name: str = "l1-stft") -> tuple[float, dict]:
+    """stems [B, 4, 2, L] summing to the mix; loss_name a key of LOSSES. Returns (loss, seconds per phase)."""
     device = str(stems.device)
     t0 = _sync(device)
     mix = stems.sum(1)
     with autocast(device, bf16):
         masked = grouped.forward_spec(model, model.stft(mix))
     est = model.istft(masked.float(), mix.shape[-1])  # [B, 3, 2, L]
-    loss = separation_loss(est, stems[:, :ESTIMATED])
+    if loss_name == "sdr":
+        loss = sdr_loss(est, stems[:, :ESTIMATED], mix)
+    else:
+        loss = separation_loss(est, stems[:, :ESTIMATED])
     t1 = _sync(device)
     opt.zero_grad(set_to_none=True)
     loss.backward()
