@@ -99,6 +99,23 @@ def _entry(run: str, examples: int, config: dict) -> dict:
                 **({"trained": trained} if trained != "all weights" else {}))
 
 
+def history_loss(runs: list) -> str:
+    """The loss of each stretch of the model's CPU history (runs oldest first), with its runs; the
+    synthetic start trained with the first one."""
+    from eval_run import run_config
+    groups: list = []
+    for r in runs:
+        loss = run_config(r["run"])["loss"]
+        if groups and groups[-1][0] == loss:
+            groups[-1][1].append(r["run"])
+        else:
+            groups.append((loss, [r["run"]]))
+    if len(groups) == 1:
+        return groups[0][0]
+    return "; then ".join(f"{loss} ({'the synthetic start and ' if i == 0 else ''}runs {', '.join(names)})"
+                          for i, (loss, names) in enumerate(groups))
+
+
 HEAD_OF = {"vocals": 0, "drums": 1, "bass": 2}
 
 
@@ -222,7 +239,7 @@ def main() -> None:
         "bank_hours": round(config["bank_seconds"] / 3600, 2),
         "started_from": {k: start[k] for k in ("source", "steps", "examples_seen", "wall_seconds", "device") if k in start},
         "model": config["model"],
-        "loss": config["loss"],
+        "loss": history_loss(runs),
     }
     path.write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n")
 
