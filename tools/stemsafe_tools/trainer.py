@@ -19,7 +19,7 @@ import torch
 
 from . import grouped
 from .bs_roformer import BSRoformer
-from .losses import reference_loss, sdr_loss, separation_loss
+from .losses import SDR_FLOOR, reference_loss, sdr_loss, separation_loss
 
 # The bundled model's configuration (tools/runs/bsr-4stem-synth/run-b.config.json). zero_dc=False:
 # it was trained without upstream's DC zeroing.
@@ -126,11 +126,12 @@ class Ema:
 
 
 def usdr(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
-    """uSDR in dB per song and stem [B, S]; NaN where the reference is silent (< -40 dB of the mix)."""
+    """uSDR in dB per song and stem [B, S]; NaN where the reference is silent (< -40 dB of the mix,
+    the same SDR_FLOOR below which losses.sdr_loss leaves a stem out)."""
     num = ref.pow(2).sum(dim=(-1, -2))
     den = (ref - est).pow(2).sum(dim=(-1, -2)).clamp(min=1e-10)
     value = 10 * torch.log10(num.clamp(min=1e-10) / den)
-    silent = num < mix.pow(2).sum(dim=(-1, -2))[:, None] * 1e-4
+    silent = num < mix.pow(2).sum(dim=(-1, -2))[:, None] * SDR_FLOOR
     return torch.where(silent, torch.full_like(value, float("nan")), value)
 
 
