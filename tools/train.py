@@ -112,6 +112,8 @@ def main():
     ap.add_argument("--seed", type=int, default=20261206)
     ap.add_argument("--train-only", help="comma-separated stems (e.g. vocals,drums): train only their mask heads, "
                                          "every other weight stays as --init left it (so the other stems' outputs do not change)")
+    ap.add_argument("--trunk-lr-scale", type=float, default=1.0,
+                    help="the weights outside the mask heads learn at this times --lr (with every weight trained)")
     ap.add_argument("--mix-engineering", action="store_true",
                     help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
     ap.add_argument("--bass-tone", type=float, default=0.0,
@@ -151,7 +153,15 @@ def main():
             sys.exit(f"--train-only: {args.train_only} includes the residual stem, which has no head")
         for name, param in model.named_parameters():
             param.requires_grad = any(name.startswith(f"mask_estimators.{h}.") for h in heads)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
+    if args.trunk_lr_scale != 1.0 and args.train_only:
+        sys.exit("--trunk-lr-scale trains the trunk: leave out --train-only")
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    if args.trunk_lr_scale == 1.0:  # one group, as runs before this option had (their checkpoints resume)
+        groups = [dict(params=[p for _, p in trainable], scale=1.0)]
+    else:
+        groups = [dict(params=[p for n, p in trainable if n.startswith("mask_estimators.")], scale=1.0),
+                  dict(params=[p for n, p in trainable if not n.startswith("mask_estimators.")], scale=args.trunk_lr_scale)]
+    opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=args.lr, weight_decay=args.weight_decay)
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
     for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone"):  # probabilities, passed as given
         if getattr(args, key):
@@ -178,12 +188,14 @@ def main():
         ema = trainer.Ema(model, args.ema)
     for group in opt.param_groups:
         group["weight_decay"] = args.weight_decay
+    if len(opt.param_groups) == 2:
+        opt.param_groups[1]["scale"] = args.trunk_lr_scale
     counters["sessions"] = counters.get("sessions", 0) + 1
     val = validation_set(args, state_dir)
 
     config = dict(model=trainer.SHIPPED, stems=list(trainer.STEMS), estimated=list(trainer.STEMS[:3]), residual="other",
                   chunk_frames=args.chunk_frames, params=sum(p.numel() for p in model.parameters()),
-                  batch=args.batch, lr=args.lr, ema=args.ema,
+                  batch=args.batch, lr=args.lr, ema=args.ema, trunk_lr_scale=args.trunk_lr_scale,
                   trained=args.train_only.split(",") if args.train_only else "all weights", precision="float32" if args.fp32 else "bfloat16 autocast",
                   loss=trainer.LOSSES[args.loss],
                   init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
@@ -250,7 +262,7 @@ def main():
         t_data = time.time() - t0
         lr = args.lr * min(1.0, (counters["step"] + 1) / args.warmup)
         for group in opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("scale", 1.0)
         loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss)
         if not math.isfinite(loss):
             sys.exit(f"loss is {loss} at step {counters['step']}: stopping without a checkpoint")
