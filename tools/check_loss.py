@@ -45,7 +45,8 @@ def compare(batch: int, length: int, seed: int = 0, dtype=torch.float32):
 
 
 def check_sdr(seed: int = 0) -> tuple[float, bool]:
-    """|sdr_loss + mean uSDR| on three songs: one whole, one without vocals, one silent."""
+    """|sdr_loss + mean uSDR| on three songs: one whole, one without vocals, one silent; and with
+    pooled=True, on the three end to end as one song."""
     g = torch.Generator().manual_seed(seed)
     stems = torch.randn((3, 4, 2, 5000), generator=g, dtype=torch.float64) * torch.rand((3, 4, 1, 1), generator=g, dtype=torch.float64)
     stems[1, 0] = 0
@@ -56,7 +57,14 @@ def check_sdr(seed: int = 0) -> tuple[float, bool]:
     expected = -torch.nanmean(usdr(est_all, stems, mix)[:2])  # the silent song scores nothing
     value = sdr_loss(est, stems[:, :3], mix, floor=1e-12)
     value.backward()
-    return abs(float(value - expected)), bool(torch.isfinite(est.grad).all())
+    diff, finite = abs(float(value - expected)), bool(torch.isfinite(est.grad).all())
+    # pooled: the three songs end to end are one song
+    whole = lambda x: x.permute(1, 2, 0, 3).reshape(1, x.shape[1], 2, -1)  # noqa: E731
+    est.grad = None
+    expected = -torch.nanmean(usdr(whole(est_all), whole(stems), mix.permute(1, 0, 2).reshape(1, 2, -1)))
+    value = sdr_loss(est, stems[:, :3], mix, floor=1e-12, pooled=True)
+    value.backward()
+    return max(diff, abs(float(value - expected))), finite and bool(torch.isfinite(est.grad).all())
 
 
 def main():

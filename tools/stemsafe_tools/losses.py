@@ -111,7 +111,8 @@ def separation_loss(est: torch.Tensor, ref: torch.Tensor, sizes=RESOLUTIONS, hop
 SDR_FLOOR = 1e-4  # -40 dB of the mix: the level below which the evaluation calls a stem silent
 
 
-def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: float = SDR_FLOOR) -> torch.Tensor:
+def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: float = SDR_FLOOR,
+             pooled: bool = False) -> torch.Tensor:
     """Minus the uSDR the evaluation measures, in dB, averaged over the songs and stems it scores.
 
     est, ref [B, K, C, L] as separation_loss (the residual stem's reference is mix - the K
@@ -124,7 +125,17 @@ def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: flo
     scored: its SDR is undefined, and the log of a near-zero error would outweigh every other
     term of the batch (tried: the loss swung between 1.7 and 4 dB and went NaN within 300 steps).
     Errors are floored at floor x |mix|^2 too, which bounds the gain from polishing an error
-    already 40 dB down, and a silent mix is skipped."""
+    already 40 dB down, and a silent mix is skipped.
+
+    pooled: the batch's examples count as one song (energies summed over them too), as the
+    evaluation sums a whole song: a stem silent in one example but present in another is scored,
+    so what the model puts into a stem where it is silent counts as error (per example, it is
+    not scored at all), and loud examples weigh more, as loud passages do in a song's uSDR."""
+    if pooled:
+        B, K, C, L = est.shape
+        est = est.permute(1, 2, 0, 3).reshape(1, K, C, B * L)
+        ref = ref.permute(1, 2, 0, 3).reshape(1, K, C, B * L)
+        mix = mix.permute(1, 0, 2).reshape(1, C, B * L)
     err = est - ref
     err_all = torch.cat([err, -err.sum(1, keepdim=True)], dim=1)
     ref_all = torch.cat([ref, (mix - ref.sum(1))[:, None]], dim=1)

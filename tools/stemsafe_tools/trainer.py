@@ -59,6 +59,8 @@ def _sync(device: str) -> float:
 LOSSES = {
     "l1-stft": "L1 on waveforms + multi-resolution STFT L1 (4096/2048/1024/512, hop 147); other = mix - estimates",
     "sdr": "minus uSDR (dB) per song and stem, stems below -40 dB of the mix not scored; other = mix - estimates",
+    "sdr-pooled": "minus uSDR (dB) per stem over the batch's examples as one song, stems below -40 dB of that song's "
+                  "mix not scored; other = mix - estimates",
 }
 
 
@@ -70,8 +72,8 @@ def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, 
     with autocast(device, bf16):
         masked = grouped.forward_spec(model, model.stft(mix))
     est = model.istft(masked.float(), mix.shape[-1])  # [B, 3, 2, L]
-    if loss_name == "sdr":
-        loss = sdr_loss(est, stems[:, :ESTIMATED], mix)
+    if loss_name in ("sdr", "sdr-pooled"):
+        loss = sdr_loss(est, stems[:, :ESTIMATED], mix, pooled=loss_name == "sdr-pooled")
     else:
         loss = separation_loss(est, stems[:, :ESTIMATED])
     t1 = _sync(device)
