@@ -172,6 +172,9 @@ def main():
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ck["model"])
+        if len(ck["opt"]["param_groups"]) != len(opt.param_groups):
+            sys.exit(f"{args.run} was started {'with' if len(ck['opt']['param_groups']) == 2 else 'without'} "
+                     "--trunk-lr-scale: resume it the same way")
         opt.load_state_dict(ck["opt"])
         ema = trainer.Ema(model, args.ema)
         ema.shadow = {k: v.to(device) for k, v in ck["ema"].items()}
