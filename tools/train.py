@@ -157,11 +157,12 @@ def main():
         sys.exit("--trunk-lr-scale trains the trunk: leave out --train-only")
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if args.trunk_lr_scale == 1.0:  # one group, as runs before this option had (their checkpoints resume)
-        groups = [dict(params=[p for _, p in trainable], scale=1.0)]
+        groups, scales = [[p for _, p in trainable]], [1.0]
     else:
-        groups = [dict(params=[p for n, p in trainable if n.startswith("mask_estimators.")], scale=1.0),
-                  dict(params=[p for n, p in trainable if not n.startswith("mask_estimators.")], scale=args.trunk_lr_scale)]
-    opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=args.lr, weight_decay=args.weight_decay)
+        groups = [[p for n, p in trainable if n.startswith("mask_estimators.")],
+                  [p for n, p in trainable if not n.startswith("mask_estimators.")]]
+        scales = [1.0, args.trunk_lr_scale]
+    opt = torch.optim.AdamW([dict(params=g) for g in groups], lr=args.lr, weight_decay=args.weight_decay)
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
     for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone"):  # probabilities, passed as given
         if getattr(args, key):
@@ -191,8 +192,6 @@ def main():
         ema = trainer.Ema(model, args.ema)
     for group in opt.param_groups:
         group["weight_decay"] = args.weight_decay
-    if len(opt.param_groups) == 2:
-        opt.param_groups[1]["scale"] = args.trunk_lr_scale
     counters["sessions"] = counters.get("sessions", 0) + 1
     val = validation_set(args, state_dir)
 
@@ -264,8 +263,8 @@ def main():
         stems = mixer.batch(args.batch).to(device)
         t_data = time.time() - t0
         lr = args.lr * min(1.0, (counters["step"] + 1) / args.warmup)
-        for group in opt.param_groups:
-            group["lr"] = lr * group.get("scale", 1.0)
+        for group, scale in zip(opt.param_groups, scales):
+            group["lr"] = lr * scale
         loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss)
         if not math.isfinite(loss):
             sys.exit(f"loss is {loss} at step {counters['step']}: stopping without a checkpoint")
