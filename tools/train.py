@@ -118,6 +118,11 @@ def main():
                     help="re-amp and compress the bass, low-cut vocals and other (stemsafe_tools.augment)")
     ap.add_argument("--bass-tone", type=float, default=0.0,
                     help="probability of low-passing the bass at 150-800 Hz (stemsafe_tools.augment: bass_tone)")
+    ap.add_argument("--distill", help="comma-separated estimated stems (e.g. bass) scored against what --teacher makes "
+                    "of each mix instead of the bank's stems (stemsafe_tools.trainer.step)")
+    ap.add_argument("--teacher", help="weights of the frozen teacher for --distill (.npz or a torch state dict)")
+    ap.add_argument("--quiet-stems", dest="quiet", type=float, default=0.0,
+                    help="probability per stem of setting it 12-26 dB below the rest of the mix (stemsafe_tools.augment: quiet)")
     ap.add_argument("--drums-tone", type=float, default=0.0,
                     help="probability of low-passing the drums at 4-12 kHz (stemsafe_tools.augment: drums_tone)")
     ap.add_argument("--other-layers", type=float, default=0.0,
@@ -163,8 +168,18 @@ def main():
                   [p for n, p in trainable if not n.startswith("mask_estimators.")]]
         scales = [1.0, args.trunk_lr_scale]
     opt = torch.optim.AdamW([dict(params=g) for g in groups], lr=args.lr, weight_decay=args.weight_decay)
+    teacher, distill = None, ()
+    if args.distill:
+        if not args.teacher:
+            sys.exit("--distill needs --teacher")
+        distill = tuple(trainer.STEMS.index(s) for s in args.distill.split(","))
+        if any(i >= len(model.mask_estimators) for i in distill):
+            sys.exit(f"--distill: {args.distill} includes the residual stem, which has no head")
+        teacher = trainer.make_model().to(device)
+        trainer.load_weights(teacher, args.teacher)
+        teacher.eval().requires_grad_(False)
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
-    for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone"):  # probabilities, passed as given
+    for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone", "quiet"):  # probabilities, passed as given
         if getattr(args, key):
             mix_p[key] = getattr(args, key)
     mixer = Mixer(bank, length, args.seed, mix_p or None)
@@ -182,6 +197,9 @@ def main():
         mixer.load_state(ck["mixer"])
         torch.set_rng_state(ck["torch_rng"])
         counters = ck["counters"]
+        if "distill" in counters and (counters["distill"], counters.get("teacher")) != (args.distill, args.teacher):
+            sys.exit(f"{args.run} was started with --distill {counters['distill']} --teacher {counters.get('teacher')}: "
+                     "resume it the same way")
         print(f"resumed {args.run}: step {counters['step']}, {counters['examples']} examples, "
               f"{counters['wall'] / 3600:.2f} h", flush=True)
     else:
@@ -189,6 +207,7 @@ def main():
             trainer.load_weights(model, args.init)
             print(f"new run {args.run} from {args.init}", flush=True)
         counters["init"] = args.init
+        counters["distill"], counters["teacher"] = args.distill, args.teacher
         ema = trainer.Ema(model, args.ema)
     for group in opt.param_groups:
         group["weight_decay"] = args.weight_decay
@@ -200,6 +219,7 @@ def main():
                   batch=args.batch, lr=args.lr, ema=args.ema, trunk_lr_scale=args.trunk_lr_scale,
                   trained=args.train_only.split(",") if args.train_only else "all weights", precision="float32" if args.fp32 else "bfloat16 autocast",
                   loss=trainer.LOSSES[args.loss],
+                  **({"distill": args.distill.split(","), "teacher": args.teacher} if args.distill else {}),
                   init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
                   training_data=bank.licences(), device=device, torch=torch.__version__, argv=sys.argv[1:])
 
@@ -265,7 +285,8 @@ def main():
         lr = args.lr * min(1.0, (counters["step"] + 1) / args.warmup)
         for group, scale in zip(opt.param_groups, scales):
             group["lr"] = lr * scale
-        loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss)
+        loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss,
+                                    teacher=teacher, distill=distill)
         if not math.isfinite(loss):
             sys.exit(f"loss is {loss} at step {counters['step']}: stopping without a checkpoint")
         ema.update(model)

@@ -64,11 +64,22 @@ LOSSES = {
 }
 
 
-def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, loss_name: str = "l1-stft") -> tuple[float, dict]:
-    """stems [B, 4, 2, L] summing to the mix; loss_name a key of LOSSES. Returns (loss, seconds per phase)."""
+def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, loss_name: str = "l1-stft",
+         teacher=None, distill: tuple[int, ...] = ()) -> tuple[float, dict]:
+    """stems [B, 4, 2, L] summing to the mix; loss_name a key of LOSSES. Returns (loss, seconds per phase).
+
+    teacher, distill: the stems at indices `distill` (estimated stems only) are scored against
+    what the frozen `teacher` model makes of the same mix instead of the bank's stems, so a run
+    that trains the trunk keeps those stems as the teacher separates them (learning without
+    forgetting); the residual stem's reference becomes the mix minus the new references."""
     device = str(stems.device)
     t0 = _sync(device)
     mix = stems.sum(1)
+    if teacher is not None and distill:
+        with torch.no_grad(), autocast(device, bf16):
+            taught = teacher.istft(grouped.forward_spec(teacher, teacher.stft(mix)).float(), mix.shape[-1])
+        stems = stems.clone()
+        stems[:, list(distill)] = taught[:, list(distill)].to(stems.dtype)
     with autocast(device, bf16):
         masked = grouped.forward_spec(model, model.stft(mix))
     est = model.istft(masked.float(), mix.shape[-1])  # [B, 3, 2, L]

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Check two training options of tools/train.py on small random inputs (no bank needed):
+
+* --distill STEMS --teacher W (stemsafe_tools.trainer.step): the loss a step reports is the
+  uSDR loss with the distilled stem's reference replaced by the teacher's estimate of the same
+  mix (the residual stem's reference with it), for the model itself and for another model as
+  the teacher. (Its head still gets a gradient when its own error is zero: through the residual
+  stem, whose error is minus the sum of the estimated stems' errors.)
+* --quiet-stems P (stemsafe_tools.augment.Mixer._quiet): a stem it turns down ends 12-26 dB
+  below the rest of the mix, and with P = 0 the mixer draws the same random numbers as before
+  the option existed (runs started earlier resume the same examples).
+
+usage: /usr/bin/python3 tools/check_train_options.py
+"""
+import copy
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stemsafe_tools import grouped, trainer  # noqa: E402
+from stemsafe_tools.losses import sdr_loss  # noqa: E402
+from stemsafe_tools.trainer import autocast  # noqa: E402
+from stemsafe_tools.augment import Mixer  # noqa: E402
+
+
+def check_distill() -> list[str]:
+    """The loss trainer.step reports with a teacher equals sdr_loss with the distilled stem's
+    reference replaced by the teacher's estimate, computed here on its own."""
+    problems = []
+    torch.manual_seed(0)
+    stems = torch.randn(2, 4, 2, 44100) * 0.1
+    mix = stems.sum(1)
+    model = trainer.make_model()
+
+    def separate(m):
+        with torch.no_grad(), autocast("cpu", True):
+            return m.istft(grouped.forward_spec(m, m.stft(mix)).float(), mix.shape[-1])
+
+    est = separate(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: every step sees the same weights
+    plain, _ = trainer.step(model, opt, stems, loss_name="sdr")
+    for name, teacher in (("itself", copy.deepcopy(model).eval()), ("another model", trainer.make_model().eval())):
+        got, _ = trainer.step(model, opt, stems, loss_name="sdr", teacher=teacher, distill=(2,))
+        refs = stems[:, :3].clone()
+        refs[:, 2] = separate(teacher)[:, 2]
+        want = float(sdr_loss(est, refs, mix))
+        print(f"distill bass, teacher {name}: loss {got:.4f} dB, expected {want:.4f}, without distilling {plain:.4f}")
+        if abs(got - want) > 1e-3:
+            problems.append(f"teacher {name}: loss {got:.4f}, expected {want:.4f}")
+    if not got != plain:
+        problems.append("distilling did not change the loss")
+    return problems
+
+
+class _Bank:
+    """Four constant-level noise stems, as StemBank.crop serves them."""
+    songs = [0, 1]
+    length = 44100 * 4
+
+    def crop(self, song, stem, start, n):
+        rng = np.random.default_rng(song * 10 + stem)
+        return (rng.standard_normal((2, n)) * (0.05 + 0.05 * stem)).astype(np.float32)
+
+
+def check_quiet() -> list[str]:
+    problems = []
+    plain = dict(limiter=0.0, lossy=0.0, gap=0.0, silent=0.0, eq=0.0, pitch=0.0)
+    for seed in range(5):
+        mixer = Mixer(_Bank(), 44100, seed, {**plain, "quiet": 1.0})
+        stems = np.stack([mixer._crop(0, s, 0, 1.0) for s in range(4)])
+        mixer._quiet(stems)
+        # every stem is turned down in turn; the last one is measured against the final rest
+        rest = stems[:3].sum(0)
+        level = 10 * np.log10(np.mean(stems[3] ** 2) / np.mean(rest ** 2))
+        print(f"quiet, seed {seed}: last stem {level:.1f} dB below the rest")
+        if not -26.01 <= level <= -11.99:
+            problems.append(f"quiet stem at {level:.1f} dB, outside -26..-12")
+    a, b = Mixer(_Bank(), 44100, 7, plain), Mixer(_Bank(), 44100, 7, {**plain, "quiet": 0.0})
+    if not all(np.array_equal(a.example(), b.example()) for _ in range(3)):
+        problems.append("quiet = 0 changed the examples")
+    return problems
+
+
+def main() -> None:
+    problems = check_distill() + check_quiet()
+    for p in problems:
+        print("FAIL:", p)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
