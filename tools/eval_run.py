@@ -71,6 +71,20 @@ def score(run: str, snapshot: Path, testset: str, config: Path) -> dict:
                 classical=doc["rows"]["classical (HPSS + crossover + centre)"])
 
 
+def start_row(run: str) -> dict | None:
+    """The eval-real scores of the snapshot `run` started from, as a row at 0 examples, when that
+    snapshot was scored (its run's eval-real.csv); None otherwise."""
+    try:
+        init = init_snapshot(run_config(run))
+    except FileNotFoundError:
+        return None
+    if not init:
+        return None
+    name, examples = init
+    row = next((r for r in read_csv(ROOT / "tools" / "runs" / name / "eval-real.csv") if int(r["examples"]) == examples), None)
+    return {**row, "examples": 0, "label": f"{name} at {examples:,}"} if row else None
+
+
 def plot(run: str) -> Path | None:
     run_dir = ROOT / "tools" / "runs" / run
     rows = sorted(read_csv(run_dir / "eval-real.csv"), key=lambda r: int(r["examples"]))
@@ -80,13 +94,19 @@ def plot(run: str) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     meta = json.loads((run_dir / "eval-real.json").read_text()) if (run_dir / "eval-real.json").exists() else {}
+    start = start_row(run)
+    if start:  # the snapshot the run started from, at 0 examples, drawn hollow
+        rows = [start, *rows]
     x = [int(r["examples"]) for r in rows]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     ax.plot(x, [float(r["mean"]) for r in rows], "o-", color="#1f77b4", label="eval-real mean uSDR")
     ax.plot(x, [float(r["vocals"]) for r in rows], "s-", color="#d62728", label="eval-real vocals uSDR")
+    if start:
+        ax.plot([0, 0], [float(start["mean"]), float(start["vocals"])], "o", markersize=9, markerfacecolor="white",
+                markeredgecolor="black", label=f"start: {start['label']}")
     val = read_csv(run_dir / "val.csv")
     if val:
-        ax.plot([int(r["examples"]) for r in val], [float(r["mean"]) for r in val], ":", color="#7f7f7f",
+        ax.plot([int(r["examples"]) for r in val], [float(r["mean"]) for r in val], ".:", color="#7f7f7f",
                 label="rendered validation songs, mean")
     for key, style, label in (("classical_mean", "--", "classical baseline, mean"),
                               ("classical_vocals", "-.", "classical baseline, vocals")):
