@@ -28,8 +28,9 @@ each with its own probability (Mixer.P):
 * quiet stems (quiet, off unless a run asks with --quiet-stems): a stem set 12-26 dB below the
   rest of the mix, as brushed drums, a shaker, a pad or a backing vocal sit in real songs. Without
   it 5-6 % of the drums, bass and "other" stems of examples sit more than 18 dB below the rest
-  (300 examples, seed 1, `--bass-tone 0.8`), and on such a stem whatever the model lets leak in
-  from the loud ones outweighs the stem itself: uSDR below zero;
+  (tools/stem_levels.py --bank .bank/main --mixer '{"bass_tone": 0.8}'), and on such a stem
+  whatever the model lets leak in from the loud ones outweighs the stem itself: uSDR below zero.
+  Tried on the heads in run main-r: see docs/training.md;
 * per stem: silence (the whole crop, or a stretch of it with short fades), polarity, left/right
   swap, a random EQ, and a pitch shift by resampling (pitch and speed together, as a tape or a
   sampler would; a whole-song crop shifts every stem alike so they stay in tune and in time);
