@@ -50,6 +50,14 @@ def autocast(device: str, bf16: bool):
     return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
 
 
+def separate(model, mix: torch.Tensor, bf16: bool) -> torch.Tensor:
+    """The estimated stems [B, 3, C, L] of mixes [B, C, L]: STFT, the grouped forward pass (matrix
+    products in bfloat16 when bf16), inverse STFT in float32."""
+    with autocast(str(mix.device), bf16):
+        masked = grouped.forward_spec(model, model.stft(mix))
+    return model.istft(masked.float(), mix.shape[-1])
+
+
 def _sync(device: str) -> float:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -76,13 +84,11 @@ def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, 
     t0 = _sync(device)
     mix = stems.sum(1)
     if teacher is not None and distill:
-        with torch.no_grad(), autocast(device, bf16):
-            taught = teacher.istft(grouped.forward_spec(teacher, teacher.stft(mix)).float(), mix.shape[-1])
+        with torch.no_grad():
+            taught = separate(teacher, mix, bf16)
         stems = stems.clone()
         stems[:, list(distill)] = taught[:, list(distill)].to(stems.dtype)
-    with autocast(device, bf16):
-        masked = grouped.forward_spec(model, model.stft(mix))
-    est = model.istft(masked.float(), mix.shape[-1])  # [B, 3, 2, L]
+    est = separate(model, mix, bf16)  # [B, 3, 2, L]
     if loss_name in ("sdr", "sdr-pooled"):
         loss = sdr_loss(est, stems[:, :ESTIMATED], mix, pooled=loss_name == "sdr-pooled")
     else:
@@ -102,8 +108,7 @@ def legacy_step(model, opt, stems: torch.Tensor, clip: float = 1.0) -> tuple[flo
     device = str(stems.device)
     t0 = _sync(device)
     mix = stems.sum(1)
-    masked = grouped.forward_spec(model, model.stft(mix))
-    est = model.istft(masked.float(), mix.shape[-1])
+    est = separate(model, mix, bf16=False)
     est_all = torch.cat([est, (mix - est.sum(dim=1))[:, None]], dim=1)
     loss = reference_loss(est_all, stems)
     t1 = _sync(device)
@@ -157,9 +162,7 @@ def validate(model, stems: torch.Tensor, batch: int = 1, bf16: bool = False) -> 
     for i in range(0, stems.shape[0], batch):
         ref = stems[i:i + batch]
         mix = ref.sum(dim=1)
-        with autocast(str(stems.device), bf16):
-            masked = grouped.forward_spec(model, model.stft(mix))
-        est = model.istft(masked.float(), mix.shape[-1])
+        est = separate(model, mix, bf16)
         est_all = torch.cat([est, (mix - est.sum(dim=1))[:, None]], dim=1)
         scores.append(usdr(est_all, ref, mix))
     model.train(was_training)
