@@ -41,10 +41,12 @@ def run_config(run: str) -> dict:
 
 
 def init_snapshot(config: dict) -> tuple[str, int] | None:
-    """The run and examples of the snapshot a run started from (`init` .train/RUN/snapshots/ex-N.npz), or None
-    when it started from anything else (the synthetic checkpoint)."""
+    """The run and examples of the snapshot a run started from (`init` .train/RUN/snapshots/ex-N.npz, or
+    .train/RUN/shipped/ex-N.npz: the weights a bundled model was built from, as ship_snapshot.py composed
+    them or tools/bundled_weights.py recovered them), or None when it started from anything else (the
+    synthetic checkpoint)."""
     import re
-    m = re.search(r"\.train/([^/]+)/snapshots/ex-0*(\d+)\.npz$", str(config.get("init") or ""))
+    m = re.search(r"\.train/([^/]+)/(?:snapshots|shipped)/ex-0*(\d+)\.npz$", str(config.get("init") or ""))
     return (m.group(1), int(m.group(2))) if m else None
 
 
