@@ -17,7 +17,8 @@ back from the cos/sin tables.
 
 The tool checks itself: it builds the recovered weights again with `npm run convert` into a
 temporary folder and compares every initializer with the bundled graph (it fails unless all are
-identical).
+identical), and prints how far the PyTorch forward pass of the recovered weights is from the
+parity reference committed with the model (tests/golden/ID.parity.json).
 
 usage: /usr/bin/python3 tools/bundled_weights.py [--id bsr-4stem] [--out .train/main-l/shipped/ex-000007000.npz]
          [--config tools/runs/main-l/config.json] [--no-check]
@@ -178,6 +179,23 @@ def check(npz: Path, config: Path, bundled: Path) -> None:
         worst = max(float(np.abs(original[k].astype(np.float64) - again[k].astype(np.float64)).max()) for k in differ)
         raise SystemExit(f"check failed: {len(differ)} of {len(original)} initializers differ (e.g. {differ[0]}; max |diff| {worst:g})")
     print(f"check: rebuilt with npm run convert, all {len(original)} initializers identical to {bundled.relative_to(ROOT)}")
+    golden = ROOT / "tests" / "golden" / f"{bundled.stem}.parity.json"
+    if golden.exists():  # the PyTorch reference made from the original snapshot (tools/ship_snapshot.py)
+        import base64
+        import torch
+        from convert import ARCHITECTURES, load_state_dict, read_config
+        from stemsafe_tools.golden import parity_input
+        cfg = read_config(config, None)
+        model = ARCHITECTURES[cfg["arch"]](**cfg["model"])
+        model.load_state_dict(load_state_dict(npz))
+        model.eval()
+        ref = json.loads(golden.read_text())
+        with torch.no_grad():
+            y = model.forward_spec(parity_input(model.audio_channels, model.num_bins, ref["output_shape"][-2])).reshape(-1)
+        mine = y[::ref["stride"]].numpy()
+        theirs = np.frombuffer(base64.b64decode(ref["sampled_output"]["f32"]), np.float32)
+        print(f"PyTorch forward pass against {golden.relative_to(ROOT)}: max |diff| {np.abs(mine - theirs).max():.2g} "
+              f"(outputs up to {np.abs(theirs).max():.2g})")
 
 
 def main():
@@ -196,7 +214,7 @@ def main():
     out = Path(args.out) if args.out else default_out(args.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, **weights)
-    print(f"{out.relative_to(ROOT) if out.is_absolute() else out}: {len(weights)} tensors, {sum(v.size for v in weights.values()):,} parameters, from {bundled.relative_to(ROOT)}")
+    print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: {len(weights)} tensors, {sum(v.size for v in weights.values()):,} parameters, from {bundled.relative_to(ROOT)}")
     if not args.no_check:
         check(out, config_path, bundled)
 
