@@ -12,8 +12,9 @@ power of two for dim 64: exact). The band gammas come back as one value just und
 the Linear weights as the folded product, each value chosen among its float32 neighbours so that
 the builder folds it back to the stored value: the same function, and a head-only run shipped from
 it is bit for bit the bundled trunk (a run that trains the band split learns it in this
-parametrization, not the original one's). The rotary frequencies (one set, shared by every layer, as the graph's tables are) come
-back from the cos/sin tables.
+parametrization, not the original one's). The rotary frequencies (one set, shared by every
+layer, as the graph's tables are) come back from the cos/sin tables. Only float32 BS-Roformer
+graphs: a float16 one has lost the weights' low bits.
 
 The tool checks itself: it builds the recovered weights again with `npm run convert` into a
 temporary folder and compares every initializer with the bundled graph (it fails unless all are
@@ -208,9 +209,15 @@ def main():
     ap.add_argument("--no-check", action="store_true")
     args = ap.parse_args()
     bundled = ROOT / "static" / "models" / f"{args.id}.onnx"
+    manifest = json.loads(bundled.with_suffix(".json").read_text())
+    if manifest.get("architecture") != "bs_roformer":
+        raise SystemExit(f"{args.id} is a {manifest.get('architecture')} model: this tool recovers BS-Roformer graphs only")
     config_path = Path(args.config) if args.config else default_config(args.id)
     model_config = json.loads(config_path.read_text())["model"]
-    weights = recover(initializers(bundled), model_config)
+    graph = initializers(bundled)
+    if any(v.dtype == np.float16 for v in graph.values()):
+        raise SystemExit(f"{bundled.name} stores float16 weights: their float32 values cannot be recovered")
+    weights = recover(graph, model_config)
     out = Path(args.out) if args.out else default_out(args.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, **weights)
