@@ -36,15 +36,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-
-
-def initializers(path: Path) -> dict[str, np.ndarray]:
-    return {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+from onnx_to_checkpoint import initializers  # noqa: E402
 
 
 def halves_order(dh: int) -> np.ndarray:
@@ -125,22 +120,22 @@ def recover(graph: dict[str, np.ndarray], model_config: dict) -> dict[str, np.nd
     for first in runs:
         weight, bias = graph[f"band_split.run{first}.weight"], graph[f"band_split.run{first}.bias"]
         count, _, width = weight.shape
+        masks = [(graph[f"mask.run{first}.layer{layer}.weight"], graph[f"mask.run{first}.layer{layer}.bias"])
+                 for layer in range(sum(1 for k in graph if k.startswith(f"mask.run{first}.layer") and k.endswith(".weight")))]
         for i in range(count):
             b = first + i
             d = widths[b]
-            w, g = unfold_product(weight[i, :, :d], math.sqrt(d))
-            out[f"band_split.to_features.{b}.0.gamma"] = np.full(d, g, np.float32)
-            out[f"band_split.to_features.{b}.1.weight"] = w
+            folded, gamma = unfold_product(weight[i, :, :d], math.sqrt(d))
+            out[f"band_split.to_features.{b}.0.gamma"] = np.full(d, gamma, np.float32)
+            out[f"band_split.to_features.{b}.1.weight"] = folded
             out[f"band_split.to_features.{b}.1.bias"] = bias[i, :, 0].copy()
-            layers = sum(1 for k in graph if k.startswith(f"mask.run{first}.layer") and k.endswith(".weight"))
-            for layer in range(layers):
-                w, bb = graph[f"mask.run{first}.layer{layer}.weight"], graph[f"mask.run{first}.layer{layer}.bias"]
-                last = layer == layers - 1
-                rows = np.concatenate([np.arange(d), width + np.arange(d)]) if last else np.arange(w.shape[2])
+            for layer, (mask_weight, mask_bias) in enumerate(masks):
+                last = layer == len(masks) - 1
+                rows = np.concatenate([np.arange(d), width + np.arange(d)]) if last else np.arange(mask_weight.shape[2])
                 for n in range(stems):
                     key = f"mask_estimators.{n}.to_freqs.{b}.0.{2 * layer}"
-                    out[f"{key}.weight"] = w[n, i][rows].copy()
-                    out[f"{key}.bias"] = bb[n, i][rows, 0].copy()
+                    out[f"{key}.weight"] = mask_weight[n, i][rows].copy()
+                    out[f"{key}.bias"] = mask_bias[n, i][rows, 0].copy()
 
     norm_scale = np.float32(math.sqrt(dim))
     for key in reference:
@@ -167,12 +162,12 @@ def recover(graph: dict[str, np.ndarray], model_config: dict) -> dict[str, np.nd
     return {k: out[k].astype(np.float32) for k in reference}
 
 
-def check(npz: Path, config: Path, bundled: Path) -> None:
+def check(npz: Path, config: Path, bundled: Path, original: dict[str, np.ndarray]) -> None:
+    """original: the bundled graph's initializers."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["npm", "run", "-s", "convert", "--", "--checkpoint", str(npz), "--config", str(config),
                         "--out", tmp, "--id", "recovered"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         again = initializers(Path(tmp) / "recovered.onnx")
-    original = initializers(bundled)
     if set(again) != set(original):
         raise SystemExit(f"check failed: the rebuilt graph has other initializers ({sorted(set(again) ^ set(original))[:5]})")
     differ = [k for k in original if original[k].dtype != again[k].dtype or not np.array_equal(original[k], again[k])]
@@ -182,21 +177,13 @@ def check(npz: Path, config: Path, bundled: Path) -> None:
     print(f"check: rebuilt with npm run convert, all {len(original)} initializers identical to {bundled.relative_to(ROOT)}")
     golden = ROOT / "tests" / "golden" / f"{bundled.stem}.parity.json"
     if golden.exists():  # the PyTorch reference made from the original snapshot (tools/ship_snapshot.py)
-        import base64
-        import torch
         from convert import ARCHITECTURES, load_state_dict, read_config
-        from stemsafe_tools.golden import parity_input
+        from stemsafe_tools.golden import parity_error
         cfg = read_config(config, None)
         model = ARCHITECTURES[cfg["arch"]](**cfg["model"])
         model.load_state_dict(load_state_dict(npz))
-        model.eval()
-        ref = json.loads(golden.read_text())
-        with torch.no_grad():
-            y = model.forward_spec(parity_input(model.audio_channels, model.num_bins, ref["output_shape"][-2])).reshape(-1)
-        mine = y[::ref["stride"]].numpy()
-        theirs = np.frombuffer(base64.b64decode(ref["sampled_output"]["f32"]), np.float32)
-        print(f"PyTorch forward pass against {golden.relative_to(ROOT)}: max |diff| {np.abs(mine - theirs).max():.2g} "
-              f"(outputs up to {np.abs(theirs).max():.2g})")
+        err, peak = parity_error(model, golden)
+        print(f"PyTorch forward pass against {golden.relative_to(ROOT)}: max |diff| {err:.2g} (outputs up to {peak:.2g})")
 
 
 def main():
@@ -212,34 +199,33 @@ def main():
     manifest = json.loads(bundled.with_suffix(".json").read_text())
     if manifest.get("architecture") != "bs_roformer":
         raise SystemExit(f"{args.id} is a {manifest.get('architecture')} model: this tool recovers BS-Roformer graphs only")
-    config_path = Path(args.config) if args.config else default_config(args.id)
+    config_path = Path(args.config) if args.config else default_config(manifest)
     model_config = json.loads(config_path.read_text())["model"]
     graph = initializers(bundled)
     if any(v.dtype == np.float16 for v in graph.values()):
         raise SystemExit(f"{bundled.name} stores float16 weights: their float32 values cannot be recovered")
     weights = recover(graph, model_config)
-    out = Path(args.out) if args.out else default_out(args.id)
+    out = Path(args.out) if args.out else default_out(manifest)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, **weights)
     print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: {len(weights)} tensors, {sum(v.size for v in weights.values()):,} parameters, from {bundled.relative_to(ROOT)}")
     if not args.no_check:
-        check(out, config_path, bundled)
+        check(out, config_path, bundled, graph)
 
 
-def last_run(model_id: str) -> dict:
-    manifest = json.loads((ROOT / "static" / "models" / f"{model_id}.json").read_text())
+def last_run(manifest: dict) -> dict:
     runs = manifest.get("training", {}).get("cpu_runs") or []
     if not runs:
-        raise SystemExit(f"{model_id}.json names no training run: pass --config and --out")
+        raise SystemExit(f"{manifest['id']}.json names no training run: pass --config and --out")
     return runs[-1]
 
 
-def default_config(model_id: str) -> Path:
-    return ROOT / "tools" / "runs" / last_run(model_id)["run"] / "config.json"
+def default_config(manifest: dict) -> Path:
+    return ROOT / "tools" / "runs" / last_run(manifest)["run"] / "config.json"
 
 
-def default_out(model_id: str) -> Path:
-    run = last_run(model_id)
+def default_out(manifest: dict) -> Path:
+    run = last_run(manifest)
     return ROOT / ".train" / run["run"] / "shipped" / f"ex-{run['examples']:09d}.npz"
 
 

@@ -27,11 +27,24 @@ def parity_input(channels: int, bins: int, frames: int) -> torch.Tensor:
     return torch.from_numpy(x.reshape(1, channels, bins, frames, 2))
 
 
-def write_parity_vector(model, path: Path, frames: int, stride: int = 97) -> None:
-    """PyTorch reference for the exported graph: every `stride`-th output element."""
-    x = parity_input(model.audio_channels, model.num_bins, frames)
+def sampled_output(model, bins: int, frames: int, stride: int) -> torch.Tensor:
+    """Every `stride`-th element of the model's output for parity_input, in eval mode."""
     model.eval()  # dropout off: the reference is the inference graph
     with torch.no_grad():
-        y = model.forward_spec(x).reshape(-1)
-    write_f32(path, {"sampled_output": y[::stride]}, note="torch forward_spec(parity_input); see golden.py",
+        return model.forward_spec(parity_input(model.audio_channels, bins, frames)).reshape(-1)[::stride]
+
+
+def write_parity_vector(model, path: Path, frames: int, stride: int = 97) -> None:
+    """PyTorch reference for the exported graph: every `stride`-th output element."""
+    y = sampled_output(model, model.num_bins, frames, stride)
+    write_f32(path, {"sampled_output": y}, note="torch forward_spec(parity_input); see golden.py",
               stride=stride, output_shape=[1, model.num_stems, model.audio_channels, model.num_bins, frames, 2])
+
+
+def parity_error(model, path: Path) -> tuple[float, float]:
+    """How far the model is from a parity vector written by write_parity_vector: (max |diff|, max |reference|)."""
+    doc = json.loads(Path(path).read_text())
+    _, _, _, bins, frames, _ = doc["output_shape"]
+    y = sampled_output(model, bins, frames, doc["stride"]).numpy()
+    ref = np.frombuffer(base64.b64decode(doc["sampled_output"]["f32"]), dtype="<f4")
+    return float(np.abs(y - ref).max()), float(np.abs(ref).max())
