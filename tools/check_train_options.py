@@ -9,6 +9,9 @@
 * --quiet-stems P (stemsafe_tools.augment.Mixer._quiet): a stem it turns down ends 12-26 dB
   below the rest of the mix, and with P = 0 the mixer draws the same random numbers as before
   the option existed (runs started earlier resume the same examples).
+* --narrow P (stemsafe_tools.augment.narrow): width 0 leaves every stem mono (left = right), width
+  1 leaves them as they were, any width keeps each stem's mid and the stems' sum equal to the mix
+  narrowed alike; with P = 1 half the mixer's examples are mono, and P = 0 draws as before.
 
 usage: /usr/bin/python3 tools/check_train_options.py
 """
@@ -22,7 +25,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stemsafe_tools import trainer  # noqa: E402
 from stemsafe_tools.losses import sdr_loss  # noqa: E402
-from stemsafe_tools.augment import Mixer  # noqa: E402
+from stemsafe_tools.augment import Mixer, narrow  # noqa: E402
 
 
 def check_distill() -> list[str]:
@@ -83,8 +86,34 @@ def check_quiet() -> list[str]:
     return problems
 
 
+def check_narrow() -> list[str]:
+    problems = []
+    rng = np.random.default_rng(3)
+    stems = (rng.standard_normal((4, 2, 1000)) * np.array([0.1, 0.2, 0.3, 0.4])[:, None, None]).astype(np.float64)
+    for width in (0.0, 0.3, 1.0):
+        x = stems.copy()
+        narrow(x, width)
+        mix, narrowed_mix = stems.sum(0), x.sum(0)
+        side = (narrowed_mix[0] - narrowed_mix[1]) / 2
+        errors = dict(mid=np.abs((x[:, 0] + x[:, 1]) - (stems[:, 0] + stems[:, 1])).max(),
+                      side=np.abs(side - width * (mix[0] - mix[1]) / 2).max(),
+                      per_stem_side=np.abs((x[:, 0] - x[:, 1]) - width * (stems[:, 0] - stems[:, 1])).max())
+        print(f"narrow, width {width}: " + ", ".join(f"{k} error {v:.1e}" for k, v in errors.items()))
+        problems += [f"narrow width {width}: {k} error {v:.1e}" for k, v in errors.items() if v > 1e-12]
+    plain = dict(limiter=0.0, lossy=0.0, gap=0.0, silent=0.0, eq=0.0, pitch=0.0)
+    mixer = Mixer(_Bank(), 4410, 5, {**plain, "narrow": 1.0})
+    mono = sum(bool(np.allclose(e[:, 0], e[:, 1], atol=1e-7)) for e in (mixer.example() for _ in range(200)))
+    print(f"narrow = 1: {mono} of 200 examples mono")
+    if not 70 <= mono <= 130:
+        problems.append(f"narrow = 1: {mono} of 200 examples mono, expected about half")
+    a, b = Mixer(_Bank(), 44100, 7, plain), Mixer(_Bank(), 44100, 7, {**plain, "narrow": 0.0})
+    if not all(np.array_equal(a.example(), b.example()) for _ in range(3)):
+        problems.append("narrow = 0 changed the examples")
+    return problems
+
+
 def main() -> None:
-    problems = check_distill() + check_quiet()
+    problems = check_distill() + check_quiet() + check_narrow()
     for p in problems:
         print("FAIL:", p)
     print("OK" if not problems else f"{len(problems)} problem(s)")

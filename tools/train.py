@@ -123,6 +123,8 @@ def main():
     ap.add_argument("--teacher", help="weights of the frozen teacher for --distill (.npz or a torch state dict)")
     ap.add_argument("--quiet-stems", dest="quiet", type=float, default=0.0,
                     help="probability per stem of setting it 12-26 dB below the rest of the mix (stemsafe_tools.augment: quiet)")
+    ap.add_argument("--narrow", type=float, default=0.0,
+                    help="probability of narrowing an example's stereo image, to mono half the time (stemsafe_tools.augment: narrow)")
     ap.add_argument("--drums-tone", type=float, default=0.0,
                     help="probability of low-passing the drums at 4-12 kHz (stemsafe_tools.augment: drums_tone)")
     ap.add_argument("--other-layers", type=float, default=0.0,
@@ -179,7 +181,7 @@ def main():
         trainer.load_weights(teacher, args.teacher)
         teacher.eval().requires_grad_(False)
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
-    for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone", "quiet"):  # probabilities, passed as given
+    for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone", "quiet", "narrow"):  # probabilities, passed as given
         if getattr(args, key):
             mix_p[key] = getattr(args, key)
     mixer = Mixer(bank, length, args.seed, mix_p or None)
