@@ -66,7 +66,9 @@ def lineage(run: str, examples: int, shipped: list) -> tuple[list, list, bool]:
       was shipped with, or an earlier shipped run): only head-only runs on the default's own trunk
       can be composed onto the default from there (checked by the caller).
 
-    A later snapshot of the last shipped run continues the default: that run's entry is replaced.
+    A later snapshot of a shipped run continues the default: that run's entry is replaced, and the
+    shipped runs after it (which trained on its earlier snapshot) leave the history, since the new
+    weights hold none of their training.
     Raises when the chain never meets the default (the run does not continue it)."""
     from eval_run import init_snapshot, run_config
     chain: list = []
@@ -77,12 +79,9 @@ def lineage(run: str, examples: int, shipped: list) -> tuple[list, list, bool]:
         hit = next((i for i, s in enumerate(shipped) if s["run"] == r), None)
         if hit is not None:
             e0, last = shipped[hit]["examples"], hit == len(shipped) - 1
-            if e > e0 and last:  # the last shipped run, further on
+            if e > e0:  # a shipped run further on: its entry is replaced, and the runs after it are not in these weights
                 chain.append(_entry(r, e, config))
-                return shipped[:-1], chain[::-1], False
-            if e > e0:
-                raise SystemExit(f"{r} at {e} examples continues a run the default left at {e0}, and the default went on "
-                                 f"with another run: it does not continue the default")
+                return shipped[:hit], chain[::-1], False
             if first:
                 raise SystemExit(f"{run} at {examples} examples is already in the default's history")
             return shipped, chain[::-1], not (last and e == e0)
