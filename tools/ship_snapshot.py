@@ -182,10 +182,12 @@ def main() -> None:
         name = f"ex-{earlier[-1]['examples']:09d}.npz"
         default_snapshot = next((p for p in (run_state / "shipped" / name, run_state / "snapshots" / name) if p.exists()), None)
     unchanged = set()
-    if branch and (None in heads or not default_snapshot or not same_trunk(default_snapshot, snapshot)):
+    if branch and (None in heads or not default_snapshot):
         raise SystemExit(f"{args.run} branches off the default's history before its end: only runs that train mask heads "
                          f"on the default's own trunk can be composed onto it")
     if None not in heads and default_snapshot:
+        if not same_trunk(default_snapshot, snapshot):  # e.g. heads trained on a trunk that later shipped runs changed
+            raise SystemExit(f"{args.run} trained mask heads on a trunk that is not the default's: they cannot be composed onto it")
         changed = set().union(*heads)
         snapshot = compose(default_snapshot, snapshot, changed)
         unchanged = {"vocals", "drums", "bass"} - changed
