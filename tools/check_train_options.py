@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check two training options of tools/train.py on small random inputs (no bank needed):
+"""Check the training options of tools/train.py on small random inputs (no bank needed):
 
 * --distill STEMS --teacher W (stemsafe_tools.trainer.step): the loss a step reports is the
   uSDR loss with the distilled stem's reference replaced by the teacher's estimate of the same
@@ -12,6 +12,9 @@
 * --narrow P (stemsafe_tools.augment.narrow): width 0 leaves every stem mono (left = right), width
   1 leaves them as they were, any width keeps each stem's mid and the stems' sum equal to the mix
   narrowed alike; with P = 1 half the mixer's examples are mono, and P = 0 draws as before.
+* --stem-weights (stemsafe_tools.losses.sdr_loss weights): the weighted loss is the weighted mean
+  of each scored stem's uSDR loss, computed here stem by stem; all weights 1 give the unweighted
+  loss, and a stem silent in an example (not scored) carries no weight there.
 
 usage: /usr/bin/python3 tools/check_train_options.py
 """
@@ -54,6 +57,33 @@ def check_distill() -> list[str]:
             problems.append(f"teacher {name}: loss {got:.4f}, expected {want:.4f}")
     if got == plain:
         problems.append("distilling did not change the loss")
+    return problems
+
+
+def check_stem_weights() -> list[str]:
+    problems = []
+    torch.manual_seed(1)
+    refs = torch.randn(3, 4, 2, 4000)
+    refs[1, 0] = 0.0  # example 1 has no vocals: vocals not scored there
+    mix = refs.sum(1)
+    est = refs[:, :3] + 0.5 * torch.randn(3, 3, 2, 4000)
+    full = torch.cat([est, (mix - est.sum(1))[:, None]], dim=1)
+    per = {}  # (example, stem) -> the loss of that stem alone: minus its uSDR
+    for b in range(3):
+        floor = 1e-4 * float(mix[b].pow(2).sum())
+        for k in range(4):
+            num = float(refs[b, k].pow(2).sum())
+            if num > floor:
+                per[b, k] = 10 * np.log10((float((full[b, k] - refs[b, k]).pow(2).sum()) + floor) / num)
+    for weights in ([1, 1, 1, 1], [2, 1, 1, 1], [3, 0.5, 0, 1]):
+        want = sum(weights[k] * v for (b, k), v in per.items()) / sum(weights[k] for (b, k) in per)
+        got = float(sdr_loss(est, refs[:, :3], mix, weights=weights))
+        print(f"stem weights {weights}: loss {got:.4f} dB, expected {want:.4f}")
+        if abs(got - want) > 1e-3:
+            problems.append(f"stem weights {weights}: loss {got:.4f}, expected {want:.4f}")
+    plain = float(sdr_loss(est, refs[:, :3], mix))
+    if abs(plain - float(sdr_loss(est, refs[:, :3], mix, weights=[1, 1, 1, 1]))) > 1e-6:
+        problems.append("weights of 1 changed the loss")
     return problems
 
 
@@ -118,7 +148,7 @@ def check_narrow() -> list[str]:
 
 
 def main() -> None:
-    problems = check_distill() + check_quiet() + check_narrow()
+    problems = check_distill() + check_quiet() + check_narrow() + check_stem_weights()
     for p in problems:
         print("FAIL:", p)
     print("OK" if not problems else f"{len(problems)} problem(s)")

@@ -133,6 +133,8 @@ def main():
                     help="probability of high-passing the vocals at 60-200 Hz (stemsafe_tools.augment: vocal_low_cut)")
     ap.add_argument("--loss", choices=sorted(trainer.LOSSES), default="l1-stft",
                     help="l1-stft: the loss the bundled model learned with; sdr: minus the evaluation's uSDR")
+    ap.add_argument("--stem-weights", help="the uSDR loss's weight of each stem, as vocals=2 or vocals=2,drums=0.5 (the rest 1; "
+                    "stemsafe_tools.losses.sdr_loss)")
     ap.add_argument("--state-dir", help="checkpoints here instead of .train/NAME (tools/gpu_burst.sh)")
     ap.add_argument("--record-dir", help="logs here instead of tools/runs/NAME (tools/gpu_burst.sh)")
     args = ap.parse_args()
@@ -180,6 +182,16 @@ def main():
         teacher = trainer.make_model().to(device)
         trainer.load_weights(teacher, args.teacher)
         teacher.eval().requires_grad_(False)
+    stem_weights = None
+    if args.stem_weights:
+        if args.loss not in ("sdr", "sdr-pooled"):
+            sys.exit("--stem-weights needs --loss sdr or sdr-pooled")
+        given = dict(kv.split("=") for kv in args.stem_weights.split(","))
+        if set(given) - set(trainer.STEMS):
+            sys.exit(f"--stem-weights: {', '.join(sorted(set(given) - set(trainer.STEMS)))} is no stem ({', '.join(trainer.STEMS)})")
+        stem_weights = [float(given.get(s, 1.0)) for s in trainer.STEMS]
+        if min(stem_weights) < 0 or max(stem_weights) <= 0:
+            sys.exit("--stem-weights: weights are at least 0, and one above")
     mix_p = dict(bass_reamp=0.3, bass_comp=0.3, low_cut=0.5) if args.mix_engineering else {}
     for key in ("bass_tone", "vocal_low_cut", "other_layers", "drums_tone", "quiet", "narrow"):  # probabilities, passed as given
         if getattr(args, key):
@@ -202,6 +214,8 @@ def main():
         if "distill" in counters and (counters["distill"], counters.get("teacher")) != (args.distill, args.teacher):
             sys.exit(f"{args.run} was started with --distill {counters['distill']} --teacher {counters.get('teacher')}: "
                      "resume it the same way")
+        if counters.get("stem_weights") != stem_weights:
+            sys.exit(f"{args.run} was started with stem weights {counters.get('stem_weights')}: resume it the same way")
         print(f"resumed {args.run}: step {counters['step']}, {counters['examples']} examples, "
               f"{counters['wall'] / 3600:.2f} h", flush=True)
     else:
@@ -210,6 +224,7 @@ def main():
             print(f"new run {args.run} from {args.init}", flush=True)
         counters["init"] = args.init
         counters["distill"], counters["teacher"] = args.distill, args.teacher
+        counters["stem_weights"] = stem_weights
         ema = trainer.Ema(model, args.ema)
     for group in opt.param_groups:
         group["weight_decay"] = args.weight_decay
@@ -222,6 +237,7 @@ def main():
                   trained=args.train_only.split(",") if args.train_only else "all weights", precision="float32" if args.fp32 else "bfloat16 autocast",
                   loss=trainer.LOSSES[args.loss],
                   **({"distill": args.distill.split(","), "teacher": args.teacher} if args.distill else {}),
+                  **({"stem_weights": dict(zip(trainer.STEMS, stem_weights))} if stem_weights else {}),
                   init=counters.get("init", args.init), banks=[str(b) for b in args.bank], bank_seconds=round(bank.seconds()),
                   training_data=bank.licences(), device=device, torch=torch.__version__, argv=sys.argv[1:])
 
@@ -288,7 +304,7 @@ def main():
         for group, scale in zip(opt.param_groups, scales):
             group["lr"] = lr * scale
         loss, phases = trainer.step(model, opt, stems, bf16=not args.fp32, loss_name=args.loss,
-                                    teacher=teacher, distill=distill)
+                                    teacher=teacher, distill=distill, stem_weights=stem_weights)
         if not math.isfinite(loss):
             sys.exit(f"loss is {loss} at step {counters['step']}: stopping without a checkpoint")
         ema.update(model)

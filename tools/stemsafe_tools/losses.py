@@ -112,7 +112,7 @@ SDR_FLOOR = 1e-4  # -40 dB of the mix: the level below which the evaluation call
 
 
 def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: float = SDR_FLOOR,
-             pooled: bool = False) -> torch.Tensor:
+             pooled: bool = False, weights=None) -> torch.Tensor:
     """Minus the uSDR the evaluation measures, in dB, averaged over the songs and stems it scores.
 
     est, ref [B, K, C, L] as separation_loss (the residual stem's reference is mix - the K
@@ -130,7 +130,10 @@ def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: flo
     pooled: the batch's examples count as one song (energies summed over them too), as the
     evaluation sums a whole song: a stem silent in one example but present in another is scored,
     so what the model puts into a stem where it is silent counts as error (per example, it is
-    not scored at all), and loud examples weigh more, as loud passages do in a song's uSDR."""
+    not scored at all), and loud examples weigh more, as loud passages do in a song's uSDR.
+
+    weights: one per stem (the K estimated, then the residual), or None for all 1: a weighted
+    mean over the scored stems, so a stem weighted 2 counts as two stems of the batch."""
     if pooled:
         B, K, C, L = est.shape
         est = est.permute(1, 2, 0, 3).reshape(1, K, C, B * L)
@@ -144,4 +147,7 @@ def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: flo
     den = err_all.pow(2).sum(dim=(-1, -2)) + e
     scored = (num > e) & (e > 0)
     ratio = torch.where(scored, den / torch.where(scored, num, torch.ones_like(num)), torch.ones_like(num))
-    return (10 * torch.log10(ratio)).sum() / scored.sum().clamp(min=1)
+    w = scored.to(ratio.dtype)
+    if weights is not None:
+        w = w * torch.as_tensor(weights, dtype=ratio.dtype, device=ratio.device)[None, :]
+    return (10 * torch.log10(ratio) * w).sum() / w.sum().clamp(min=1e-12 if weights is not None else 1)

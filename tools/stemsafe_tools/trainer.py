@@ -73,13 +73,15 @@ LOSSES = {
 
 
 def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, loss_name: str = "l1-stft",
-         teacher=None, distill: tuple[int, ...] = ()) -> tuple[float, dict]:
+         teacher=None, distill: tuple[int, ...] = (), stem_weights=None) -> tuple[float, dict]:
     """stems [B, 4, 2, L] summing to the mix; loss_name a key of LOSSES. Returns (loss, seconds per phase).
 
     teacher, distill: the stems at indices `distill` (estimated stems only) are scored against
     what the frozen `teacher` model makes of the same mix instead of the bank's stems, so a run
     that trains the trunk keeps those stems as the teacher separates them (learning without
-    forgetting); the residual stem's reference becomes the mix minus the new references."""
+    forgetting); the residual stem's reference becomes the mix minus the new references.
+
+    stem_weights: the uSDR loss's weight of each stem (STEMS order; None: all 1)."""
     device = str(stems.device)
     t0 = _sync(device)
     mix = stems.sum(1)
@@ -90,8 +92,10 @@ def step(model, opt, stems: torch.Tensor, bf16: bool = True, clip: float = 1.0, 
         stems[:, list(distill)] = taught[:, list(distill)].to(stems.dtype)
     est = separate(model, mix, bf16)  # [B, 3, 2, L]
     if loss_name in ("sdr", "sdr-pooled"):
-        loss = sdr_loss(est, stems[:, :ESTIMATED], mix, pooled=loss_name == "sdr-pooled")
+        loss = sdr_loss(est, stems[:, :ESTIMATED], mix, pooled=loss_name == "sdr-pooled", weights=stem_weights)
     else:
+        if stem_weights is not None:
+            raise ValueError("stem weights need the uSDR loss (sdr or sdr-pooled)")
         loss = separation_loss(est, stems[:, :ESTIMATED])
     t1 = _sync(device)
     opt.zero_grad(set_to_none=True)
