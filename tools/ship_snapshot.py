@@ -104,7 +104,11 @@ def history_loss(runs: list) -> str:
     from eval_run import run_config
     groups: list = []
     for r in runs:
-        loss = run_config(r["run"])["loss"]
+        config = run_config(r["run"])
+        loss = config["loss"]
+        weighted = {k: v for k, v in (config.get("stem_weights") or {}).items() if v != 1}
+        if weighted:  # train.py --stem-weights
+            loss += "; weighted " + ", ".join(f"{k} x{v:g}" for k, v in weighted.items())
         if groups and groups[-1][0] == loss:
             groups[-1][1].append(r["run"])
         else:

@@ -186,7 +186,10 @@ def main():
     if args.stem_weights:
         if args.loss not in ("sdr", "sdr-pooled"):
             sys.exit("--stem-weights needs --loss sdr or sdr-pooled")
-        given = dict(kv.split("=") for kv in args.stem_weights.split(","))
+        pairs = [kv.split("=") for kv in args.stem_weights.split(",")]
+        if any(len(kv) != 2 for kv in pairs):
+            sys.exit(f"--stem-weights: write each as stem=weight (e.g. vocals=2), not {args.stem_weights!r}")
+        given = dict(pairs)
         if set(given) - set(trainer.STEMS):
             sys.exit(f"--stem-weights: {', '.join(sorted(set(given) - set(trainer.STEMS)))} is no stem ({', '.join(trainer.STEMS)})")
         stem_weights = [float(given.get(s, 1.0)) for s in trainer.STEMS]
