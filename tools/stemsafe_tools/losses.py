@@ -150,4 +150,4 @@ def sdr_loss(est: torch.Tensor, ref: torch.Tensor, mix: torch.Tensor, floor: flo
     w = scored.to(ratio.dtype)
     if weights is not None:
         w = w * torch.as_tensor(weights, dtype=ratio.dtype, device=ratio.device)[None, :]
-    return (10 * torch.log10(ratio) * w).sum() / w.sum().clamp(min=1e-12 if weights is not None else 1)
+    return (10 * torch.log10(ratio) * w).sum() / w.sum().clamp(min=1e-12)  # nothing scored: 0 / tiny = 0
